@@ -1,0 +1,54 @@
+# Crossings — the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export CROSSINGS_VAR_DIR ?= $(CURDIR)/var
+# Tests also run on PostgreSQL when this database answers (.ci/run creates it); otherwise that run is skipped.
+CROSSINGS_TEST_PG_URL ?= postgres://crossings:crossings@127.0.0.1:5432/crossings
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test venv lint types unit pg messages clean-venv bench
+
+$(BIN)/crossings: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(BIN)/crossings
+
+venv: $(BIN)/crossings
+
+demo: venv
+	CROSSINGS_MODE=demo $(BIN)/crossings migrate --no-input -v0
+	CROSSINGS_MODE=demo $(BIN)/crossings demo
+	CROSSINGS_MODE=demo $(BIN)/crossings collectstatic --no-input -v0
+	@echo "Serving Crossings on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	CROSSINGS_MODE=demo $(BIN)/gunicorn crossings.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+		--access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(L)ss'
+
+lint: venv
+	$(BIN)/ruff check crossings tests bench
+	$(BIN)/ruff format --check crossings tests bench
+
+types: venv
+	CROSSINGS_MODE=test $(BIN)/mypy crossings
+
+unit: venv
+	CROSSINGS_MODE=test $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+pg: venv
+	@if CROSSINGS_MODE=test $(BIN)/python -m tests.pg_probe "$(CROSSINGS_TEST_PG_URL)"; then \
+		CROSSINGS_MODE=test DATABASE_URL="$(CROSSINGS_TEST_PG_URL)" $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS); \
+	else echo "SKIPPED the PostgreSQL run: no PostgreSQL answers at $(CROSSINGS_TEST_PG_URL) (.ci/run starts one)"; fi
+
+test: lint types unit pg
+
+messages: venv
+	cd crossings && CROSSINGS_MODE=test ../$(BIN)/crossings makemessages -l km --no-obsolete --no-location
+	cd crossings && CROSSINGS_MODE=test ../$(BIN)/crossings compilemessages -l km
+
+bench: venv
+	CROSSINGS_MODE=test $(BIN)/python bench/people.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from crossings.accounts.roles import Cap
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """What the menu offers: only what the user's roles open, so nobody is shown a door that is locked."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    scope = user.scope
+    return {
+        "nav": {
+            "people": scope.can(Cap.PEOPLE_VIEW),
+            "audit": scope.can(Cap.AUDIT_VIEW),
+            "admin": user.is_staff and (user.is_superuser or scope.can(Cap.ORG_MANAGE)),
+        }
+    }

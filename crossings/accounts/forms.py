@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_otp import match_token
+
+
+class TokenForm(forms.Form):
+    otp_token = forms.CharField(
+        label=_("Six-digit code from your authenticator app"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args: Any, user: Any, device: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.device = device
+        self.verified_device: Any = None
+
+    def clean_otp_token(self) -> str:
+        token: str = self.cleaned_data["otp_token"].replace(" ", "")
+        if self.device is not None:
+            matched = self.device if self.device.verify_token(token) else None
+        else:
+            matched = match_token(self.user, token)
+        if matched is None:
+            raise forms.ValidationError(_("That code is not right or has expired. Try the newest code."))
+        self.verified_device = matched
+        return token
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("What is this token for?"), max_length=100, required=False)

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from crossings.accounts.models import Membership, Organisation, User
+from crossings.accounts.roles import OrgKind, Role
+from crossings.people.models import Person
+
+DEMO_PASSWORD = "crossings-demo"  # noqa: S105 - a published demo password, refused in production mode
+
+ORGS = {
+    "advocacy": ("Lotus Advocacy Collective (demo)", OrgKind.ADVOCACY, "US"),
+    "reception": ("Phnom Penh Reception Centre (demo)", OrgKind.RECEPTION, "KH"),
+    "outreach": ("Street Outreach Phnom Penh (demo)", OrgKind.OUTREACH, "KH"),
+}
+
+# username, organisation, role, first name, last name
+USERS = [
+    ("demo-admin", "advocacy", Role.ORG_ADMIN, "Ada", "Admin"),
+    ("demo-supervisor", "advocacy", Role.SUPERVISOR, "Sam", "Supervisor"),
+    ("demo-caseworker", "advocacy", Role.CASEWORKER, "Casey", "Worker"),
+    ("demo-legal", "advocacy", Role.LEGAL_ADVOCATE, "Lee", "Advocate"),
+    ("demo-reception", "reception", Role.CASEWORKER, "Rith", "Reception"),
+    ("demo-outreach", "outreach", Role.OUTREACH_WORKER, "Oun", "Outreach"),
+    ("demo-analyst", "reception", Role.ANALYST, "Ana", "Analyst"),
+]
+
+# Fictional people: names are common Khmer names, dates and numbers are invented.
+PEOPLE = [
+    ("advocacy", "Dara", "Sok", "សុខ ដារា", "male", dt.date(1979, 1, 1), "estimated", "A-000-100-001"),
+    ("advocacy", "Vuthy", "Chhun", "ឈុន វុទ្ធី", "male", dt.date(1981, 6, 14), "exact", "A-000-100-002"),
+    ("advocacy", "Sreymom", "Ouk", "អ៊ុក ស្រីមុំ", "female", dt.date(1983, 3, 1), "month", ""),
+    ("reception", "Sophea", "Touch", "ទូច សុភា", "female", dt.date(1980, 1, 1), "year", ""),
+    ("reception", "Bopha", "Keo", "កែវ បុប្ផា", "female", dt.date(1985, 9, 30), "exact", "A-000-100-005"),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load clearly fictional demo data (three organisations, one user per role, a few people) and print "
+        "the logins. Safe to run again: existing records are reused, nothing is deleted."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet", action="store_true", help="Load without printing the logins")
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.MODE == "production":
+            raise CommandError("Refusing to load demo data in production mode (CROSSINGS_MODE=production).")
+        orgs = {
+            key: Organisation.objects.get_or_create(name=name, defaults={"kind": kind, "country": country})[0]
+            for key, (name, kind, country) in ORGS.items()
+        }
+        secrets: dict[str, str] = {}
+        for username, org_key, role, first, last in USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{username}@example.org",
+                    is_staff=role == Role.ORG_ADMIN,
+                )
+            Membership.objects.get_or_create(
+                user=user,
+                organisation=orgs[org_key],
+                role=role,
+                defaults={"is_responder": role in (Role.SUPERVISOR, Role.LEGAL_ADVOCATE)},
+            )
+            if role in settings.TWO_FACTOR_ROLES:
+                device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+                if device is None:
+                    device = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+                secrets[username] = base64.b32encode(device.bin_key).decode()
+        for org_key, given, family, km, sex, born, precision, a_number in PEOPLE:
+            org = orgs[org_key]
+            if not Person.objects.filter(organisation=org, given_name=given, family_name=family).exists():
+                Person.objects.create(
+                    organisation=org,
+                    given_name=given,
+                    family_name=family,
+                    name_km=km,
+                    sex=sex,
+                    birth_date=born,
+                    birth_date_precision=precision,
+                    a_number=a_number or None,
+                )
+        if not options["quiet"]:
+            self._print_logins(secrets)
+
+    def _print_logins(self, secrets: dict[str, str]) -> None:
+        w = self.stdout.write
+        w("")
+        w("Crossings demo — all data here is fictional.")
+        w(f"Open http://127.0.0.1:8000/ and log in with one of these (password for all: {DEMO_PASSWORD}):")
+        for username, org_key, role, *_rest in USERS:
+            line = f"  {username:<17} {role.value:<16} {ORGS[org_key][0]}"
+            if username in secrets:
+                line += (
+                    f"\n      TOTP secret {secrets[username]}  (current code: crossings totp-code {username})"
+                )
+            w(line)
+        w("")

@@ -1,0 +1,86 @@
+"""The one scoping helper: who may see what.
+
+Every view and API endpoint reaches records through ``Model.objects.visible_to(user)``. Each scoped model
+states its rule once, in a ``scope_filter(scope)`` classmethod returning a ``Q``; ``ScopedQuerySet`` applies
+it. ``Scope`` holds the user's memberships, read once per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, Self
+
+from django.conf import settings
+from django.db import models
+
+from crossings.accounts.roles import ROLE_CAPABILITIES, Cap
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from crossings.accounts.models import User
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    # organisation id -> roles held there
+    roles: dict[int, frozenset[str]] = field(default_factory=dict)
+    is_superuser: bool = False
+
+    @classmethod
+    def of(cls, user: User | AnonymousUser) -> Scope:
+        if not user.is_authenticated or not user.is_active:
+            return cls(user_id=None)
+        from crossings.accounts.models import Membership
+
+        roles: dict[int, set[str]] = {}
+        for org_id, role in Membership.objects.filter(user_id=user.pk).values_list("organisation_id", "role"):
+            roles.setdefault(org_id, set()).add(role)
+        return cls(
+            user_id=user.pk,
+            roles={org: frozenset(r) for org, r in roles.items()},
+            is_superuser=bool(user.is_superuser),
+        )
+
+    def capabilities(self, org_id: int) -> frozenset[Cap]:
+        caps: set[Cap] = set()
+        for role in self.roles.get(org_id, ()):
+            caps |= ROLE_CAPABILITIES.get(role, frozenset())
+        return frozenset(caps)
+
+    def orgs_with(self, cap: Cap) -> frozenset[int]:
+        """The organisations in which this user holds ``cap``."""
+        return frozenset(org for org in self.roles if cap in self.capabilities(org))
+
+    def can(self, cap: Cap, org_id: int | None = None) -> bool:
+        if org_id is None:
+            return bool(self.orgs_with(cap))
+        return cap in self.capabilities(org_id)
+
+    @property
+    def all_roles(self) -> frozenset[str]:
+        return frozenset().union(*self.roles.values()) if self.roles else frozenset()
+
+    def needs_two_factor(self) -> bool:
+        return bool(self.all_roles & set(settings.TWO_FACTOR_ROLES))
+
+
+class ScopedModel(Protocol):
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> models.Q: ...
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base queryset for every model that holds data some users must not see."""
+
+    def visible_to(self, user: Any) -> Self:
+        scope: Scope = user.scope if getattr(user, "is_authenticated", False) else Scope(user_id=None)
+        if scope.user_id is None:
+            return self.none()
+        return self.filter(self.model.scope_filter(scope))  # type: ignore[attr-defined]
+
+
+def org_ids(orgs: Iterable[int]) -> list[int]:
+    return sorted(orgs)

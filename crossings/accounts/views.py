@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import base64
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from crossings.accounts.forms import ApiTokenForm, TokenForm
+from crossings.accounts.models import ApiToken, Membership, User
+from crossings.accounts.rules import AuthedRequest, login_only, public
+
+
+def _safe_next(request: HttpRequest, fallback: str = "home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse(fallback)
+
+
+login = public(
+    auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
+)
+
+
+@public
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You are logged out."))
+    return redirect("login")
+
+
+@login_only
+@require_POST
+def logout_everywhere(request: AuthedRequest) -> HttpResponse:
+    """End every session of this user on every device (lost phone, shared computer)."""
+    request.user.end_all_sessions()
+    logout(request)
+    messages.info(request, _("You are logged out on every device."))
+    return redirect("login")
+
+
+@login_only
+def home(request: AuthedRequest) -> HttpResponse:
+    memberships = Membership.objects.filter(user_id=request.user.pk).select_related("organisation")
+    return render(request, "accounts/home.html", {"memberships": memberships})
+
+
+@login_only
+def two_factor(request: AuthedRequest) -> HttpResponse:
+    """Ask for the TOTP code; users without a confirmed device are sent to enrol one."""
+    user = request.user
+    if not TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
+        return redirect(reverse("two_factor_setup") + "?next=" + _safe_next(request))
+    form = TokenForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        otp_login(request, form.verified_device)
+        return HttpResponseRedirect(_safe_next(request))
+    return render(request, "accounts/two_factor.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_only
+def two_factor_setup(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
+        return redirect("two_factor")
+    device, _created = TOTPDevice.objects.get_or_create(
+        user_id=user.pk, confirmed=False, defaults={"name": "authenticator"}
+    )
+    form = TokenForm(request.POST or None, user=user, device=device)
+    if request.method == "POST" and form.is_valid():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        otp_login(request, device)
+        messages.success(request, _("Two-factor authentication is on."))
+        return HttpResponseRedirect(_safe_next(request))
+    buffer = BytesIO()
+    qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "next": _safe_next(request),
+            "qr_data_uri": "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode(),
+            "secret": base64.b32encode(device.bin_key).decode(),
+        },
+    )
+
+
+@login_only
+def api_tokens(request: AuthedRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_token = ApiToken.issue(user=request.user, name=form.cleaned_data["name"])
+    tokens = ApiToken.objects.filter(user_id=request.user.pk)
+    return render(
+        request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_token": new_token}
+    )
+
+
+@login_only
+@require_POST
+def api_token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user_id=request.user.pk)
+    token.revoke()
+    messages.info(request, _("Token revoked."))
+    return redirect("api_tokens")
+
+
+@public
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language and remember it on the user, so it follows them to every device."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in {"en", "km"}:
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return django_set_language(request)

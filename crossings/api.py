@@ -1,0 +1,101 @@
+"""The JSON API under /api/: one NinjaAPI, one router per app, one error shape.
+
+Every error body is ``{"detail": str, "errors": [{"field": str, "message": str}]}``. Authentication is a
+bearer token (``Authorization: Bearer cx_…``) or the browser session (with its CSRF check); both put the
+same user on ``request.user`` so the scoping helper applies unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from crossings.accounts.models import ApiToken
+from crossings.accounts.rules import public
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = ApiToken.authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Session(APIKeyCookie):
+    """The logged-in browser session, subject to the same two-factor rule as the pages."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if user.needs_two_factor() and not user.is_verified():
+            return None
+        return user
+
+
+api = NinjaAPI(
+    title="Crossings API",
+    version="1",
+    description="Scoped JSON API for Crossings. Field names are English snake_case. Errors: "
+    '`{"detail": …, "errors": [{"field": …, "message": …}]}`.',
+    auth=[BearerToken(), Session()],
+    urls_namespace="api",
+    # The schema and its docs hold no data: open to all, so client authors and schemathesis can read them.
+    docs_decorator=public,
+)
+
+
+def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"detail": detail, "errors": errors or []}
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for err in exc.errors:
+        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        errors.append({"field": ".".join(loc), "message": str(err.get("msg", ""))})
+    return api.create_response(request, error_body(_("The request is not valid."), errors), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(request, error_body(_("Authentication required.")), status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="crossings"'
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, error_body(str(exc) or _("You may not do this.")), status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, error_body(_("Not found.")), status=404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from crossings.accounts.api import router as accounts_router
+    from crossings.people.api import router as people_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/people", people_router)
+
+
+_register_routers()

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from crossings.accounts.models import Membership, Organisation, User
+from crossings.accounts.roles import OrgKind, Role
+from crossings.people.models import Person
+
+PASSWORD = "a-long-test-password-2026"
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_org(db: Any) -> Callable[..., Organisation]:
+    def make(name: str | None = None, kind: str = OrgKind.ADVOCACY, country: str = "US") -> Organisation:
+        return Organisation.objects.create(name=name or f"Org {next(_counter)}", kind=kind, country=country)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    def make(
+        role: str | None, org: Organisation | None = None, username: str | None = None, **extra: Any
+    ) -> User:
+        user = User.objects.create_user(
+            username=username or f"user{next(_counter)}", password=PASSWORD, **extra
+        )
+        if role is not None and org is not None:
+            Membership.objects.create(user=user, organisation=org, role=role)
+        return user
+
+    return make
+
+
+def verified_client(user: User) -> Client:
+    """A client logged in as ``user`` that has also passed the TOTP check when the role needs one."""
+    client = Client()
+    client.force_login(user)
+    if user.needs_two_factor():
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="test", confirmed=True
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def login() -> Callable[[User], Client]:
+    return verified_client
+
+
+@pytest.fixture
+def advocacy(make_org: Callable[..., Organisation]) -> Organisation:
+    return make_org("Advocates (test)", OrgKind.ADVOCACY, "US")
+
+
+@pytest.fixture
+def reception(make_org: Callable[..., Organisation]) -> Organisation:
+    return make_org("Reception (test)", OrgKind.RECEPTION, "KH")
+
+
+@pytest.fixture
+def caseworker(make_user: Callable[..., User], advocacy: Organisation) -> User:
+    return make_user(Role.CASEWORKER, advocacy, username="caseworker")
+
+
+@pytest.fixture
+def supervisor(make_user: Callable[..., User], advocacy: Organisation) -> User:
+    return make_user(Role.SUPERVISOR, advocacy, username="supervisor")
+
+
+@pytest.fixture
+def person(advocacy: Organisation) -> Person:
+    return Person.objects.create(
+        organisation=advocacy,
+        given_name="Dara",
+        family_name="Sok",
+        name_km="សុខ ដារា",
+        sex="male",
+        a_number="A-012-345-678",
+    )

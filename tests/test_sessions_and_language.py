@@ -1,0 +1,60 @@
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD
+
+
+def logged_in(username: str) -> Client:
+    client = Client()
+    assert client.post("/login/", {"username": username, "password": PASSWORD}).status_code == 302
+    return client
+
+
+@pytest.mark.django_db
+def test_logout_everywhere_ends_every_session_of_the_user(caseworker):
+    phone, laptop = logged_in("caseworker"), logged_in("caseworker")
+    assert phone.get("/").status_code == 200 and laptop.get("/").status_code == 200
+    phone.post("/logout/everywhere/")
+    assert laptop.get("/").status_code == 302
+    assert phone.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_logout_needs_a_post_so_a_link_cannot_log_you_out(caseworker):
+    client = logged_in("caseworker")
+    assert client.get("/logout/").status_code == 405
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_sessions_expire(settings):
+    assert settings.SESSION_COOKIE_AGE <= 12 * 3600
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+@pytest.mark.django_db
+def test_the_chosen_language_is_remembered_on_the_user_across_devices(caseworker):
+    first = logged_in("caseworker")
+    first.post("/i18n/setlang/", {"language": "km", "next": "/"})
+    caseworker.refresh_from_db()
+    assert caseworker.language == "km"
+    other_device = logged_in("caseworker")
+    page = other_device.get("/").content.decode()
+    assert 'lang="km"' in page
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visitor_can_switch_the_login_page_to_khmer():
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "km", "next": "/login/"})
+    assert 'lang="km"' in client.get("/login/").content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_send_the_security_headers(caseworker):
+    response = logged_in("caseworker").get("/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
