@@ -12,9 +12,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PaginationBase
 from ninja.security import APIKeyCookie, HttpBearer
 
 from crossings.accounts.models import ApiToken
@@ -90,12 +91,39 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, error_body(str(exc)), status=exc.status_code)
 
 
+class Paginated(PaginationBase):
+    """``?page=N&page_size=M`` (at most 200); answers ``{"count", "page", "page_size", "results"}``."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1)
+        page_size: int = Field(50, ge=1, le=200)
+
+    class Output(Schema):
+        count: int
+        page: int
+        page_size: int
+        results: list[Any]
+
+    items_attribute = "results"
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        offset = (pagination.page - 1) * pagination.page_size
+        return {
+            "count": self._items_count(queryset),
+            "page": pagination.page,
+            "page_size": pagination.page_size,
+            "results": queryset[offset : offset + pagination.page_size],
+        }
+
+
 def _register_routers() -> None:
     from crossings.accounts.api import router as accounts_router
+    from crossings.cases.api import router as cases_router
     from crossings.people.api import router as people_router
 
     api.add_router("/", accounts_router)
-    api.add_router("/people", people_router)
+    api.add_router("/", people_router)
+    api.add_router("/", cases_router)
 
 
 _register_routers()

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "crossings.accounts",
     "crossings.audit",
     "crossings.people",
+    "crossings.cases",
 ]
 
 MIDDLEWARE = [

@@ -56,5 +56,5 @@ def test_lists_are_paginated(caseworker, advocacy, django_assert_max_num_queries
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     with django_assert_max_num_queries(6):
         page = client.get("/api/people").json()
-    assert page["count"] == 60 and len(page["items"]) == 50
-    assert len(client.get("/api/people?page=2").json()["items"]) == 10
+    assert page["count"] == 60 and len(page["results"]) == 50
+    assert len(client.get("/api/people?page=2").json()["results"]) == 10

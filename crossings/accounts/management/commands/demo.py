@@ -98,6 +98,76 @@ class Command(BaseCommand):
         if not options["quiet"]:
             self._print_logins(secrets)
 
+    def _load_people(self, orgs: dict[str, Organisation]) -> None:
+        """A few people with journeys, a case with an overdue task, a consent and a pending referral."""
+        from crossings.cases.models import Case, Task
+        from crossings.people import journey, services, sharing
+
+        caseworker = User.objects.get(username="demo-caseworker")
+        reception = User.objects.get(username="demo-reception")
+        people = {}
+        for org_key, given, family, km, sex, born, precision, a_number in PEOPLE:
+            user = caseworker if org_key == "advocacy" else reception
+            people[given] = services.create_person(
+                organisation_id=orgs[org_key].pk,
+                user=user,
+                data={
+                    "given_name": given,
+                    "family_name": family,
+                    "name_km": km,
+                    "sex": sex,
+                    "birth_date": born,
+                    "birth_date_precision": precision,
+                    "a_number": a_number or None,
+                    "us_city": "Long Beach",
+                },
+            )
+        today = dt.date.today()
+        advocacy = orgs["advocacy"].pk
+        vuthy, dara = people["Vuthy"], people["Dara"]
+        for kind, date in (
+            ("in_proceedings", dt.date(2019, 3, 4)),
+            ("final_order", dt.date(2020, 9, 1)),
+            ("released_supervision", dt.date(2020, 12, 1)),
+            ("check_in", today - dt.timedelta(days=30)),
+        ):
+            journey.record_event(
+                person=vuthy, kind=kind, date=date, user=caseworker, organisation_id=advocacy
+            )
+        journey.record_event(
+            person=dara,
+            kind="final_order",
+            date=dt.date(2015, 5, 5),
+            user=caseworker,
+            organisation_id=advocacy,
+        )
+        case = Case.objects.create(
+            organisation=orgs["advocacy"], person=vuthy, programme="legal_defence", owner=caseworker
+        )
+        Task.objects.create(
+            case=case,
+            title="Prepare ICE check-in",
+            due_on=today - dt.timedelta(days=2),
+            assignee=caseworker,
+            created_by=caseworker,
+        )
+        sharing.record_consent(
+            person=dara,
+            organisation_id=advocacy,
+            user=caseworker,
+            scope="share",
+            shared_with=orgs["reception"],
+            sections=["journey", "contact"],
+            given_on=today,
+        )
+        sharing.refer(
+            person=dara,
+            from_organisation_id=advocacy,
+            to_organisation=orgs["reception"],
+            purpose="Removal expected; please meet the flight and help with housing.",
+            user=caseworker,
+        )
+
     def _print_logins(self, secrets: dict[str, str]) -> None:
         w = self.stdout.write
         w("")
@@ -110,4 +180,5 @@ class Command(BaseCommand):
                     f"\n      TOTP secret {secrets[username]}  (current code: crossings totp-code {username})"
                 )
             w(line)
+        w("Try: demo-caseworker sees a pending referral to the reception centre; demo-reception accepts it.")
         w("")

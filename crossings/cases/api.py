@@ -1,0 +1,182 @@
+import datetime as dt
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from crossings.accounts.models import User
+from crossings.accounts.roles import Cap
+from crossings.accounts.rules import AuthedRequest, requires
+from crossings.api import Paginated
+from crossings.audit.models import AccessLog, record_access
+from crossings.cases import services
+from crossings.cases.models import Case, Note, Task
+from crossings.people.models import Person
+from crossings.people.sharing import organisation_for
+
+router = Router(tags=["cases"])
+
+
+class CaseIn(Schema):
+    programme: Literal["legal_defence", "reception", "reintegration"]
+
+
+class CaseOut(Schema):
+    id: int
+    person_id: int
+    organisation_id: int
+    programme: str
+    owner_id: int
+    opened_on: dt.date
+    closed_on: dt.date | None
+    closure_reason: str
+
+
+class CloseIn(Schema):
+    closure_reason: str
+
+
+class TaskIn(Schema):
+    title: str
+    due_on: dt.date | None = None
+    assignee_id: int | None = None
+
+
+class TaskOut(Schema):
+    id: int
+    case_id: int
+    title: str
+    due_on: dt.date | None
+    assignee_id: int | None
+    done_at: dt.datetime | None
+    not_applicable: bool
+    resolution_note: str
+    is_overdue: bool
+
+
+class TaskPatch(Schema):
+    outcome: Literal["done", "not_applicable"]
+    note: str = ""
+
+
+class NoteIn(Schema):
+    body: str
+
+
+class NoteOut(Schema):
+    id: int
+    body: str
+    author_id: int
+    created_at: dt.datetime
+
+
+def _case(request: AuthedRequest, case_id: int, *, edit: bool = False) -> Case:
+    case = get_object_or_404(Case.objects.visible_to(request.user), pk=case_id)
+    if edit and not request.user.scope.can(Cap.PEOPLE_EDIT, case.organisation_id):
+        raise PermissionDenied
+    return case
+
+
+@router.get("/people/{person_id}/cases", response=list[CaseOut], summary="The caller's cases of a person")
+@requires(Cap.PEOPLE_VIEW)
+def person_cases(request: AuthedRequest, person_id: int) -> Any:
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
+    return Case.objects.visible_to(request.user).filter(person=person)
+
+
+@router.post("/people/{person_id}/cases", response={201: CaseOut}, summary="Open a case")
+@requires(Cap.PEOPLE_EDIT)
+def open_case(request: AuthedRequest, person_id: int, payload: CaseIn) -> Any:
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
+    org = organisation_for(request.user, person)
+    if org is None or not request.user.scope.can(Cap.PEOPLE_EDIT, org):
+        raise PermissionDenied
+    return 201, services.open_case(
+        person=person, organisation_id=org, programme=payload.programme, owner=request.user
+    )
+
+
+@router.get("/cases/{case_id}", response=CaseOut, summary="One case (the read is logged)")
+@requires(Cap.PEOPLE_VIEW)
+def get_case(request: AuthedRequest, case_id: int) -> Any:
+    case = _case(request, case_id)
+    record_access(
+        request,
+        user=request.user,
+        obj=case,
+        organisation_id=case.organisation_id,
+        action=AccessLog.Action.API,
+    )
+    return case
+
+
+@router.post("/cases/{case_id}/close", response=CaseOut, summary="Close a case with a reason")
+@requires(Cap.PEOPLE_EDIT)
+def close_case(request: AuthedRequest, case_id: int, payload: CloseIn) -> Any:
+    case = _case(request, case_id, edit=True)
+    if payload.closure_reason not in Case.ClosureReason.values:
+        from django.core.exceptions import ValidationError
+
+        from crossings.people.api import _Unprocessable
+
+        raise _Unprocessable(
+            ValidationError({"closure_reason": "Expected one of " + ", ".join(Case.ClosureReason.values)})
+        )
+    case.close(reason=payload.closure_reason)
+    return case
+
+
+@router.get("/cases/{case_id}/tasks", response=list[TaskOut], summary="Tasks of a case")
+@requires(Cap.PEOPLE_VIEW)
+def case_tasks(request: AuthedRequest, case_id: int) -> Any:
+    return _case(request, case_id).tasks.all()
+
+
+@router.post("/cases/{case_id}/tasks", response={201: TaskOut}, summary="Add a task")
+@requires(Cap.PEOPLE_EDIT)
+def add_task(request: AuthedRequest, case_id: int, payload: TaskIn) -> Any:
+    case = _case(request, case_id, edit=True)
+    assignee = None
+    if payload.assignee_id is not None:
+        assignee = get_object_or_404(
+            User, pk=payload.assignee_id, memberships__organisation_id=case.organisation_id
+        )
+    return 201, services.add_task(
+        case=case, title=payload.title, due_on=payload.due_on, created_by=request.user, assignee=assignee
+    )
+
+
+@router.get("/tasks", response=list[TaskOut], summary="Tasks: the caller's, or the organisation's")
+@requires(Cap.PEOPLE_VIEW)
+@paginate(Paginated)
+def list_tasks(request: AuthedRequest, who: Literal["me", "org"] = "me", overdue: bool = False) -> Any:
+    tasks = Task.objects.visible_to(request.user).open()
+    if overdue:
+        tasks = tasks.overdue()
+    return tasks if who == "org" else tasks.filter(assignee=request.user)
+
+
+@router.patch("/tasks/{task_id}", response=TaskOut, summary="Mark a task done or not applicable")
+@requires(Cap.PEOPLE_EDIT)
+def resolve_task(request: AuthedRequest, task_id: int, payload: TaskPatch) -> Any:
+    task = get_object_or_404(Task.objects.visible_to(request.user).select_related("case"), pk=task_id)
+    if not request.user.scope.can(Cap.PEOPLE_EDIT, task.case.organisation_id):
+        raise PermissionDenied
+    return services.resolve_task(task=task, user=request.user, outcome=payload.outcome, note=payload.note)
+
+
+@router.get(
+    "/cases/{case_id}/notes", response=list[NoteOut], summary="Notes of a case (decrypted for the caller)"
+)
+@requires(Cap.PEOPLE_VIEW)
+def case_notes(request: AuthedRequest, case_id: int) -> Any:
+    return Note.objects.filter(case=_case(request, case_id))
+
+
+@router.post("/cases/{case_id}/notes", response={201: NoteOut}, summary="Add a note (stored encrypted)")
+@requires(Cap.PEOPLE_EDIT)
+def add_note(request: AuthedRequest, case_id: int, payload: NoteIn) -> Any:
+    case = _case(request, case_id, edit=True)
+    return 201, Note.objects.create(case=case, body=payload.body, author=request.user)

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crossings.accounts.roles import Cap
+from crossings.accounts.rules import AuthedRequest, requires
+from crossings.audit.models import AccessLog, record_access
+from crossings.cases import services
+from crossings.cases.forms import CaseForm, CloseCaseForm, DocumentForm, NoteForm, ResolveTaskForm, TaskForm
+from crossings.cases.models import Case, Document, Task
+from crossings.formtools import form_errors
+from crossings.people.models import Person
+from crossings.people.sharing import organisation_for
+
+
+def _case(request: AuthedRequest, case_id: int, *, edit: bool = False) -> Case:
+    case = get_object_or_404(
+        Case.objects.visible_to(request.user).select_related("person", "organisation", "owner"), pk=case_id
+    )
+    if edit and not request.user.scope.can(Cap.PEOPLE_EDIT, case.organisation_id):
+        raise PermissionDenied
+    return case
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def case_new(request: AuthedRequest, person_id: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
+    org = organisation_for(request.user, person)
+    form = CaseForm(request.POST)
+    if org is None or not request.user.scope.can(Cap.PEOPLE_EDIT, org) or not form.is_valid():
+        raise PermissionDenied
+    case = services.open_case(
+        person=person, organisation_id=org, programme=form.cleaned_data["programme"], owner=request.user
+    )
+    messages.success(request, _("Case opened."))
+    return redirect("case_detail", case_id=case.pk)
+
+
+@requires(Cap.PEOPLE_VIEW)
+def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    record_access(request, user=request.user, obj=case, organisation_id=case.organisation_id)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "tasks": case.tasks.select_related("assignee"),
+            "notes": case.notes.select_related("author"),
+            "documents": case.documents.select_related("uploaded_by"),
+            "task_form": TaskForm(organisation_id=case.organisation_id),
+            "note_form": NoteForm(),
+            "document_form": DocumentForm(),
+            "close_form": CloseCaseForm(),
+            "can_edit": request.user.scope.can(Cap.PEOPLE_EDIT, case.organisation_id),
+        },
+    )
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def case_close(request: AuthedRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id, edit=True)
+    form = CloseCaseForm(request.POST)
+    if form.is_valid() and case.is_open:
+        case.close(reason=form.cleaned_data["closure_reason"])
+        messages.success(request, _("Case closed."))
+    return redirect("case_detail", case_id=case.pk)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def task_add(request: AuthedRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id, edit=True)
+    form = TaskForm(request.POST, organisation_id=case.organisation_id)
+    if form.is_valid():
+        task = form.save(commit=False)
+        task.case = case
+        task.created_by = request.user
+        task.assignee = task.assignee or case.owner
+        task.save()
+        messages.success(request, _("Task added."))
+    else:
+        messages.error(request, form_errors(form))
+    return redirect("case_detail", case_id=case.pk)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def task_resolve(request: AuthedRequest, task_id: int) -> HttpResponse:
+    task = get_object_or_404(Task.objects.visible_to(request.user).select_related("case"), pk=task_id)
+    if not request.user.scope.can(Cap.PEOPLE_EDIT, task.case.organisation_id):
+        raise PermissionDenied
+    form = ResolveTaskForm(request.POST)
+    if form.is_valid():
+        services.resolve_task(
+            task=task, user=request.user, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
+        )
+        messages.success(request, _("Task updated."))
+    else:
+        messages.error(request, form_errors(form))
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        return redirect(next_url)
+    return redirect("case_detail", case_id=task.case_id)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def note_add(request: AuthedRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id, edit=True)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        case.notes.create(body=form.cleaned_data["body"], author=request.user)
+        messages.success(request, _("Note added."))
+    return redirect("case_detail", case_id=case.pk)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def document_upload(request: AuthedRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id, edit=True)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.store_document(
+            case=case,
+            user=request.user,
+            title=form.cleaned_data["title"],
+            upload=form.cleaned_data["file"],
+            content_type=form.content_type,
+            sha256=form.sha256,
+        )
+        messages.success(request, _("Document stored."))
+    else:
+        messages.error(request, form_errors(form))
+    return redirect("case_detail", case_id=case.pk)
+
+
+@requires(Cap.PEOPLE_VIEW)
+def document_download(request: AuthedRequest, document_id: int) -> FileResponse:
+    document = get_object_or_404(
+        Document.objects.filter(case__in=Case.objects.visible_to(request.user)).select_related("case"),
+        pk=document_id,
+    )
+    record_access(
+        request,
+        user=request.user,
+        obj=document,
+        organisation_id=document.case.organisation_id,
+        action=AccessLog.Action.DOWNLOAD,
+    )
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=document.original_name,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@requires(Cap.PEOPLE_VIEW)
+def overdue(request: AuthedRequest) -> HttpResponse:
+    """Overdue tasks: the user's own, or (?who=org) everyone's in the user's organisations."""
+    who = request.GET.get("who", "me")
+    tasks = Task.objects.visible_to(request.user).overdue().select_related("case__person", "assignee")
+    if who != "org":
+        tasks = tasks.filter(assignee=request.user)
+    return render(request, "cases/overdue.html", {"tasks": tasks, "who": who, "today": timezone.localdate()})

@@ -1,0 +1,191 @@
+"""Finding people by name, and warning before a duplicate is created.
+
+Candidates come from indexed name keys (crossings.people.names: exact romanisation skeletons, then
+consonant skeletons for typos, then one side of the name), so a query touches a few hundred rows at most
+whatever the size of the register; candidates are then ranked in Python with rapidfuzz and explained.
+Only records the user may see are ever searched: a duplicate held by another organisation is not revealed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from crossings.people import names
+from crossings.people.models import Person, PersonName, PersonNameKey
+
+CANDIDATE_LIMIT = 300
+DUPLICATE_THRESHOLD = 0.75
+
+
+@dataclass
+class Match:
+    person: Person
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def rebuild_name_keys(person: Person) -> None:
+    """Store the search keys of every name form of ``person`` (called whenever a name changes)."""
+    aliases = list(PersonName.objects.filter(person=person).values_list("name", flat=True))
+    keys = names.index_keys(person.family_name, person.given_name, person.name_km, aliases)
+    PersonNameKey.objects.filter(person=person).delete()
+    PersonNameKey.objects.bulk_create([PersonNameKey(person=person, key=k) for k in sorted(keys)])
+
+
+def _candidates(visible: QuerySet[Person], keys: Iterable[str], limit: int) -> list[Person]:
+    keys = list(keys)
+    if not keys:
+        return []
+    ids = PersonNameKey.objects.filter(key__in=keys).values("person_id")
+    return list(visible.filter(pk__in=ids).prefetch_related("aliases")[:limit])
+
+
+def _forms(person: Person) -> list[tuple[str, str]]:
+    """(label, full name) pairs to compare a query against."""
+    forms = [("name", f"{person.family_name} {person.given_name}".strip())]
+    if person.name_km:
+        forms.append(("khmer", person.name_km))
+    forms += [("alias", a.name) for a in person.aliases.all()]
+    return [(label, text) for label, text in forms if text]
+
+
+def _best_name(query: str, person: Person) -> tuple[float, list[str]]:
+    best, reasons = 0.0, []
+    for label, text in _forms(person):
+        sim = names.name_similarity(query, text)
+        if sim > best:
+            best = sim
+            reasons = [_reason_for(label, query, text, sim)]
+    return best, reasons
+
+
+def _reason_for(label: str, query: str, text: str, sim: float) -> str:
+    if label == "khmer":
+        return _("Khmer name %(name)s matches") % {"name": text}
+    if label == "alias":
+        return _("other name %(name)s matches") % {"name": text}
+    spelled = names.explain(query, text)
+    if sim >= 0.999 and not spelled:
+        return _("same name")
+    if spelled:
+        return _("same name, spelled differently: %(how)s") % {"how": spelled}
+    return _("similar name (%(percent)d%%)") % {"percent": round(sim * 100)}
+
+
+def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Match]:
+    """Ranked matches for a free-text query: names in Latin or Khmer script, in any order, or an A-number."""
+    text = text.strip()
+    if not text:
+        return []
+    matches: dict[int, Match] = {}
+    if sum(ch.isdigit() for ch in text) >= 7:
+        for person in visible.with_a_number(text)[:limit]:  # type: ignore[attr-defined]
+            matches[person.pk] = Match(person, 1.0, [_("same A-number")])
+    keys = names.query_keys(text)
+    stages = [
+        [k for k in keys if k.startswith("p:")],
+        [k for k in keys if k.startswith("c:")],
+        [k for k in keys if k.startswith("s:")],
+    ]
+    seen: dict[int, Person] = {}
+    for stage in stages:
+        for person in _candidates(visible, stage, CANDIDATE_LIMIT):
+            seen.setdefault(person.pk, person)
+        if len(seen) >= limit:
+            break
+    for pk, person in seen.items():
+        if pk in matches:
+            continue
+        score, reasons = _best_name(text, person)
+        if score >= 0.5:
+            matches[pk] = Match(person, score, reasons)
+    ranked = sorted(matches.values(), key=lambda m: (-m.score, m.person.display_name))
+    return ranked[:limit]
+
+
+def _year_only(date: dt.date, precision: str) -> bool:
+    return precision in ("year", "estimated") or (date.month, date.day) == (1, 1)
+
+
+def birth_date_score(a: dt.date | None, pa: str, b: dt.date | None, pb: str) -> tuple[float, str]:
+    """How well two birth dates agree, honouring their precision. 1 January counts as year-only: many
+    refugees were assigned 1 January of an estimated year."""
+    if a is None or b is None:
+        return 0.5, ""
+    if _year_only(a, pa) or _year_only(b, pb):
+        if a.year == b.year:
+            return 1.0, _("born the same year (%(year)s)") % {"year": a.year}
+        if abs(a.year - b.year) == 1 and "estimated" in (pa, pb):
+            return 0.6, _("born within a year (estimated date)")
+        return 0.0, ""
+    if pa == "month" or pb == "month":
+        return (1.0, _("born the same month")) if (a.year, a.month) == (b.year, b.month) else (0.0, "")
+    if a == b:
+        return 1.0, _("same date of birth")
+    if (a.year, a.month, a.day) == (b.year, b.day, b.month):
+        return 0.7, _("date of birth with day and month swapped")
+    return 0.0, ""
+
+
+def possible_duplicates(
+    visible: QuerySet[Person],
+    *,
+    family_name: str = "",
+    given_name: str = "",
+    name_km: str = "",
+    aliases: Iterable[str] = (),
+    birth_date: dt.date | None = None,
+    birth_date_precision: str = "exact",
+    sex: str = "unknown",
+    a_number: str | None = None,
+    exclude_pk: int | None = None,
+    limit: int = 5,
+) -> list[Match]:
+    """Records the user can see that are probably the same person as the one being entered."""
+    found: dict[int, Match] = {}
+    if a_number:
+        for person in visible.with_a_number(a_number)[:limit]:  # type: ignore[attr-defined]
+            found[person.pk] = Match(person, 1.0, [_("same A-number")])
+    keys = names.index_keys(family_name, given_name, name_km, list(aliases))
+    strong = [k for k in keys if k.startswith(("p:", "c:")) and "|" in k]
+    weak = [k for k in keys if k.startswith("p:") and "|" not in k]
+    query_names = [n for n in (f"{family_name} {given_name}".strip(), name_km, *aliases) if n]
+    for person in _candidates(visible, strong or weak, CANDIDATE_LIMIT):
+        if person.pk == exclude_pk or person.pk in found:
+            continue
+        name_score, reasons = max((_best_name(q, person) for q in query_names), key=lambda r: r[0])
+        dob_score, dob_reason = birth_date_score(
+            birth_date, birth_date_precision, person.birth_date, person.birth_date_precision
+        )
+        score = 0.65 * name_score + 0.35 * dob_score
+        if dob_reason:
+            reasons.append(dob_reason)
+        if sex not in ("unknown", "") and person.sex not in ("unknown", "") and sex != person.sex:
+            score -= 0.2
+            reasons.append(_("but recorded with another sex"))
+        if score >= DUPLICATE_THRESHOLD:
+            found[person.pk] = Match(person, round(score, 3), reasons)
+    return sorted(found.values(), key=lambda m: -m.score)[:limit]
+
+
+def duplicates_for(
+    visible: QuerySet[Person], data: dict[str, Any], exclude_pk: int | None = None
+) -> list[Match]:
+    return possible_duplicates(
+        visible,
+        family_name=data.get("family_name") or "",
+        given_name=data.get("given_name") or "",
+        name_km=data.get("name_km") or "",
+        aliases=data.get("aliases") or (),
+        birth_date=data.get("birth_date"),
+        birth_date_precision=data.get("birth_date_precision") or "exact",
+        sex=data.get("sex") or "unknown",
+        a_number=data.get("a_number") or None,
+        exclude_pk=exclude_pk,
+    )
