@@ -119,11 +119,13 @@ class Paginated(PaginationBase):
 def _register_routers() -> None:
     from crossings.accounts.api import router as accounts_router
     from crossings.cases.api import router as cases_router
+    from crossings.legal.api import router as legal_router
     from crossings.people.api import router as people_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", people_router)
     api.add_router("/", cases_router)
+    api.add_router("/", legal_router)
 
 
 _register_routers()

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "crossings.audit",
     "crossings.people",
     "crossings.cases",
+    "crossings.legal",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "crossings.accounts.context.navigation",
+                "crossings.legal.views.banner",
             ],
         },
     }

@@ -7,6 +7,7 @@ from crossings.admin_site import restrict_admin
 from crossings.api import api
 from crossings.audit import views as audit
 from crossings.cases import views as cases
+from crossings.legal import views as legal
 from crossings.people import views as people
 
 restrict_admin(admin.site)
@@ -48,6 +49,20 @@ urlpatterns = [
     path("documents/<int:document_id>/", cases.document_download, name="document_download"),
     path("tasks/<int:task_id>/resolve/", cases.task_resolve, name="task_resolve"),
     path("tasks/overdue/", cases.overdue, name="overdue_tasks"),
+    # Legal track
+    path("people/<int:person_id>/legal/", legal.person_legal, name="person_legal"),
+    path("people/<int:person_id>/legal/proceedings/", legal.proceeding_new, name="proceeding_new"),
+    path("people/<int:person_id>/legal/detained/", legal.detain, name="detain"),
+    path("people/<int:person_id>/legal/check-ins/", legal.check_in_new, name="check_in_new"),
+    path("people/<int:person_id>/legal/convictions/", legal.conviction_new, name="conviction_new"),
+    path("legal/proceedings/<int:proceeding_id>/events/", legal.court_event_new, name="court_event_new"),
+    path("legal/court-events/<int:event_id>/correct/", legal.court_event_correct, name="court_event_correct"),
+    path("legal/deadlines/<int:deadline_id>/resolve/", legal.deadline_resolve, name="deadline_resolve"),
+    path("legal/detentions/<int:detention_id>/release/", legal.detention_release, name="detention_release"),
+    path("legal/deadlines/", legal.deadline_board, name="deadline_board"),
+    path("legal/rapid-response/", legal.rapid_response, name="rapid_response"),
+    path("legal/calendar/", legal.calendar_feeds, name="calendar_feeds"),
+    path("legal/calendar/<str:secret>.ics", legal.calendar_feed, name="calendar_feed"),
     path("audit/", audit.access_log, name="access_log"),
     path("healthz", health.healthz, name="healthz"),
     path("api/", api.urls),

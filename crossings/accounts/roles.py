@@ -28,6 +28,7 @@ class Cap(StrEnum):
     ORG_MANAGE = "org.manage"  # manage the organisation's members
     STATS_VIEW = "stats.view"  # aggregate figures only, never a person
     OUTREACH_USE = "outreach.use"  # anonymous outreach clients and encounters
+    CONVICTIONS_VIEW = "legal.convictions"  # criminal history, for post-conviction relief screening
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
@@ -35,10 +36,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     # case files unless they also hold a casework role (a second membership).
     Role.ORG_ADMIN: frozenset({Cap.ORG_MANAGE, Cap.AUDIT_VIEW, Cap.STATS_VIEW}),
     Role.SUPERVISOR: frozenset(
-        {Cap.PEOPLE_VIEW, Cap.PEOPLE_EDIT, Cap.PEOPLE_MERGE, Cap.AUDIT_VIEW, Cap.STATS_VIEW, Cap.OUTREACH_USE}
+        {
+            Cap.PEOPLE_VIEW,
+            Cap.PEOPLE_EDIT,
+            Cap.PEOPLE_MERGE,
+            Cap.AUDIT_VIEW,
+            Cap.STATS_VIEW,
+            Cap.OUTREACH_USE,
+            Cap.CONVICTIONS_VIEW,
+        }
     ),
     Role.CASEWORKER: frozenset({Cap.PEOPLE_VIEW, Cap.PEOPLE_EDIT, Cap.STATS_VIEW}),
-    Role.LEGAL_ADVOCATE: frozenset({Cap.PEOPLE_VIEW, Cap.PEOPLE_EDIT, Cap.STATS_VIEW}),
+    Role.LEGAL_ADVOCATE: frozenset({Cap.PEOPLE_VIEW, Cap.PEOPLE_EDIT, Cap.STATS_VIEW, Cap.CONVICTIONS_VIEW}),
     Role.OUTREACH_WORKER: frozenset({Cap.OUTREACH_USE}),
     Role.ANALYST: frozenset({Cap.STATS_VIEW}),
 }

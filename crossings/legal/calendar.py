@@ -1,0 +1,49 @@
+"""iCalendar feeds of deadlines and check-ins, for Google Calendar, Outlook and Thunderbird.
+
+Calendars end up on third-party servers, so events name the person by record number only, never by name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from crossings.legal.deadlines import NOT_LEGAL_ADVICE
+from crossings.legal.models import CalendarFeed, CheckIn, Deadline
+
+
+def build_feed(feed: CalendarFeed, host: str) -> bytes:
+    user = feed.user
+    deadlines: Any = Deadline.objects.visible_to(user).filter(state=Deadline.State.OPEN, due_on__isnull=False)
+    check_ins: Any = CheckIn.objects.visible_to(user).filter(outcome=CheckIn.Outcome.SCHEDULED)
+    if feed.scope == CalendarFeed.Scope.MINE:
+        deadlines = deadlines.filter(task__assignee=user)
+        check_ins = check_ins.filter(person__cases__owner=user).distinct()
+    cal = Calendar()
+    cal.add("prodid", "-//Crossings//Deadlines//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", "Crossings")
+    stamp = timezone.now()
+    for d in deadlines:
+        event = Event()
+        event.add("uid", f"deadline-{d.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", d.due_on)
+        event.add("dtend", d.due_on + dt.timedelta(days=1))
+        event.add("summary", f"{d.action} — #{d.person_id}")
+        event.add("description", f"{d.citation}\n{NOT_LEGAL_ADVICE}")
+        cal.add_component(event)
+    for c in check_ins:
+        event = Event()
+        event.add("uid", f"checkin-{c.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", c.date)
+        event.add("dtend", c.date + dt.timedelta(days=1))
+        event.add("summary", f"ICE check-in — #{c.person_id}")
+        event.add("location", c.office)
+        cal.add_component(event)
+    return bytes(cal.to_ical())

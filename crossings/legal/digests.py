@@ -1,0 +1,58 @@
+"""The daily digest: each user's deadlines of the next 14 days and everything overdue, by e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from crossings.accounts.models import User
+from crossings.cases.models import Task
+from crossings.legal.deadlines import NOT_LEGAL_ADVICE
+
+HORIZON_DAYS = 14
+
+
+def digest_for(user: Any, today: dt.date | None = None) -> str | None:
+    """The digest text, or None when there is nothing to say. Only tasks the user may still see count."""
+    today = today or timezone.localdate()
+    tasks = (
+        Task.objects.visible_to(user)
+        .open()
+        .filter(assignee=user, due_on__isnull=False, due_on__lte=today + dt.timedelta(days=HORIZON_DAYS))
+        .select_related("case__person")
+        .order_by("due_on")
+    )
+    overdue = [t for t in tasks if t.due_on and t.due_on < today]
+    upcoming = [t for t in tasks if t.due_on and t.due_on >= today]
+    if not overdue and not upcoming:
+        return None
+    with translation.override(user.language or "en"):
+        lines = []
+        if overdue:
+            lines.append(_("Overdue:"))
+            lines += [f"- {t.due_on} {t.title} — {t.case.person.display_name}" for t in overdue]
+            lines.append("")
+        if upcoming:
+            lines.append(_("Due in the next %(days)s days:") % {"days": HORIZON_DAYS})
+            lines += [f"- {t.due_on} {t.title} — {t.case.person.display_name}" for t in upcoming]
+            lines.append("")
+        lines.append(NOT_LEGAL_ADVICE)
+        return "\n".join(lines)
+
+
+def send_digests(today: dt.date | None = None) -> int:
+    sent = 0
+    for user in User.objects.filter(is_active=True).exclude(email=""):
+        body = digest_for(user, today)
+        if body is None:
+            continue
+        with translation.override(user.language or "en"):
+            subject = _("Crossings: your deadlines")
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        sent += 1
+    return sent

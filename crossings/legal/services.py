@@ -1,0 +1,286 @@
+"""Legal-track workflows. Each is one transaction: a court event, its journey event, its deadlines and
+their tasks are stored together or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crossings.accounts.models import Membership
+from crossings.cases.models import Case, Task
+from crossings.legal import deadlines as engine
+from crossings.legal.models import CheckIn, Conviction, CourtEvent, Deadline, Detention, Proceeding, RapidResponse
+from crossings.people import journey
+from crossings.people.models import JourneyEvent, Person
+
+JOURNEY_OF: dict[tuple[str, str], str] = {
+    ("nta", ""): JourneyEvent.Kind.IN_PROCEEDINGS,
+    ("ij_decision", "removal_ordered"): JourneyEvent.Kind.FINAL_ORDER,
+    ("ij_decision", "relief_granted"): JourneyEvent.Kind.RELIEF_GRANTED,
+    ("bia_decision", "dismissed"): JourneyEvent.Kind.FINAL_ORDER,
+    ("bia_decision", "relief_granted"): JourneyEvent.Kind.RELIEF_GRANTED,
+    ("bia_decision", "remanded"): JourneyEvent.Kind.IN_PROCEEDINGS,
+}
+MAY_BE_SCHEDULED = {CourtEvent.Kind.HEARING}
+REVIEW_FLAGS = {
+    "post_conviction_relief": _("Attorney review: possible post-conviction relief"),
+    "pardon": _("Attorney review: pardon application"),
+    "expungement": _("Attorney review: expungement"),
+}
+
+
+def legal_case(*, person: Person, organisation_id: int, user: Any) -> Case:
+    """The organisation's open legal-defence case for the person, opened if there is none, so that
+    deadlines always land on someone's task list."""
+    case = Case.objects.filter(
+        person=person, organisation_id=organisation_id, programme=Case.Programme.LEGAL_DEFENCE, closed_on=None
+    ).first()
+    return case or Case.objects.create(
+        person=person, organisation_id=organisation_id, programme=Case.Programme.LEGAL_DEFENCE, owner=user
+    )
+
+
+def _check_order(proceeding: Proceeding, kind: str, date: dt.date, exclude_pk: int | None = None) -> None:
+    needed = CourtEvent.REQUIRES.get(kind)
+    if needed:
+        earlier = proceeding.events.filter(kind__in=needed, date__lte=date).exclude(pk=exclude_pk)
+        if not earlier.exists():
+            labels = " / ".join(str(CourtEvent.Kind(k).label) for k in needed)
+            raise ValidationError(
+                {"kind": _("%(event)s on %(date)s needs a %(needed)s on or before that date in this proceeding.")
+                 % {"event": CourtEvent.Kind(kind).label, "date": date, "needed": labels}}
+            )
+    if kind not in MAY_BE_SCHEDULED and date > timezone.localdate():
+        raise ValidationError({"date": _("%(event)s cannot be dated in the future.") % {"event": CourtEvent.Kind(kind).label}})
+
+
+@transaction.atomic
+def open_proceeding(*, person: Person, organisation_id: int, court: str, opened_on: dt.date | None, user: Any) -> Proceeding:
+    proceeding = Proceeding.objects.create(person=person, organisation_id=organisation_id, court=court,
+                                           opened_on=opened_on)
+    if opened_on:
+        record_court_event(proceeding=proceeding, kind=CourtEvent.Kind.NTA, date=opened_on, user=user)
+    return proceeding
+
+
+@transaction.atomic
+def record_court_event(
+    *,
+    proceeding: Proceeding,
+    kind: str,
+    date: dt.date,
+    user: Any,
+    outcome: str = "",
+    oral: bool = True,
+    in_absentia: bool = False,
+    note: str = "",
+) -> CourtEvent:
+    _check_order(proceeding, kind, date)
+    event = CourtEvent(proceeding=proceeding, kind=kind, date=date, outcome=outcome, oral=oral,
+                       in_absentia=in_absentia, note=note, recorded_by=user)
+    journey_kind = JOURNEY_OF.get((kind, outcome))
+    if journey_kind:
+        try:
+            event.journey_event = journey.record_event(
+                person=proceeding.person, kind=journey_kind, date=date, user=user,
+                organisation_id=proceeding.organisation_id, place=proceeding.court,
+            )
+        except journey.JourneyError as exc:
+            raise ValidationError({exc.field if exc.field == "date" else "kind": exc.message}) from exc
+    event._history_user = user  # type: ignore[attr-defined]
+    event.save()
+    _create_deadlines(event, user)
+    return event
+
+
+def _create_deadlines(event: CourtEvent, user: Any) -> list[Deadline]:
+    proceeding = event.proceeding
+    computed = engine.compute(trigger=event.kind, date=event.date, outcome=event.outcome,
+                              in_absentia=event.in_absentia)
+    if not computed:
+        return []
+    case = legal_case(person=proceeding.person, organisation_id=proceeding.organisation_id, user=user)
+    created = []
+    for item in computed:
+        task = None
+        if item.due is not None:
+            task = Task.objects.create(case=case, title=item.rule.action, due_on=item.due, assignee=case.owner,
+                                       created_by=user)
+        created.append(Deadline.objects.create(
+            person=proceeding.person, organisation_id=proceeding.organisation_id, trigger=event,
+            rule_code=item.rule.code, action=item.rule.action, citation=item.rule.citation, note=item.rule.note,
+            due_on=item.due, task=task,
+        ))
+    return created
+
+
+@transaction.atomic
+def correct_court_event_date(*, event: CourtEvent, date: dt.date, user: Any, reason: str) -> CourtEvent:
+    """Correct a date: the order is re-checked, the journey follows, and every deadline it started is
+    recomputed, with the reason kept in the history of each changed record."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the date is corrected.")})
+    _check_order(event.proceeding, event.kind, date, exclude_pk=event.pk)
+    later = event.proceeding.events.exclude(pk=event.pk)
+    for dependant, needs in CourtEvent.REQUIRES.items():
+        if event.kind in needs:
+            for other in later.filter(kind=dependant, date__lt=date):
+                raise ValidationError({"date": _("%(other)s on %(when)s would then come before it.")
+                                       % {"other": CourtEvent.Kind(other.kind).label, "when": other.date}})
+    if event.journey_event_id:
+        try:
+            journey.correct_event_date(event=event.journey_event, date=date)  # type: ignore[arg-type]
+        except journey.JourneyError as exc:
+            raise ValidationError({"date": exc.message}) from exc
+    event.date = date
+    event._history_user = user  # type: ignore[attr-defined]
+    event._change_reason = reason  # type: ignore[attr-defined]
+    event.save()
+    for deadline in event.deadlines.select_related("task"):
+        rule = next((r for r in engine.rules() if r.code == deadline.rule_code), None)
+        if rule is None or rule.days is None:
+            continue
+        due = engine.next_business_day(date + dt.timedelta(days=rule.days))
+        if due != deadline.due_on:
+            deadline.due_on = due
+            deadline._history_user = user  # type: ignore[attr-defined]
+            deadline._change_reason = reason  # type: ignore[attr-defined]
+            deadline.save()
+            if deadline.task:
+                deadline.task.due_on = due
+                deadline.task._change_reason = reason  # type: ignore[attr-defined]
+                deadline.task.save()
+    return event
+
+
+@transaction.atomic
+def resolve_deadline(*, deadline: Deadline, state: str, reason: str, user: Any) -> Deadline:
+    if state not in (Deadline.State.MET, Deadline.State.NOT_APPLICABLE):
+        raise ValidationError({"state": _("Choose met or not applicable.")})
+    if state == Deadline.State.NOT_APPLICABLE and not reason.strip():
+        raise ValidationError({"reason": _("Say why the deadline does not apply.")})
+    deadline.state = state
+    deadline.reason = reason
+    deadline._history_user = user  # type: ignore[attr-defined]
+    deadline.save()
+    if deadline.task and deadline.task.done_at is None:
+        from crossings.cases.services import resolve_task
+
+        resolve_task(task=deadline.task, user=user, outcome="done" if state == "met" else "not_applicable",
+                     note=reason)
+    return deadline
+
+
+def open_deadlines(person: Person) -> list[Deadline]:
+    return list(Deadline.objects.filter(person=person, state=Deadline.State.OPEN, due_on__isnull=False))
+
+
+@transaction.atomic
+def mark_detained(*, person: Person, organisation_id: int, facility: str, date: dt.date, user: Any) -> RapidResponse:
+    """Record a detention and start the rapid response: the organisation's responders are e-mailed at once
+    and everyone in the organisation sees a banner until it is resolved."""
+    previous = Detention.objects.filter(person=person, organisation_id=organisation_id, ended_on=None).first()
+    detention = Detention.objects.create(person=person, organisation_id=organisation_id, facility=facility,
+                                         started_on=date)
+    if previous is not None:  # a move between facilities, not a new detention
+        previous.ended_on = date
+        previous.transferred_to = detention
+        previous.save()
+    try:
+        journey.record_event(person=person, kind=JourneyEvent.Kind.DETAINED, date=date, user=user,
+                             organisation_id=organisation_id, place=facility)
+    except journey.JourneyError as exc:
+        raise ValidationError({"date": exc.message}) from exc
+    response = RapidResponse.objects.create(person=person, organisation_id=organisation_id, detention=detention,
+                                            opened_by=user)
+    transaction.on_commit(lambda: notify_responders(response.pk))
+    return response
+
+
+def notify_responders(response_id: int) -> int:
+    response = RapidResponse.objects.select_related("person", "detention", "organisation").get(pk=response_id)
+    recipients = list(
+        Membership.objects.filter(organisation_id=response.organisation_id, is_responder=True, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        return 0
+    person = response.person
+    lines = [
+        _("%(name)s was detained on %(date)s at %(facility)s.") % {
+            "name": person.display_name, "date": response.detention.started_on, "facility": response.detention.facility},
+        "",
+        _("Open deadlines:"),
+    ]
+    lines += [f"- {d.due_on}: {d.action} ({d.citation})" for d in open_deadlines(person)] or [_("- none recorded")]
+    lines += ["", _("Rapid response: %(url)s") % {"url": reverse("rapid_response")}, "", engine.NOT_LEGAL_ADVICE]
+    subject = _("Rapid response: %(name)s detained") % {"name": person.display_name}
+    messages = [(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+    sent = send_mass_mail(messages, fail_silently=False)
+    RapidResponse.objects.filter(pk=response.pk).update(notified=len(recipients))
+    return sent
+
+
+@transaction.atomic
+def release(*, detention: Detention, date: dt.date, on_supervision: bool, user: Any) -> Detention:
+    if date < detention.started_on:
+        raise ValidationError({"date": _("Release on %(date)s is before the detention began.") % {"date": date}})
+    detention.ended_on = date
+    detention.save()
+    if on_supervision:
+        journey.record_event(person=detention.person, kind=JourneyEvent.Kind.RELEASED_SUPERVISION, date=date,
+                             user=user, organisation_id=detention.organisation_id, place=detention.facility)
+    RapidResponse.objects.filter(detention=detention, resolved_at=None).update(resolved_at=timezone.now())
+    return detention
+
+
+@transaction.atomic
+def record_check_in(*, person: Person, organisation_id: int, date: dt.date, office: str, outcome: str, user: Any) -> CheckIn:
+    check_in = CheckIn.objects.create(person=person, organisation_id=organisation_id, date=date, office=office,
+                                      outcome=outcome)
+    if outcome != CheckIn.Outcome.SCHEDULED or date > timezone.localdate():
+        journey.record_event(person=person, kind=JourneyEvent.Kind.CHECK_IN, date=date, user=user,
+                             organisation_id=organisation_id, place=office, note=outcome)
+    return check_in
+
+
+@transaction.atomic
+def record_conviction(*, person: Person, organisation_id: int, user: Any, flags: list[str], **fields: Any) -> Conviction:
+    conviction = Conviction.objects.create(person=person, organisation_id=organisation_id, recorded_by=user, **fields)
+    if flags:
+        case = legal_case(person=person, organisation_id=organisation_id, user=user)
+        for flag in flags:
+            Task.objects.create(case=case, title=str(REVIEW_FLAGS[flag]), assignee=case.owner, created_by=user)
+    return conviction
+
+
+def board(deadlines: Any, today: dt.date | None = None) -> dict[str, list[Deadline]]:
+    """Group open deadlines as the board shows them: overdue, this week, the next 30 days."""
+    today = today or timezone.localdate()
+    groups: dict[str, list[Deadline]] = {"overdue": [], "this_week": [], "next_30_days": []}
+    for d in deadlines.filter(state=Deadline.State.OPEN, due_on__isnull=False, due_on__lte=today + dt.timedelta(days=30)):
+        if d.due_on < today:
+            groups["overdue"].append(d)
+        elif d.due_on <= today + dt.timedelta(days=7):
+            groups["this_week"].append(d)
+        else:
+            groups["next_30_days"].append(d)
+    return groups
+
+
+def deadlines_for_user(user: Any, who: str = "me") -> Any:
+    qs = Deadline.objects.visible_to(user).select_related("person", "task")
+    if who == "me":
+        qs = qs.filter(Q(task__assignee=user))
+    return qs

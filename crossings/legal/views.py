@@ -1,0 +1,274 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from crossings.accounts.roles import Cap
+from crossings.accounts.rules import AuthedRequest, public, requires
+from crossings.audit.models import record_access
+from crossings.formtools import form_errors
+from crossings.legal import services
+from crossings.legal.calendar import build_feed
+from crossings.legal.deadlines import NOT_LEGAL_ADVICE
+from crossings.legal.forms import (
+    CalendarFeedForm,
+    CheckInForm,
+    ConvictionForm,
+    CorrectDateForm,
+    CourtEventForm,
+    DetainForm,
+    ProceedingForm,
+    ReleaseForm,
+    ResolveDeadlineForm,
+)
+from crossings.legal.models import (
+    CalendarFeed,
+    CheckIn,
+    Conviction,
+    CourtEvent,
+    Deadline,
+    Detention,
+    Proceeding,
+    RapidResponse,
+)
+from crossings.people.models import Person
+
+
+def _own_person(request: AuthedRequest, person_id: int, cap: Cap = Cap.PEOPLE_VIEW) -> Person:
+    """The legal tab belongs to the registering organisation: a receiving organisation never sees it."""
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
+    if not request.user.scope.can(cap, person.organisation_id):
+        raise Http404
+    return person
+
+
+def _message_errors(request: HttpRequest, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+@requires(Cap.PEOPLE_VIEW)
+def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
+    person = _own_person(request, person_id)
+    record_access(request, user=request.user, obj=person, organisation_id=person.organisation_id, reason="legal tab")
+    can_see_convictions = request.user.scope.can(Cap.CONVICTIONS_VIEW, person.organisation_id)
+    return render(request, "legal/person_legal.html", {
+        "person": person,
+        "proceedings": Proceeding.objects.filter(person=person).prefetch_related("events"),
+        "deadlines": Deadline.objects.filter(person=person).select_related("trigger"),
+        "detentions": Detention.objects.filter(person=person),
+        "check_ins": CheckIn.objects.filter(person=person),
+        "convictions": Conviction.objects.filter(person=person) if can_see_convictions else None,
+        "can_edit": request.user.scope.can(Cap.PEOPLE_EDIT, person.organisation_id),
+        "proceeding_form": ProceedingForm(), "event_form": CourtEventForm(), "correct_form": CorrectDateForm(),
+        "resolve_form": ResolveDeadlineForm(), "detain_form": DetainForm(), "release_form": ReleaseForm(),
+        "check_in_form": CheckInForm(), "conviction_form": ConvictionForm(),
+        "not_legal_advice": NOT_LEGAL_ADVICE,
+    })
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def proceeding_new(request: AuthedRequest, person_id: int) -> HttpResponse:
+    person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
+    form = ProceedingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.open_proceeding(person=person, organisation_id=person.organisation_id, user=request.user,
+                                     **form.cleaned_data)
+            messages.success(request, _("Proceeding recorded."))
+        except ValidationError as exc:
+            _message_errors(request, exc)
+    else:
+        messages.error(request, form_errors(form))
+    return redirect("person_legal", person_id=person.pk)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def court_event_new(request: AuthedRequest, proceeding_id: int) -> HttpResponse:
+    proceeding = get_object_or_404(Proceeding.objects.visible_to(request.user), pk=proceeding_id)
+    _own_person(request, proceeding.person_id, Cap.PEOPLE_EDIT)
+    form = CourtEventForm(request.POST)
+    if form.is_valid():
+        try:
+            event = services.record_court_event(proceeding=proceeding, user=request.user, **form.cleaned_data)
+            count = event.deadlines.exclude(due_on=None).count()
+            messages.success(request, _("Court event recorded; %(n)s deadlines computed.") % {"n": count})
+        except ValidationError as exc:
+            _message_errors(request, exc)
+    else:
+        messages.error(request, form_errors(form))
+    return redirect("person_legal", person_id=proceeding.person_id)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def court_event_correct(request: AuthedRequest, event_id: int) -> HttpResponse:
+    event = get_object_or_404(CourtEvent.objects.select_related("proceeding"),
+                              pk=event_id, proceeding__in=Proceeding.objects.visible_to(request.user))
+    _own_person(request, event.proceeding.person_id, Cap.PEOPLE_EDIT)
+    form = CorrectDateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.correct_court_event_date(event=event, user=request.user, **form.cleaned_data)
+            messages.success(request, _("Date corrected; deadlines recomputed."))
+        except ValidationError as exc:
+            _message_errors(request, exc)
+    else:
+        messages.error(request, form_errors(form))
+    return redirect("person_legal", person_id=event.proceeding.person_id)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def deadline_resolve(request: AuthedRequest, deadline_id: int) -> HttpResponse:
+    deadline = get_object_or_404(Deadline.objects.visible_to(request.user), pk=deadline_id)
+    _own_person(request, deadline.person_id, Cap.PEOPLE_EDIT)
+    form = ResolveDeadlineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.resolve_deadline(deadline=deadline, user=request.user, **form.cleaned_data)
+            messages.success(request, _("Deadline updated."))
+        except ValidationError as exc:
+            _message_errors(request, exc)
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("person_legal", person_id=deadline.person_id)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def detain(request: AuthedRequest, person_id: int) -> HttpResponse:
+    person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
+    form = DetainForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mark_detained(person=person, organisation_id=person.organisation_id, user=request.user,
+                                   **form.cleaned_data)
+            messages.warning(request, _("Marked detained. The rapid response has started and responders were alerted."))
+        except ValidationError as exc:
+            _message_errors(request, exc)
+    else:
+        messages.error(request, form_errors(form))
+    return redirect("person_legal", person_id=person.pk)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def detention_release(request: AuthedRequest, detention_id: int) -> HttpResponse:
+    detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=detention_id)
+    _own_person(request, detention.person_id, Cap.PEOPLE_EDIT)
+    form = ReleaseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.release(detention=detention, user=request.user, **form.cleaned_data)
+            messages.success(request, _("Release recorded."))
+        except ValidationError as exc:
+            _message_errors(request, exc)
+    return redirect("person_legal", person_id=detention.person_id)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def check_in_new(request: AuthedRequest, person_id: int) -> HttpResponse:
+    person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        services.record_check_in(person=person, organisation_id=person.organisation_id, user=request.user,
+                                 **form.cleaned_data)
+        messages.success(request, _("Check-in recorded."))
+    else:
+        messages.error(request, form_errors(form))
+    return redirect("person_legal", person_id=person.pk)
+
+
+@requires(Cap.CONVICTIONS_VIEW)
+@require_POST
+def conviction_new(request: AuthedRequest, person_id: int) -> HttpResponse:
+    person = _own_person(request, person_id, Cap.CONVICTIONS_VIEW)
+    form = ConvictionForm(request.POST)
+    if form.is_valid():
+        services.record_conviction(person=person, organisation_id=person.organisation_id, user=request.user,
+                                   **form.cleaned_data)
+        messages.success(request, _("Conviction recorded for attorney review."))
+    else:
+        messages.error(request, form_errors(form))
+    return redirect("person_legal", person_id=person.pk)
+
+
+@requires(Cap.PEOPLE_VIEW)
+def deadline_board(request: AuthedRequest) -> HttpResponse:
+    who = "org" if request.GET.get("who") == "org" else "me"
+    groups = services.board(services.deadlines_for_user(request.user, who))
+    return render(request, "legal/deadline_board.html",
+                  {"groups": groups, "who": who, "resolve_form": ResolveDeadlineForm(),
+                   "not_legal_advice": NOT_LEGAL_ADVICE})
+
+
+@requires(Cap.PEOPLE_VIEW)
+def rapid_response(request: AuthedRequest) -> HttpResponse:
+    """Everyone detained now: where, since when, and the next deadline."""
+    detained = Detention.objects.visible_to(request.user).filter(ended_on=None).select_related("person")
+    rows: list[dict[str, Any]] = []
+    next_due = {
+        d.person_id: d for d in Deadline.objects.visible_to(request.user)
+        .filter(state=Deadline.State.OPEN, due_on__isnull=False, person__in=[x.person_id for x in detained])
+        .order_by("-due_on")
+    }
+    for detention in detained:
+        rows.append({"detention": detention, "next_deadline": next_due.get(detention.person_id)})
+    return render(request, "legal/rapid_response.html", {"rows": rows, "not_legal_advice": NOT_LEGAL_ADVICE})
+
+
+@requires(Cap.PEOPLE_VIEW)
+def calendar_feeds(request: AuthedRequest) -> HttpResponse:
+    form = CalendarFeedForm(request.POST or None)
+    new_url = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            feed = get_object_or_404(CalendarFeed, pk=request.POST["revoke"], user=request.user)
+            from django.utils import timezone
+
+            feed.revoked_at = timezone.now()
+            feed.save(update_fields=["revoked_at"])
+            messages.info(request, _("Calendar feed revoked."))
+        elif form.is_valid():
+            _feed, secret = CalendarFeed.issue(user=request.user, scope=form.cleaned_data["scope"])
+            new_url = request.build_absolute_uri(f"/legal/calendar/{secret}.ics")
+    feeds = CalendarFeed.objects.filter(user=request.user).order_by("-created_at")
+    return render(request, "legal/calendar_feeds.html", {"form": form, "feeds": feeds, "new_url": new_url})
+
+
+@public  # the secret in the URL is the credential: calendar apps cannot log in
+@never_cache
+def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    feed = CalendarFeed.objects.select_related("user").filter(
+        digest=CalendarFeed.digest_of(secret), revoked_at=None, user__is_active=True
+    ).first()
+    if feed is None:
+        raise Http404
+    return HttpResponse(build_feed(feed, request.get_host()), content_type="text/calendar; charset=utf-8")
+
+
+def open_rapid_responses(user: Any) -> list[RapidResponse]:
+    if not getattr(user, "is_authenticated", False) or not user.scope.can(Cap.PEOPLE_VIEW):
+        return []
+    return list(RapidResponse.objects.visible_to(user).filter(resolved_at=None).select_related("person", "detention")[:5])
+
+
+def banner(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: the rapid-response banner on every page of the organisation's members."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    return {"rapid_responses": open_rapid_responses(user)}
+
+
