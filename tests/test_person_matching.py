@@ -191,3 +191,17 @@ def test_the_create_form_warns_before_saving_and_saves_when_confirmed(register, 
     saved = client.post("/people/new/", {**form, "not_a_duplicate": "on"})
     assert saved.status_code == 302
     assert Person.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("given", "other"), [("Chantha", "Chanthy"), ("Phalla", "Phally")])
+def test_vowel_only_near_misses_with_the_same_birth_date_are_not_duplicates(
+    register, caseworker, given, other
+):
+    register("Touch", given, born=dt.date(1984, 4, 4))
+    assert not matching.possible_duplicates(
+        Person.objects.visible_to(caseworker),
+        family_name="Touch",
+        given_name=other,
+        birth_date=dt.date(1984, 4, 4),
+    )

@@ -21,6 +21,7 @@ CASE_ROLES = frozenset({Role.SUPERVISOR, Role.CASEWORKER, Role.LEGAL_ADVOCATE})
 EVERYONE = ALL_ROLES | {ANON}
 
 MERGERS = frozenset({Role.SUPERVISOR})
+CONVICTION_ROLES = frozenset({Role.SUPERVISOR, Role.LEGAL_ADVOCATE})
 NONE = 999999  # an id that does not exist: allowed roles get 404 or 405, denied roles 403
 
 # Django page routes: name -> (kwargs, roles allowed). POST-only routes are probed with GET: the rule is
@@ -60,6 +61,20 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "document_download": ({"document_id": NONE}, CASE_ROLES),
     "task_resolve": ({"task_id": NONE}, CASE_ROLES),
     "overdue_tasks": ({}, CASE_ROLES),
+    "person_legal": ({"person_id": "PERSON"}, CASE_ROLES),
+    "proceeding_new": ({"person_id": "PERSON"}, CASE_ROLES),
+    "detain": ({"person_id": "PERSON"}, CASE_ROLES),
+    "check_in_new": ({"person_id": "PERSON"}, CASE_ROLES),
+    "conviction_new": ({"person_id": "PERSON"}, CONVICTION_ROLES),
+    "court_event_new": ({"proceeding_id": NONE}, CASE_ROLES),
+    "court_event_correct": ({"event_id": NONE}, CASE_ROLES),
+    "deadline_resolve": ({"deadline_id": NONE}, CASE_ROLES),
+    "detention_release": ({"detention_id": NONE}, CASE_ROLES),
+    "deadline_board": ({}, CASE_ROLES),
+    "rapid_response": ({}, CASE_ROLES),
+    "calendar_feeds": ({}, CASE_ROLES),
+    # the secret in the URL is the credential; an unknown secret is a 404 for everyone
+    "calendar_feed": ({"secret": "not-a-secret"}, EVERYONE),
     "access_log": ({}, frozenset({Role.ORG_ADMIN, Role.SUPERVISOR})),
     "healthz": ({}, EVERYONE),
     "api-docs": ({"_url": "/api/docs"}, EVERYONE),
@@ -109,6 +124,19 @@ API: dict[str, tuple[dict[str, Any], dict[str, Any] | None, frozenset[str]]] = {
     "PATCH /api/tasks/{task_id}": ({"task_id": NONE}, {"outcome": "done"}, CASE_ROLES),
     "GET /api/cases/{case_id}/notes": ({"case_id": "CASE"}, None, CASE_ROLES),
     "POST /api/cases/{case_id}/notes": ({"case_id": "CASE"}, {"body": "x"}, CASE_ROLES),
+    "GET /api/legal/deadlines/preview": ({"_query": "?event=ij_decision&date=2026-11-25"}, None, CASE_ROLES),
+    "GET /api/legal/deadlines": ({}, None, CASE_ROLES),
+    "POST /api/people/{person_id}/proceedings": ({"person_id": "PERSON"}, {"court": "Seattle"}, CASE_ROLES),
+    "POST /api/legal/proceedings/{proceeding_id}/events": (
+        {"proceeding_id": NONE},
+        {"kind": "hearing", "date": "2020-01-01"},
+        CASE_ROLES,
+    ),
+    "POST /api/people/{person_id}/detained": (
+        {"person_id": "PERSON"},
+        {"facility": "Tacoma", "date": "2020-01-01"},
+        CASE_ROLES,
+    ),
 }
 
 
@@ -173,7 +201,9 @@ def objects(person: Any, advocacy: Any, caseworker: Any) -> dict[str, int]:
 
 
 def _fill(kwargs: dict[str, Any], objects: dict[str, int]) -> dict[str, Any]:
-    return {k: objects.get(v, v) if isinstance(v, str) else v for k, v in kwargs.items() if k != "_url"}
+    return {
+        k: objects.get(v, v) if isinstance(v, str) else v for k, v in kwargs.items() if not k.startswith("_")
+    }
 
 
 def _denied(response: Any) -> bool:
@@ -201,7 +231,7 @@ def test_api_allows_exactly_the_roles_in_the_matrix(
 ) -> None:
     kwargs, body, allowed = API[key]
     method, path = key.split(" ", 1)
-    url = path.format(**_fill(kwargs, objects))
+    url = path.format(**_fill(kwargs, objects)) + kwargs.get("_query", "")
     for who, client in clients.items():
         data = "" if body is None else json.dumps(body)
         response = client.generic(method, url, data=data, content_type="application/json")

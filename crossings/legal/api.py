@@ -85,24 +85,44 @@ def _own_person(request: AuthedRequest, person_id: int, cap: Cap) -> Person:
 
 
 def _unprocessable(request: Any, exc: ValidationError) -> Any:
-    errors = [{"field": f, "message": str(m)} for f, ms in exc.message_dict.items() for m in ms] if hasattr(
-        exc, "error_dict") else [{"field": "", "message": m} for m in exc.messages]
+    errors = (
+        [{"field": f, "message": str(m)} for f, ms in exc.message_dict.items() for m in ms]
+        if hasattr(exc, "error_dict")
+        else [{"field": "", "message": m} for m in exc.messages]
+    )
     return api.create_response(request, error_body(errors[0]["message"], errors), status=422)
 
 
-@router.get("/legal/deadlines/preview", response=Preview, summary="Deadlines an event would start (not legal advice)")
+@router.get(
+    "/legal/deadlines/preview", response=Preview, summary="Deadlines an event would start (not legal advice)"
+)
 @requires(Cap.PEOPLE_VIEW)
-def preview(request: AuthedRequest, event: str, date: dt.date, outcome: str = "", in_absentia: bool = False) -> Any:
+def preview(
+    request: AuthedRequest, event: str, date: dt.date, outcome: str = "", in_absentia: bool = False
+) -> Any:
     try:
         rows = engine.preview(trigger=event, date=date, outcome=outcome or None, in_absentia=in_absentia)
     except ValueError as exc:
         return _unprocessable(request, ValidationError({"event": str(exc)}))
-    return Preview(notice=engine.NOT_LEGAL_ADVICE, deadlines=[
-        PreviewRow(action=r.rule.action, due_date=r.due, nominal_due_date=r.nominal_due, rule=r.rule.code,
-                   citation=r.rule.citation, note=r.rule.note) for r in rows])
+    return Preview(
+        notice=engine.NOT_LEGAL_ADVICE,
+        deadlines=[
+            PreviewRow(
+                action=r.rule.action,
+                due_date=r.due,
+                nominal_due_date=r.nominal_due,
+                rule=r.rule.code,
+                citation=r.rule.citation,
+                note=r.rule.note,
+            )
+            for r in rows
+        ],
+    )
 
 
-@router.get("/legal/deadlines", response=list[DeadlineOut], summary="Open deadlines: mine or my organisation's")
+@router.get(
+    "/legal/deadlines", response=list[DeadlineOut], summary="Open deadlines: mine or my organisation's"
+)
 @requires(Cap.PEOPLE_VIEW)
 @paginate(Paginated)
 def list_deadlines(request: AuthedRequest, who: Literal["me", "org"] = "me") -> Any:
@@ -114,39 +134,57 @@ def list_deadlines(request: AuthedRequest, who: Literal["me", "org"] = "me") -> 
 def open_proceeding(request: AuthedRequest, person_id: int, payload: ProceedingIn) -> Any:
     person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
     try:
-        proceeding = services.open_proceeding(person=person, organisation_id=person.organisation_id,
-                                              user=request.user, **payload.dict())
+        proceeding = services.open_proceeding(
+            person=person, organisation_id=person.organisation_id, user=request.user, **payload.dict()
+        )
     except ValidationError as exc:
         return _unprocessable(request, exc)
     return 201, proceeding
 
 
-@router.post("/legal/proceedings/{proceeding_id}/events", response={201: CourtEventOut},
-             summary="Record a court event; its deadlines are computed")
+@router.post(
+    "/legal/proceedings/{proceeding_id}/events",
+    response={201: CourtEventOut},
+    summary="Record a court event; its deadlines are computed",
+)
 @requires(Cap.PEOPLE_EDIT)
 def add_court_event(request: AuthedRequest, proceeding_id: int, payload: CourtEventIn) -> Any:
     proceeding = get_object_or_404(Proceeding.objects.visible_to(request.user), pk=proceeding_id)
     _own_person(request, proceeding.person_id, Cap.PEOPLE_EDIT)
     if payload.kind not in CourtEvent.Kind.values:
-        return _unprocessable(request, ValidationError({"kind": "Expected one of " + ", ".join(CourtEvent.Kind.values)}))
+        return _unprocessable(
+            request, ValidationError({"kind": "Expected one of " + ", ".join(CourtEvent.Kind.values)})
+        )
     if payload.outcome not in CourtEvent.Outcome.values:
-        return _unprocessable(request, ValidationError(
-            {"outcome": "Expected one of " + ", ".join(v for v in CourtEvent.Outcome.values if v)}))
+        return _unprocessable(
+            request,
+            ValidationError(
+                {"outcome": "Expected one of " + ", ".join(v for v in CourtEvent.Outcome.values if v)}
+            ),
+        )
     try:
         event = services.record_court_event(proceeding=proceeding, user=request.user, **payload.dict())
     except ValidationError as exc:
         return _unprocessable(request, exc)
-    return 201, CourtEventOut(id=event.pk, kind=event.kind, date=event.date, outcome=event.outcome,
-                              deadlines=list(event.deadlines.all()))
+    return 201, CourtEventOut(
+        id=event.pk,
+        kind=event.kind,
+        date=event.date,
+        outcome=event.outcome,
+        deadlines=[DeadlineOut.from_orm(d) for d in event.deadlines.all()],
+    )
 
 
-@router.post("/people/{person_id}/detained", response={201: dict}, summary="Mark detained: starts the rapid response")
+@router.post(
+    "/people/{person_id}/detained", response={201: dict}, summary="Mark detained: starts the rapid response"
+)
 @requires(Cap.PEOPLE_EDIT)
 def detained(request: AuthedRequest, person_id: int, payload: DetainIn) -> Any:
     person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
     try:
-        response = services.mark_detained(person=person, organisation_id=person.organisation_id, user=request.user,
-                                          **payload.dict())
+        response = services.mark_detained(
+            person=person, organisation_id=person.organisation_id, user=request.user, **payload.dict()
+        )
     except ValidationError as exc:
         return _unprocessable(request, exc)
     return 201, {"rapid_response_id": response.pk, "detention_id": response.detention_id}

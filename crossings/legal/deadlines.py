@@ -111,8 +111,14 @@ def compute(*, trigger: str, date: dt.date, outcome: str = "", in_absentia: bool
 DEFAULT_OUTCOME = {"ij_decision": "removal_ordered", "bia_decision": "dismissed"}
 
 
-def preview(*, trigger: str, date: dt.date, outcome: str | None = None, in_absentia: bool = False) -> list[Computed]:
+def preview(
+    *, trigger: str, date: dt.date, outcome: str | None = None, in_absentia: bool = False
+) -> list[Computed]:
     if trigger not in TRIGGERS:
         raise ValueError(f"unknown event {trigger!r}; expected one of {', '.join(TRIGGERS)}")
-    return compute(trigger=trigger, date=date, outcome=outcome or DEFAULT_OUTCOME.get(trigger, ""),
-                   in_absentia=in_absentia)
+    return compute(
+        trigger=trigger,
+        date=date,
+        outcome=outcome or DEFAULT_OUTCOME.get(trigger, ""),
+        in_absentia=in_absentia,
+    )

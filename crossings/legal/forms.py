@@ -27,8 +27,10 @@ class CorrectDateForm(forms.Form):
 
 
 class ResolveDeadlineForm(forms.Form):
-    state = forms.ChoiceField(label=_("Mark as"), choices=[(Deadline.State.MET, _("met")),
-                                                            (Deadline.State.NOT_APPLICABLE, _("not applicable"))])
+    state = forms.ChoiceField(
+        label=_("Mark as"),
+        choices=[(Deadline.State.MET, _("met")), (Deadline.State.NOT_APPLICABLE, _("not applicable"))],
+    )
     reason = forms.CharField(label=_("Why"), max_length=300, required=False)
 
 
@@ -39,7 +41,9 @@ class DetainForm(forms.Form):
 
 class ReleaseForm(forms.Form):
     date = forms.DateField(label=_("Released on"), widget=DateInput())
-    on_supervision = forms.BooleanField(label=_("Released on an order of supervision"), required=False, initial=True)
+    on_supervision = forms.BooleanField(
+        label=_("Released on an order of supervision"), required=False, initial=True
+    )
 
 
 class CheckInForm(forms.Form):
@@ -56,12 +60,22 @@ class ConvictionForm(forms.Form):
     convicted_on = forms.DateField(label=_("Date of conviction"), required=False, widget=DateInput())
     sentence = forms.CharField(label=_("Sentence"), max_length=300, required=False)
     flags = forms.MultipleChoiceField(
-        label=_("Ask an attorney to review"), required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[("post_conviction_relief", _("possible post-conviction relief")), ("pardon", _("pardon application")),
-                 ("expungement", _("expungement"))],
+        label=_("Ask an attorney to review"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("post_conviction_relief", _("possible post-conviction relief")),
+            ("pardon", _("pardon application")),
+            ("expungement", _("expungement")),
+        ],
     )
 
 
 class CalendarFeedForm(forms.Form):
-    scope = forms.ChoiceField(label=_("Feed of"), choices=[("mine", _("my deadlines and check-ins")),
-                                                           ("organisation", _("my organisation's deadlines and check-ins"))])
+    scope = forms.ChoiceField(
+        label=_("Feed of"),
+        choices=[
+            ("mine", _("my deadlines and check-ins")),
+            ("organisation", _("my organisation's deadlines and check-ins")),
+        ],
+    )

@@ -25,7 +25,9 @@ def _owned_by_visible_org(scope: Scope, cap: Cap = Cap.PEOPLE_VIEW, prefix: str 
 class Proceeding(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="proceedings")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    court = models.CharField(_("immigration court"), max_length=200, help_text=_("e.g. Seattle Immigration Court"))
+    court = models.CharField(
+        _("immigration court"), max_length=200, help_text=_("e.g. Seattle Immigration Court")
+    )
     opened_on = models.DateField(_("notice to appear served on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -88,7 +90,9 @@ class CourtEvent(models.Model):
     oral = models.BooleanField(_("oral decision"), default=True)
     in_absentia = models.BooleanField(_("in absentia"), default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     journey_event = models.ForeignKey(
         "people.JourneyEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -119,14 +123,18 @@ class Deadline(models.Model):
     due_on = models.DateField(_("due on"), null=True, blank=True)  # null: no time limit
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.OPEN)
     reason = models.CharField(_("why"), max_length=300, blank=True)
-    task = models.OneToOneField("cases.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="deadline")
+    task = models.OneToOneField(
+        "cases.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="deadline"
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["trigger", "rule_code"], name="deadline_once_per_rule")]
+        constraints = [
+            models.UniqueConstraint(fields=["trigger", "rule_code"], name="deadline_once_per_rule")
+        ]
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
 
@@ -139,7 +147,9 @@ class Deadline(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.state == self.State.OPEN and self.due_on is not None and self.due_on < timezone.localdate()
+        return (
+            self.state == self.State.OPEN and self.due_on is not None and self.due_on < timezone.localdate()
+        )
 
 
 class Conviction(models.Model):
@@ -154,7 +164,9 @@ class Conviction(models.Model):
     statute = EncryptedTextField(_("statute"), blank=True, null=True)
     convicted_on = models.DateField(_("date of conviction"), null=True, blank=True)
     sentence = EncryptedTextField(_("sentence"), blank=True, null=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
@@ -178,7 +190,9 @@ class Detention(models.Model):
     facility = models.CharField(_("facility"), max_length=200)
     started_on = models.DateField(_("detained on"))
     ended_on = models.DateField(_("released or moved on"), null=True, blank=True)
-    transferred_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    transferred_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
@@ -206,7 +220,9 @@ class CheckIn(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     date = models.DateField(_("date"))
     office = models.CharField(_("ICE office"), max_length=200)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SCHEDULED)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SCHEDULED
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
@@ -225,7 +241,7 @@ class CheckIn(models.Model):
 
 
 class TravelDocumentStep(models.Model):
-    """Steps toward the Cambodian travel document ICE needs to remove someone (2002 repatriation agreement)."""
+    """Steps toward the Cambodian travel document ICE needs for a removal (2002 repatriation agreement)."""
 
     class Step(models.TextChoices):
         REQUESTED = "requested", _("requested by ICE")
@@ -233,7 +249,9 @@ class TravelDocumentStep(models.Model):
         ISSUED = "issued", _("issued")
         EXPIRED = "expired", _("expired")
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="travel_document_steps")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="travel_document_steps"
+    )
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     step = models.CharField(_("step"), max_length=10, choices=Step.choices)
     date = models.DateField(_("date"))
@@ -255,7 +273,9 @@ class RapidResponse(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     detention = models.ForeignKey(Detention, on_delete=models.CASCADE, related_name="+")
     opened_at = models.DateTimeField(default=timezone.now)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     notified = models.PositiveIntegerField(default=0)
 
@@ -280,7 +300,9 @@ class CalendarFeed(models.Model):
         MINE = "mine", _("my deadlines and check-ins")
         ORGANISATION = "organisation", _("my organisation's deadlines and check-ins")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
     scope = models.CharField(_("what"), max_length=20, choices=Scope.choices)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _
 from crossings.accounts.models import Membership
 from crossings.cases.models import Case, Task
 from crossings.legal import deadlines as engine
-from crossings.legal.models import CheckIn, Conviction, CourtEvent, Deadline, Detention, Proceeding, RapidResponse
+from crossings.legal.models import (
+    CheckIn,
+    Conviction,
+    CourtEvent,
+    Deadline,
+    Detention,
+    Proceeding,
+    RapidResponse,
+)
 from crossings.people import journey
 from crossings.people.models import JourneyEvent, Person
 
@@ -52,21 +60,30 @@ def legal_case(*, person: Person, organisation_id: int, user: Any) -> Case:
 def _check_order(proceeding: Proceeding, kind: str, date: dt.date, exclude_pk: int | None = None) -> None:
     needed = CourtEvent.REQUIRES.get(kind)
     if needed:
-        earlier = proceeding.events.filter(kind__in=needed, date__lte=date).exclude(pk=exclude_pk)
+        earlier = proceeding.events.filter(kind__in=needed, date__lte=date).exclude(pk=exclude_pk or 0)
         if not earlier.exists():
             labels = " / ".join(str(CourtEvent.Kind(k).label) for k in needed)
             raise ValidationError(
-                {"kind": _("%(event)s on %(date)s needs a %(needed)s on or before that date in this proceeding.")
-                 % {"event": CourtEvent.Kind(kind).label, "date": date, "needed": labels}}
+                {
+                    "kind": _(
+                        "%(event)s on %(date)s must follow an earlier event in this proceeding: %(needed)s."
+                    )
+                    % {"event": CourtEvent.Kind(kind).label, "date": date, "needed": labels}
+                }
             )
     if kind not in MAY_BE_SCHEDULED and date > timezone.localdate():
-        raise ValidationError({"date": _("%(event)s cannot be dated in the future.") % {"event": CourtEvent.Kind(kind).label}})
+        raise ValidationError(
+            {"date": _("%(event)s cannot be dated in the future.") % {"event": CourtEvent.Kind(kind).label}}
+        )
 
 
 @transaction.atomic
-def open_proceeding(*, person: Person, organisation_id: int, court: str, opened_on: dt.date | None, user: Any) -> Proceeding:
-    proceeding = Proceeding.objects.create(person=person, organisation_id=organisation_id, court=court,
-                                           opened_on=opened_on)
+def open_proceeding(
+    *, person: Person, organisation_id: int, court: str, opened_on: dt.date | None, user: Any
+) -> Proceeding:
+    proceeding = Proceeding.objects.create(
+        person=person, organisation_id=organisation_id, court=court, opened_on=opened_on
+    )
     if opened_on:
         record_court_event(proceeding=proceeding, kind=CourtEvent.Kind.NTA, date=opened_on, user=user)
     return proceeding
@@ -85,14 +102,26 @@ def record_court_event(
     note: str = "",
 ) -> CourtEvent:
     _check_order(proceeding, kind, date)
-    event = CourtEvent(proceeding=proceeding, kind=kind, date=date, outcome=outcome, oral=oral,
-                       in_absentia=in_absentia, note=note, recorded_by=user)
+    event = CourtEvent(
+        proceeding=proceeding,
+        kind=kind,
+        date=date,
+        outcome=outcome,
+        oral=oral,
+        in_absentia=in_absentia,
+        note=note,
+        recorded_by=user,
+    )
     journey_kind = JOURNEY_OF.get((kind, outcome))
     if journey_kind:
         try:
             event.journey_event = journey.record_event(
-                person=proceeding.person, kind=journey_kind, date=date, user=user,
-                organisation_id=proceeding.organisation_id, place=proceeding.court,
+                person=proceeding.person,
+                kind=journey_kind,
+                date=date,
+                user=user,
+                organisation_id=proceeding.organisation_id,
+                place=proceeding.court,
             )
         except journey.JourneyError as exc:
             raise ValidationError({exc.field if exc.field == "date" else "kind": exc.message}) from exc
@@ -104,8 +133,9 @@ def record_court_event(
 
 def _create_deadlines(event: CourtEvent, user: Any) -> list[Deadline]:
     proceeding = event.proceeding
-    computed = engine.compute(trigger=event.kind, date=event.date, outcome=event.outcome,
-                              in_absentia=event.in_absentia)
+    computed = engine.compute(
+        trigger=event.kind, date=event.date, outcome=event.outcome, in_absentia=event.in_absentia
+    )
     if not computed:
         return []
     case = legal_case(person=proceeding.person, organisation_id=proceeding.organisation_id, user=user)
@@ -113,13 +143,22 @@ def _create_deadlines(event: CourtEvent, user: Any) -> list[Deadline]:
     for item in computed:
         task = None
         if item.due is not None:
-            task = Task.objects.create(case=case, title=item.rule.action, due_on=item.due, assignee=case.owner,
-                                       created_by=user)
-        created.append(Deadline.objects.create(
-            person=proceeding.person, organisation_id=proceeding.organisation_id, trigger=event,
-            rule_code=item.rule.code, action=item.rule.action, citation=item.rule.citation, note=item.rule.note,
-            due_on=item.due, task=task,
-        ))
+            task = Task.objects.create(
+                case=case, title=item.rule.action, due_on=item.due, assignee=case.owner, created_by=user
+            )
+        created.append(
+            Deadline.objects.create(
+                person=proceeding.person,
+                organisation_id=proceeding.organisation_id,
+                trigger=event,
+                rule_code=item.rule.code,
+                action=item.rule.action,
+                citation=item.rule.citation,
+                note=item.rule.note,
+                due_on=item.due,
+                task=task,
+            )
+        )
     return created
 
 
@@ -134,8 +173,12 @@ def correct_court_event_date(*, event: CourtEvent, date: dt.date, user: Any, rea
     for dependant, needs in CourtEvent.REQUIRES.items():
         if event.kind in needs:
             for other in later.filter(kind=dependant, date__lt=date):
-                raise ValidationError({"date": _("%(other)s on %(when)s would then come before it.")
-                                       % {"other": CourtEvent.Kind(other.kind).label, "when": other.date}})
+                raise ValidationError(
+                    {
+                        "date": _("%(other)s on %(when)s would then come before it.")
+                        % {"other": CourtEvent.Kind(other.kind).label, "when": other.date}
+                    }
+                )
     if event.journey_event_id:
         try:
             journey.correct_event_date(event=event.journey_event, date=date)  # type: ignore[arg-type]
@@ -175,8 +218,9 @@ def resolve_deadline(*, deadline: Deadline, state: str, reason: str, user: Any) 
     if deadline.task and deadline.task.done_at is None:
         from crossings.cases.services import resolve_task
 
-        resolve_task(task=deadline.task, user=user, outcome="done" if state == "met" else "not_applicable",
-                     note=reason)
+        resolve_task(
+            task=deadline.task, user=user, outcome="done" if state == "met" else "not_applicable", note=reason
+        )
     return deadline
 
 
@@ -185,23 +229,33 @@ def open_deadlines(person: Person) -> list[Deadline]:
 
 
 @transaction.atomic
-def mark_detained(*, person: Person, organisation_id: int, facility: str, date: dt.date, user: Any) -> RapidResponse:
+def mark_detained(
+    *, person: Person, organisation_id: int, facility: str, date: dt.date, user: Any
+) -> RapidResponse:
     """Record a detention and start the rapid response: the organisation's responders are e-mailed at once
     and everyone in the organisation sees a banner until it is resolved."""
     previous = Detention.objects.filter(person=person, organisation_id=organisation_id, ended_on=None).first()
-    detention = Detention.objects.create(person=person, organisation_id=organisation_id, facility=facility,
-                                         started_on=date)
+    detention = Detention.objects.create(
+        person=person, organisation_id=organisation_id, facility=facility, started_on=date
+    )
     if previous is not None:  # a move between facilities, not a new detention
         previous.ended_on = date
         previous.transferred_to = detention
         previous.save()
     try:
-        journey.record_event(person=person, kind=JourneyEvent.Kind.DETAINED, date=date, user=user,
-                             organisation_id=organisation_id, place=facility)
+        journey.record_event(
+            person=person,
+            kind=JourneyEvent.Kind.DETAINED,
+            date=date,
+            user=user,
+            organisation_id=organisation_id,
+            place=facility,
+        )
     except journey.JourneyError as exc:
         raise ValidationError({"date": exc.message}) from exc
-    response = RapidResponse.objects.create(person=person, organisation_id=organisation_id, detention=detention,
-                                            opened_by=user)
+    response = RapidResponse.objects.create(
+        person=person, organisation_id=organisation_id, detention=detention, opened_by=user
+    )
     transaction.on_commit(lambda: notify_responders(response.pk))
     return response
 
@@ -209,7 +263,9 @@ def mark_detained(*, person: Person, organisation_id: int, facility: str, date: 
 def notify_responders(response_id: int) -> int:
     response = RapidResponse.objects.select_related("person", "detention", "organisation").get(pk=response_id)
     recipients = list(
-        Membership.objects.filter(organisation_id=response.organisation_id, is_responder=True, user__is_active=True)
+        Membership.objects.filter(
+            organisation_id=response.organisation_id, is_responder=True, user__is_active=True
+        )
         .exclude(user__email="")
         .values_list("user__email", flat=True)
         .distinct()
@@ -218,13 +274,24 @@ def notify_responders(response_id: int) -> int:
         return 0
     person = response.person
     lines = [
-        _("%(name)s was detained on %(date)s at %(facility)s.") % {
-            "name": person.display_name, "date": response.detention.started_on, "facility": response.detention.facility},
+        _("%(name)s was detained on %(date)s at %(facility)s.")
+        % {
+            "name": person.display_name,
+            "date": response.detention.started_on,
+            "facility": response.detention.facility,
+        },
         "",
         _("Open deadlines:"),
     ]
-    lines += [f"- {d.due_on}: {d.action} ({d.citation})" for d in open_deadlines(person)] or [_("- none recorded")]
-    lines += ["", _("Rapid response: %(url)s") % {"url": reverse("rapid_response")}, "", engine.NOT_LEGAL_ADVICE]
+    lines += [f"- {d.due_on}: {d.action} ({d.citation})" for d in open_deadlines(person)] or [
+        _("- none recorded")
+    ]
+    lines += [
+        "",
+        _("Rapid response: %(url)s") % {"url": reverse("rapid_response")},
+        "",
+        engine.NOT_LEGAL_ADVICE,
+    ]
     subject = _("Rapid response: %(name)s detained") % {"name": person.display_name}
     messages = [(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
     sent = send_mass_mail(messages, fail_silently=False)
@@ -235,33 +302,57 @@ def notify_responders(response_id: int) -> int:
 @transaction.atomic
 def release(*, detention: Detention, date: dt.date, on_supervision: bool, user: Any) -> Detention:
     if date < detention.started_on:
-        raise ValidationError({"date": _("Release on %(date)s is before the detention began.") % {"date": date}})
+        raise ValidationError(
+            {"date": _("Release on %(date)s is before the detention began.") % {"date": date}}
+        )
     detention.ended_on = date
     detention.save()
     if on_supervision:
-        journey.record_event(person=detention.person, kind=JourneyEvent.Kind.RELEASED_SUPERVISION, date=date,
-                             user=user, organisation_id=detention.organisation_id, place=detention.facility)
+        journey.record_event(
+            person=detention.person,
+            kind=JourneyEvent.Kind.RELEASED_SUPERVISION,
+            date=date,
+            user=user,
+            organisation_id=detention.organisation_id,
+            place=detention.facility,
+        )
     RapidResponse.objects.filter(detention=detention, resolved_at=None).update(resolved_at=timezone.now())
     return detention
 
 
 @transaction.atomic
-def record_check_in(*, person: Person, organisation_id: int, date: dt.date, office: str, outcome: str, user: Any) -> CheckIn:
-    check_in = CheckIn.objects.create(person=person, organisation_id=organisation_id, date=date, office=office,
-                                      outcome=outcome)
+def record_check_in(
+    *, person: Person, organisation_id: int, date: dt.date, office: str, outcome: str, user: Any
+) -> CheckIn:
+    check_in = CheckIn.objects.create(
+        person=person, organisation_id=organisation_id, date=date, office=office, outcome=outcome
+    )
     if outcome != CheckIn.Outcome.SCHEDULED or date > timezone.localdate():
-        journey.record_event(person=person, kind=JourneyEvent.Kind.CHECK_IN, date=date, user=user,
-                             organisation_id=organisation_id, place=office, note=outcome)
+        journey.record_event(
+            person=person,
+            kind=JourneyEvent.Kind.CHECK_IN,
+            date=date,
+            user=user,
+            organisation_id=organisation_id,
+            place=office,
+            note=outcome,
+        )
     return check_in
 
 
 @transaction.atomic
-def record_conviction(*, person: Person, organisation_id: int, user: Any, flags: list[str], **fields: Any) -> Conviction:
-    conviction = Conviction.objects.create(person=person, organisation_id=organisation_id, recorded_by=user, **fields)
+def record_conviction(
+    *, person: Person, organisation_id: int, user: Any, flags: list[str], **fields: Any
+) -> Conviction:
+    conviction = Conviction.objects.create(
+        person=person, organisation_id=organisation_id, recorded_by=user, **fields
+    )
     if flags:
         case = legal_case(person=person, organisation_id=organisation_id, user=user)
         for flag in flags:
-            Task.objects.create(case=case, title=str(REVIEW_FLAGS[flag]), assignee=case.owner, created_by=user)
+            Task.objects.create(
+                case=case, title=str(REVIEW_FLAGS[flag]), assignee=case.owner, created_by=user
+            )
     return conviction
 
 
@@ -269,7 +360,9 @@ def board(deadlines: Any, today: dt.date | None = None) -> dict[str, list[Deadli
     """Group open deadlines as the board shows them: overdue, this week, the next 30 days."""
     today = today or timezone.localdate()
     groups: dict[str, list[Deadline]] = {"overdue": [], "this_week": [], "next_30_days": []}
-    for d in deadlines.filter(state=Deadline.State.OPEN, due_on__isnull=False, due_on__lte=today + dt.timedelta(days=30)):
+    for d in deadlines.filter(
+        state=Deadline.State.OPEN, due_on__isnull=False, due_on__lte=today + dt.timedelta(days=30)
+    ):
         if d.due_on < today:
             groups["overdue"].append(d)
         elif d.due_on <= today + dt.timedelta(days=7):

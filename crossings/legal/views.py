@@ -56,32 +56,52 @@ def _message_errors(request: HttpRequest, exc: ValidationError) -> None:
 @requires(Cap.PEOPLE_VIEW)
 def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = _own_person(request, person_id)
-    record_access(request, user=request.user, obj=person, organisation_id=person.organisation_id, reason="legal tab")
+    record_access(
+        request, user=request.user, obj=person, organisation_id=person.organisation_id, reason="legal tab"
+    )
     can_see_convictions = request.user.scope.can(Cap.CONVICTIONS_VIEW, person.organisation_id)
-    return render(request, "legal/person_legal.html", {
-        "person": person,
-        "proceedings": Proceeding.objects.filter(person=person).prefetch_related("events"),
-        "deadlines": Deadline.objects.filter(person=person).select_related("trigger"),
-        "detentions": Detention.objects.filter(person=person),
-        "check_ins": CheckIn.objects.filter(person=person),
-        "convictions": Conviction.objects.filter(person=person) if can_see_convictions else None,
-        "can_edit": request.user.scope.can(Cap.PEOPLE_EDIT, person.organisation_id),
-        "proceeding_form": ProceedingForm(), "event_form": CourtEventForm(), "correct_form": CorrectDateForm(),
-        "resolve_form": ResolveDeadlineForm(), "detain_form": DetainForm(), "release_form": ReleaseForm(),
-        "check_in_form": CheckInForm(), "conviction_form": ConvictionForm(),
-        "not_legal_advice": NOT_LEGAL_ADVICE,
-    })
+    # Forms repeated per row get the row's id in their prefix, so every input id on the page is unique.
+    proceedings = list(Proceeding.objects.filter(person=person).prefetch_related("events"))
+    for proceeding in proceedings:
+        for event in proceeding.events.all():
+            event.correct_form = CorrectDateForm(prefix=f"correct-{event.pk}")  # type: ignore[attr-defined]
+    deadlines = list(Deadline.objects.filter(person=person))
+    for deadline in deadlines:
+        deadline.resolve_form = ResolveDeadlineForm(prefix=f"resolve-{deadline.pk}")  # type: ignore[attr-defined]
+    detentions = list(Detention.objects.filter(person=person))
+    for detention in detentions:
+        detention.release_form = ReleaseForm(prefix=f"release-{detention.pk}")  # type: ignore[attr-defined]
+    return render(
+        request,
+        "legal/person_legal.html",
+        {
+            "person": person,
+            "proceedings": proceedings,
+            "deadlines": deadlines,
+            "detentions": detentions,
+            "check_ins": CheckIn.objects.filter(person=person),
+            "convictions": Conviction.objects.filter(person=person) if can_see_convictions else None,
+            "can_edit": request.user.scope.can(Cap.PEOPLE_EDIT, person.organisation_id),
+            "proceeding_form": ProceedingForm(prefix="proceeding"),
+            "event_form": CourtEventForm(prefix="event"),
+            "detain_form": DetainForm(prefix="detain"),
+            "check_in_form": CheckInForm(prefix="checkin"),
+            "conviction_form": ConvictionForm(prefix="conviction"),
+            "not_legal_advice": NOT_LEGAL_ADVICE,
+        },
+    )
 
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def proceeding_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
-    form = ProceedingForm(request.POST)
+    form = ProceedingForm(request.POST, prefix="proceeding")
     if form.is_valid():
         try:
-            services.open_proceeding(person=person, organisation_id=person.organisation_id, user=request.user,
-                                     **form.cleaned_data)
+            services.open_proceeding(
+                person=person, organisation_id=person.organisation_id, user=request.user, **form.cleaned_data
+            )
             messages.success(request, _("Proceeding recorded."))
         except ValidationError as exc:
             _message_errors(request, exc)
@@ -95,7 +115,7 @@ def proceeding_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 def court_event_new(request: AuthedRequest, proceeding_id: int) -> HttpResponse:
     proceeding = get_object_or_404(Proceeding.objects.visible_to(request.user), pk=proceeding_id)
     _own_person(request, proceeding.person_id, Cap.PEOPLE_EDIT)
-    form = CourtEventForm(request.POST)
+    form = CourtEventForm(request.POST, prefix="event")
     if form.is_valid():
         try:
             event = services.record_court_event(proceeding=proceeding, user=request.user, **form.cleaned_data)
@@ -111,10 +131,13 @@ def court_event_new(request: AuthedRequest, proceeding_id: int) -> HttpResponse:
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def court_event_correct(request: AuthedRequest, event_id: int) -> HttpResponse:
-    event = get_object_or_404(CourtEvent.objects.select_related("proceeding"),
-                              pk=event_id, proceeding__in=Proceeding.objects.visible_to(request.user))
+    event = get_object_or_404(
+        CourtEvent.objects.select_related("proceeding"),
+        pk=event_id,
+        proceeding__in=Proceeding.objects.visible_to(request.user),
+    )
     _own_person(request, event.proceeding.person_id, Cap.PEOPLE_EDIT)
-    form = CorrectDateForm(request.POST)
+    form = CorrectDateForm(request.POST, prefix=f"correct-{event.pk}")
     if form.is_valid():
         try:
             services.correct_court_event_date(event=event, user=request.user, **form.cleaned_data)
@@ -131,7 +154,7 @@ def court_event_correct(request: AuthedRequest, event_id: int) -> HttpResponse:
 def deadline_resolve(request: AuthedRequest, deadline_id: int) -> HttpResponse:
     deadline = get_object_or_404(Deadline.objects.visible_to(request.user), pk=deadline_id)
     _own_person(request, deadline.person_id, Cap.PEOPLE_EDIT)
-    form = ResolveDeadlineForm(request.POST)
+    form = ResolveDeadlineForm(request.POST, prefix=f"resolve-{deadline.pk}")
     if form.is_valid():
         try:
             services.resolve_deadline(deadline=deadline, user=request.user, **form.cleaned_data)
@@ -148,12 +171,15 @@ def deadline_resolve(request: AuthedRequest, deadline_id: int) -> HttpResponse:
 @require_POST
 def detain(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
-    form = DetainForm(request.POST)
+    form = DetainForm(request.POST, prefix="detain")
     if form.is_valid():
         try:
-            services.mark_detained(person=person, organisation_id=person.organisation_id, user=request.user,
-                                   **form.cleaned_data)
-            messages.warning(request, _("Marked detained. The rapid response has started and responders were alerted."))
+            services.mark_detained(
+                person=person, organisation_id=person.organisation_id, user=request.user, **form.cleaned_data
+            )
+            messages.warning(
+                request, _("Marked detained. The rapid response has started and responders were alerted.")
+            )
         except ValidationError as exc:
             _message_errors(request, exc)
     else:
@@ -166,7 +192,7 @@ def detain(request: AuthedRequest, person_id: int) -> HttpResponse:
 def detention_release(request: AuthedRequest, detention_id: int) -> HttpResponse:
     detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=detention_id)
     _own_person(request, detention.person_id, Cap.PEOPLE_EDIT)
-    form = ReleaseForm(request.POST)
+    form = ReleaseForm(request.POST, prefix=f"release-{detention.pk}")
     if form.is_valid():
         try:
             services.release(detention=detention, user=request.user, **form.cleaned_data)
@@ -180,10 +206,11 @@ def detention_release(request: AuthedRequest, detention_id: int) -> HttpResponse
 @require_POST
 def check_in_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
-    form = CheckInForm(request.POST)
+    form = CheckInForm(request.POST, prefix="checkin")
     if form.is_valid():
-        services.record_check_in(person=person, organisation_id=person.organisation_id, user=request.user,
-                                 **form.cleaned_data)
+        services.record_check_in(
+            person=person, organisation_id=person.organisation_id, user=request.user, **form.cleaned_data
+        )
         messages.success(request, _("Check-in recorded."))
     else:
         messages.error(request, form_errors(form))
@@ -194,10 +221,11 @@ def check_in_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 @require_POST
 def conviction_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = _own_person(request, person_id, Cap.CONVICTIONS_VIEW)
-    form = ConvictionForm(request.POST)
+    form = ConvictionForm(request.POST, prefix="conviction")
     if form.is_valid():
-        services.record_conviction(person=person, organisation_id=person.organisation_id, user=request.user,
-                                   **form.cleaned_data)
+        services.record_conviction(
+            person=person, organisation_id=person.organisation_id, user=request.user, **form.cleaned_data
+        )
         messages.success(request, _("Conviction recorded for attorney review."))
     else:
         messages.error(request, form_errors(form))
@@ -208,9 +236,11 @@ def conviction_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 def deadline_board(request: AuthedRequest) -> HttpResponse:
     who = "org" if request.GET.get("who") == "org" else "me"
     groups = services.board(services.deadlines_for_user(request.user, who))
-    return render(request, "legal/deadline_board.html",
-                  {"groups": groups, "who": who, "resolve_form": ResolveDeadlineForm(),
-                   "not_legal_advice": NOT_LEGAL_ADVICE})
+    return render(
+        request,
+        "legal/deadline_board.html",
+        {"groups": groups, "who": who, "not_legal_advice": NOT_LEGAL_ADVICE},
+    )
 
 
 @requires(Cap.PEOPLE_VIEW)
@@ -219,7 +249,8 @@ def rapid_response(request: AuthedRequest) -> HttpResponse:
     detained = Detention.objects.visible_to(request.user).filter(ended_on=None).select_related("person")
     rows: list[dict[str, Any]] = []
     next_due = {
-        d.person_id: d for d in Deadline.objects.visible_to(request.user)
+        d.person_id: d
+        for d in Deadline.objects.visible_to(request.user)
         .filter(state=Deadline.State.OPEN, due_on__isnull=False, person__in=[x.person_id for x in detained])
         .order_by("-due_on")
     }
@@ -250,9 +281,11 @@ def calendar_feeds(request: AuthedRequest) -> HttpResponse:
 @public  # the secret in the URL is the credential: calendar apps cannot log in
 @never_cache
 def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
-    feed = CalendarFeed.objects.select_related("user").filter(
-        digest=CalendarFeed.digest_of(secret), revoked_at=None, user__is_active=True
-    ).first()
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(digest=CalendarFeed.digest_of(secret), revoked_at=None, user__is_active=True)
+        .first()
+    )
     if feed is None:
         raise Http404
     return HttpResponse(build_feed(feed, request.get_host()), content_type="text/calendar; charset=utf-8")
@@ -261,7 +294,11 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
 def open_rapid_responses(user: Any) -> list[RapidResponse]:
     if not getattr(user, "is_authenticated", False) or not user.scope.can(Cap.PEOPLE_VIEW):
         return []
-    return list(RapidResponse.objects.visible_to(user).filter(resolved_at=None).select_related("person", "detention")[:5])
+    return list(
+        RapidResponse.objects.visible_to(user)
+        .filter(resolved_at=None)
+        .select_related("person", "detention")[:5]
+    )
 
 
 def banner(request: HttpRequest) -> dict[str, Any]:
@@ -270,5 +307,3 @@ def banner(request: HttpRequest) -> dict[str, Any]:
     if user is None:
         return {}
     return {"rapid_responses": open_rapid_responses(user)}
-
-

@@ -21,6 +21,7 @@ from crossings.people.models import Person, PersonName, PersonNameKey
 
 CANDIDATE_LIMIT = 300
 DUPLICATE_THRESHOLD = 0.75
+NAME_THRESHOLD = 0.9
 
 
 @dataclass
@@ -160,6 +161,9 @@ def possible_duplicates(
         if person.pk == exclude_pk or person.pk in found:
             continue
         name_score, reasons = max((_best_name(q, person) for q in query_names), key=lambda r: r[0])
+        if name_score < NAME_THRESHOLD:
+            # Consonant keys also bring vowel-only near misses (Chantha/Chanthy): different names, not typos.
+            continue
         dob_score, dob_reason = birth_date_score(
             birth_date, birth_date_precision, person.birth_date, person.birth_date_precision
         )

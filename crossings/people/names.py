@@ -536,18 +536,20 @@ def _step_letters(s: str) -> str:
     return _LETTERS_RE.sub(_letter, s)
 
 
+# The substring tests in the steps below are only shortcuts (much cheaper than a regex scan that finds
+# nothing); the regexes alone decide.
 def _step_aspirate(s: str) -> str:
-    return _ASPIRATE_RE.sub("", s)  # (ch ->) jh -> j, kh -> k, th -> t, ph -> p, nh -> n
+    return _ASPIRATE_RE.sub("", s) if "h" in s else s  # (ch ->) jh -> j, kh -> k, th -> t, ph -> p, nh -> n
 
 
 def _step_nasal(s: str) -> str:
     # ញ is written nh (made n by the aspirate rule), gn or ny before a vowel: Kanha/Kagna, Nhem/Nyem.
-    return _NASAL_RE.sub("n", s)
+    return _NASAL_RE.sub("n", s) if "gn" in s or "ny" in s else s
 
 
 def _step_final_y(s: str) -> str:
     # y that is not a consonant (not before a vowel) is the vowel i (Vuthy); so is a final "ie" (Sophie).
-    return _Y_RE.sub("i", s)
+    return _Y_RE.sub("i", s) if "y" in s or s.endswith("ie") else s
 
 
 def _final_rhv(m: re.Match[str]) -> str:
@@ -557,7 +559,7 @@ def _final_rhv(m: re.Match[str]) -> str:
 
 
 def _step_final_rhv(s: str) -> str:
-    return _FINAL_RHV_RE.sub(_final_rhv, s)
+    return _FINAL_RHV_RE.sub(_final_rhv, s) if "r" in s or "h" in s or "v" in s else s
 
 
 def _step_doubles(s: str) -> str:
@@ -648,22 +650,27 @@ def name_forms(
     return list(dict.fromkeys(forms))
 
 
-def _pair_keys(a: str, b: str) -> list[str]:
+@lru_cache(maxsize=262144)
+def _pair_keys(a: str, b: str) -> tuple[str, ...]:
     sides = sorted(x for x in (a, b) if x)
     if not sides:
-        return []
-    return [
+        return ()
+    return (
         _fit("p:" + "|".join(sides)),
         _fit("c:" + "|".join(sorted(consonant_key(x) for x in sides))),
-    ]
+    )
+
+
+@lru_cache(maxsize=262144)
+def _form_keys(a: str, b: str) -> tuple[str, ...]:
+    return _pair_keys(a, b) + tuple(_fit("s:" + x) for x in (a, b) if x)
 
 
 def index_keys(family: str, given: str, name_km: str = "", aliases: Iterable[str] = ()) -> set[str]:
     """Keys to store for a person: "p:" skeleton pairs, "c:" consonant-key pairs, "s:" single names."""
     keys: set[str] = set()
     for fam, giv in name_forms(family, given, name_km, aliases):
-        keys.update(_pair_keys(fam, giv))
-        keys.update(_fit("s:" + x) for x in (fam, giv) if x)
+        keys.update(_form_keys(fam, giv))
     return keys
 
 

@@ -16,7 +16,6 @@ from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import AccessLog, record_access
 from crossings.cases.models import Case, Task
 from crossings.formtools import form_errors
-from crossings.uploads import sniff
 from crossings.people import journey, matching, services, sharing
 from crossings.people.forms import (
     AliasForm,
@@ -29,6 +28,7 @@ from crossings.people.forms import (
     ReferralForm,
 )
 from crossings.people.models import Consent, Person, Referral
+from crossings.uploads import sniff
 
 
 def _visible(request: AuthedRequest) -> Any:

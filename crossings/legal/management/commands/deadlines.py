@@ -27,11 +27,21 @@ class Command(BaseCommand):
             date = dt.date.fromisoformat(options["date"])
         except ValueError as exc:
             raise CommandError(f"--date must be YYYY-MM-DD, not {options['date']!r}.") from exc
-        computed = engine.preview(trigger=options["event"], date=date, outcome=options["outcome"],
-                                  in_absentia=options["in_absentia"])
+        computed = engine.preview(
+            trigger=options["event"],
+            date=date,
+            outcome=options["outcome"],
+            in_absentia=options["in_absentia"],
+        )
         writer = csv.writer(self.stdout if self.stdout else sys.stdout, lineterminator="\n")
         writer.writerow(["action", "due_date", "rule", "citation"])
         for item in computed:
-            writer.writerow([item.rule.action, item.due.isoformat() if item.due else "no time limit",
-                             item.rule.code, item.rule.citation])
+            writer.writerow(
+                [
+                    item.rule.action,
+                    item.due.isoformat() if item.due else "no time limit",
+                    item.rule.code,
+                    item.rule.citation,
+                ]
+            )
         self.stderr.write(engine.NOT_LEGAL_ADVICE)
