@@ -54,6 +54,7 @@ urlpatterns = [
     path("people/<int:person_id>/legal/proceedings/", legal.proceeding_new, name="proceeding_new"),
     path("people/<int:person_id>/legal/detained/", legal.detain, name="detain"),
     path("people/<int:person_id>/legal/check-ins/", legal.check_in_new, name="check_in_new"),
+    path("people/<int:person_id>/legal/travel-documents/", legal.travel_document_new, name="travel_document_new"),
     path("people/<int:person_id>/legal/convictions/", legal.conviction_new, name="conviction_new"),
     path("legal/proceedings/<int:proceeding_id>/events/", legal.court_event_new, name="court_event_new"),
     path("legal/court-events/<int:event_id>/correct/", legal.court_event_correct, name="court_event_correct"),

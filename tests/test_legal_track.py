@@ -328,3 +328,24 @@ def test_the_deadline_board_groups_by_urgency(proceeding, caseworker, login):
     page = login(caseworker).get("/legal/deadlines/").content.decode()
     assert "This week" in page and "Appeal the immigration judge" in page
     assert "Not legal advice" in page
+
+
+@pytest.mark.django_db
+def test_travel_document_steps_go_on_the_journey_and_expiry_must_follow(person, advocacy, caseworker, login):
+    client = login(caseworker)
+    client.post(
+        f"/people/{person.pk}/legal/travel-documents/",
+        {"travel-step": "requested", "travel-date": "2025-02-01"},
+    )
+    response = client.post(
+        f"/people/{person.pk}/legal/travel-documents/",
+        {"travel-step": "issued", "travel-date": "2025-03-01", "travel-expires_on": "2025-02-01"},
+        follow=True,
+    )
+    assert "The expiry date must be after the step" in response.content.decode()
+    client.post(
+        f"/people/{person.pk}/legal/travel-documents/",
+        {"travel-step": "issued", "travel-date": "2025-03-01", "travel-expires_on": "2025-09-01"},
+    )
+    assert list(person.events.values_list("kind", flat=True)) == ["travel_doc_requested", "travel_doc_issued"]
+    assert "2025-09-01" in client.get(f"/people/{person.pk}/legal/").content.decode()

@@ -65,6 +65,7 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "proceeding_new": ({"person_id": "PERSON"}, CASE_ROLES),
     "detain": ({"person_id": "PERSON"}, CASE_ROLES),
     "check_in_new": ({"person_id": "PERSON"}, CASE_ROLES),
+    "travel_document_new": ({"person_id": "PERSON"}, CASE_ROLES),
     "conviction_new": ({"person_id": "PERSON"}, CONVICTION_ROLES),
     "court_event_new": ({"proceeding_id": NONE}, CASE_ROLES),
     "court_event_correct": ({"event_id": NONE}, CASE_ROLES),

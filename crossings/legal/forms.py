@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crossings.legal.models import CheckIn, CourtEvent, Deadline
+from crossings.legal.models import CheckIn, CourtEvent, Deadline, TravelDocumentStep
 from crossings.people.forms import DateInput
 
 
@@ -79,3 +79,9 @@ class CalendarFeedForm(forms.Form):
             ("organisation", _("my organisation's deadlines and check-ins")),
         ],
     )
+
+
+class TravelDocumentForm(forms.Form):
+    step = forms.ChoiceField(label=_("Step"), choices=TravelDocumentStep.Step.choices)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    expires_on = forms.DateField(label=_("Document expires on"), required=False, widget=DateInput())

@@ -26,6 +26,7 @@ from crossings.legal.models import (
     Detention,
     Proceeding,
     RapidResponse,
+    TravelDocumentStep,
 )
 from crossings.people import journey
 from crossings.people.models import JourneyEvent, Person
@@ -338,6 +339,36 @@ def record_check_in(
             note=outcome,
         )
     return check_in
+
+
+TRAVEL_DOC_JOURNEY = {
+    "requested": JourneyEvent.Kind.TRAVEL_DOC_REQUESTED,
+    "issued": JourneyEvent.Kind.TRAVEL_DOC_ISSUED,
+}
+
+
+@transaction.atomic
+def record_travel_document_step(
+    *, person: Person, organisation_id: int, step: str, date: dt.date, expires_on: dt.date | None, user: Any
+) -> TravelDocumentStep:
+    """A step toward the Cambodian travel document; requests and issuance also go on the journey."""
+    if expires_on and expires_on <= date:
+        raise ValidationError({"expires_on": _("The expiry date must be after the step's date.")})
+    record = TravelDocumentStep.objects.create(
+        person=person, organisation_id=organisation_id, step=step, date=date, expires_on=expires_on
+    )
+    if step in TRAVEL_DOC_JOURNEY:
+        try:
+            journey.record_event(
+                person=person,
+                kind=TRAVEL_DOC_JOURNEY[step],
+                date=date,
+                user=user,
+                organisation_id=organisation_id,
+            )
+        except journey.JourneyError as exc:
+            raise ValidationError({"date": exc.message}) from exc
+    return record
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from crossings.legal.forms import (
     ProceedingForm,
     ReleaseForm,
     ResolveDeadlineForm,
+    TravelDocumentForm,
 )
 from crossings.legal.models import (
     CalendarFeed,
@@ -37,6 +38,7 @@ from crossings.legal.models import (
     Detention,
     Proceeding,
     RapidResponse,
+    TravelDocumentStep,
 )
 from crossings.people.models import Person
 
@@ -80,6 +82,8 @@ def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
             "deadlines": deadlines,
             "detentions": detentions,
             "check_ins": CheckIn.objects.filter(person=person),
+            "travel_steps": TravelDocumentStep.objects.filter(person=person),
+            "travel_form": TravelDocumentForm(prefix="travel"),
             "convictions": Conviction.objects.filter(person=person) if can_see_convictions else None,
             "can_edit": request.user.scope.can(Cap.PEOPLE_EDIT, person.organisation_id),
             "proceeding_form": ProceedingForm(prefix="proceeding"),
@@ -212,6 +216,24 @@ def check_in_new(request: AuthedRequest, person_id: int) -> HttpResponse:
             person=person, organisation_id=person.organisation_id, user=request.user, **form.cleaned_data
         )
         messages.success(request, _("Check-in recorded."))
+    else:
+        messages.error(request, form_errors(form))
+    return redirect("person_legal", person_id=person.pk)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def travel_document_new(request: AuthedRequest, person_id: int) -> HttpResponse:
+    person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
+    form = TravelDocumentForm(request.POST, prefix="travel")
+    if form.is_valid():
+        try:
+            services.record_travel_document_step(
+                person=person, organisation_id=person.organisation_id, user=request.user, **form.cleaned_data
+            )
+            messages.success(request, _("Travel document step recorded."))
+        except ValidationError as exc:
+            _message_errors(request, exc)
     else:
         messages.error(request, form_errors(form))
     return redirect("person_legal", person_id=person.pk)
