@@ -58,3 +58,14 @@ def test_pages_send_the_security_headers(caseworker):
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_a_khmer_users_request_does_not_leave_khmer_active_in_the_thread(caseworker, login):
+    from django.utils import translation
+
+    caseworker.language = "km"
+    caseworker.save()
+    with translation.override("en"):
+        login(caseworker).get("/")
+        assert translation.get_language() == "en"

@@ -19,8 +19,11 @@ class UserLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.language:
-            translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
+            # override() restores the previous language afterwards, so it never leaks into whatever this
+            # thread does next (another request, a task, a test).
+            with translation.override(user.language):
+                return self.get_response(request)
         return self.get_response(request)
 
 
