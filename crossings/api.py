@@ -120,12 +120,18 @@ def _register_routers() -> None:
     from crossings.accounts.api import router as accounts_router
     from crossings.cases.api import router as cases_router
     from crossings.legal.api import router as legal_router
+    from crossings.outreach.api import router as outreach_router
+    from crossings.reception.api import router as reception_router
     from crossings.people.api import router as people_router
+    from crossings.stats.api import router as stats_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", people_router)
     api.add_router("/", cases_router)
     api.add_router("/", legal_router)
+    api.add_router("/", reception_router)
+    api.add_router("/", outreach_router)
+    api.add_router("/", stats_router)
 
 
 _register_routers()

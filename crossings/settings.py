@@ -105,6 +105,9 @@ INSTALLED_APPS = [
     "crossings.people",
     "crossings.cases",
     "crossings.legal",
+    "crossings.reception",
+    "crossings.outreach",
+    "crossings.stats",
 ]
 
 MIDDLEWARE = [
@@ -306,4 +309,8 @@ LOGGING = {
 
 # --- Crossings ------------------------------------------------------------------------------------------
 API_PAGE_SIZE = 50
+# Reception: follow-ups after arrival (months) and the weights of the reintegration score (see
+# docs/reintegration-score.md; unlisted weights stay 1).
+RECEPTION_FOLLOW_UP_MONTHS = [int(m) for m in env_list("CROSSINGS_FOLLOW_UP_MONTHS", "1,3,6,12")]
+REINTEGRATION_WEIGHTS: dict[str, dict[str, float]] = {}
 SILENCED_SYSTEM_CHECKS: list[str] = []

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from crossings import health
 from crossings.accounts import views as accounts
@@ -8,7 +8,10 @@ from crossings.api import api
 from crossings.audit import views as audit
 from crossings.cases import views as cases
 from crossings.legal import views as legal
+from crossings.outreach import urls as outreach_urls
+from crossings.reception import views as reception
 from crossings.people import views as people
+from crossings.stats import views as stats
 
 restrict_admin(admin.site)
 
@@ -64,7 +67,32 @@ urlpatterns = [
     path("legal/rapid-response/", legal.rapid_response, name="rapid_response"),
     path("legal/calendar/", legal.calendar_feeds, name="calendar_feeds"),
     path("legal/calendar/<str:secret>.ics", legal.calendar_feed, name="calendar_feed"),
+    # Reception and reintegration
+    path("reception/", reception.batch_list, name="batch_list"),
+    path("reception/batches/<int:batch_id>/", reception.batch_detail, name="batch_detail"),
+    path("reception/batches/<int:batch_id>/manifest/", reception.manifest_upload, name="manifest_upload"),
+    path("reception/imports/<int:import_id>/", reception.manifest_preview, name="manifest_preview"),
+    path("reception/arrivals/<int:arrival_id>/", reception.arrival_checklist, name="arrival_checklist"),
+    path("reception/assessments/<int:assessment_id>/break-glass/", reception.assessment_break_glass,
+         name="assessment_break_glass"),
+    path("reception/goals/<int:goal_id>/achieved/", reception.goal_achieved, name="goal_achieved"),
+    path("reception/follow-ups/<int:follow_up_id>/", reception.follow_up_record, name="follow_up_record"),
+    path("reception/programme/", reception.programme, name="programme"),
+    path("people/<int:person_id>/reception/", reception.person_reception, name="person_reception"),
+    path("people/<int:person_id>/reception/assessments/", reception.assessment_new, name="assessment_new"),
+    path("people/<int:person_id>/reception/goals/", reception.goal_new, name="goal_new"),
+    path("people/<int:person_id>/reception/services/", reception.service_new, name="service_new"),
     path("audit/", audit.access_log, name="access_log"),
+    # Outreach (anonymous clients) and the OpenRosa server for ODK Collect
+    path("outreach/", include(outreach_urls.urlpatterns)),
+    path("openrosa/", include(outreach_urls.openrosa_urlpatterns)),
+    # Statistics: the public page, programme statistics, reports
+    path("stats/", stats.public_page, name="stats_public"),
+    path("stats/<slug:dataset>.csv", stats.download_csv, name="stats_csv"),
+    path("stats/programme/", stats.programme_page, name="stats_programme"),
+    path("stats/reports/", stats.report_new, name="stats_report_new"),
+    path("stats/reports/<int:report_id>/", stats.report_detail, name="stats_report"),
+    path("stats/reports/<int:report_id>/download/", stats.report_download, name="stats_report_download"),
     path("healthz", health.healthz, name="healthz"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

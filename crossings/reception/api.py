@@ -1,0 +1,289 @@
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from crossings.accounts.roles import Cap
+from crossings.accounts.rules import AuthedRequest, requires
+from crossings.api import Paginated, api, error_body
+from crossings.people.models import Person
+from crossings.people.sharing import organisation_for
+from crossings.reception import manifest, services
+from crossings.reception.models import ArrivalBatch, Assessment, FollowUp, Goal, Service, ServiceDelivery
+
+router = Router(tags=["reception"])
+
+
+class BatchIn(Schema):
+    flight: str
+    date: dt.date
+    expected: int = 0
+
+
+class BatchOut(Schema):
+    id: int
+    flight: str
+    date: dt.date
+    expected: int
+
+
+class ManifestResult(Schema):
+    import_id: int
+    status: str
+    mapping: dict[str, int | None]
+    missing_columns: list[str]
+    errors: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    report: dict[str, Any]
+
+
+class AssessmentIn(Schema):
+    taken_on: dt.date | None = None
+    housing: str = ""
+    has_id_card: bool = False
+    has_family_book: bool = False
+    has_birth_certificate: bool = False
+    khmer_level: str = "none"
+    work_skills: str = ""
+    health: str = ""
+    family_cambodia: str = ""
+    family_us: str = ""
+    safety_risks: str = ""
+
+
+class AssessmentOut(Schema):
+    id: int
+    version: int
+    taken_on: dt.date
+
+
+class GoalIn(Schema):
+    title: str
+    dimension: str
+    target_on: dt.date | None = None
+
+
+class GoalOut(Schema):
+    id: int
+    title: str
+    dimension: str
+    target_on: dt.date | None
+    achieved_on: dt.date | None
+
+
+class ServiceIn(Schema):
+    service: str  # the catalogue code, e.g. khmer_class
+    date: dt.date
+    provider_id: int | None = None
+    cost: Decimal = Decimal("0")
+    outcome: str = ""
+
+
+class ServiceOut(Schema):
+    id: int
+    service_id: int
+    date: dt.date
+    provider_id: int | None
+    cost: Decimal
+    outcome: str
+
+
+class FollowUpIn(Schema):
+    submission: str
+    answers: dict[str, int | None]
+
+
+class FollowUpOut(Schema):
+    id: int
+    months: int
+    due_on: dt.date
+    recorded_on: dt.date | None
+    economic: float | None
+    social: float | None
+    psychosocial: float | None
+    overall: float | None
+
+
+def _unprocessable(request: Any, field: str, message: str) -> Any:
+    return api.create_response(
+        request, error_body(message, [{"field": field, "message": message}]), status=422
+    )
+
+
+def _batch(request: AuthedRequest, batch_id: int, edit: bool = False) -> ArrivalBatch:
+    batch = get_object_or_404(ArrivalBatch.objects.visible_to(request.user), pk=batch_id)
+    if edit and not request.user.scope.can(Cap.PEOPLE_EDIT, batch.organisation_id):
+        raise PermissionDenied
+    return batch
+
+
+def _person_org(request: AuthedRequest, person_id: int) -> tuple[Person, int]:
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
+    org = organisation_for(request.user, person)
+    if org is None or not request.user.scope.can(Cap.PEOPLE_EDIT, org):
+        raise PermissionDenied
+    return person, org
+
+
+@router.get("/reception/batches", response=list[BatchOut], summary="Arrival batches (flights)")
+@requires(Cap.PEOPLE_VIEW)
+@paginate(Paginated)
+def list_batches(request: AuthedRequest) -> Any:
+    return ArrivalBatch.objects.visible_to(request.user)
+
+
+@router.post("/reception/batches", response={201: BatchOut}, summary="Record a flight")
+@requires(Cap.PEOPLE_EDIT)
+def create_batch(request: AuthedRequest, payload: BatchIn) -> Any:
+    orgs = sorted(request.user.scope.orgs_with(Cap.PEOPLE_EDIT))
+    try:
+        with transaction.atomic():  # a savepoint: the duplicate is refused without spoiling the request
+            return 201, ArrivalBatch.objects.create(
+                organisation_id=orgs[0], created_by=request.user, **payload.dict()
+            )
+    except IntegrityError:
+        return _unprocessable(request, "flight", "This flight on this date is already recorded.")
+
+
+def _result(record: Any, preview: services.Preview | None) -> ManifestResult:
+    rows = []
+    if preview is not None:
+        for row in preview.rows:
+            match = preview.matches.get(row.number)
+            rows.append(
+                {
+                    "row": row.number,
+                    "errors": [{"field": f, "message": m} for f, m in row.errors],
+                    "match": match.person.pk if match else None,
+                    "notes": row.notes,
+                }
+            )
+    return ManifestResult(
+        import_id=record.pk,
+        status=record.status,
+        mapping=preview.mapping if preview else record.mapping,
+        missing_columns=preview.missing if preview else [],
+        errors=[{"row": n, "field": f, "message": m} for n, f, m in preview.errors] if preview else [],
+        rows=rows,
+        report=record.report,
+    )
+
+
+@router.post(
+    "/reception/batches/{batch_id}/manifests",
+    response={201: ManifestResult},
+    summary="Upload a manifest (CSV/XLSX): checked and previewed, nothing imported yet",
+)
+@requires(Cap.PEOPLE_EDIT)
+def upload_manifest(request: AuthedRequest, batch_id: int, file: UploadedFile = File(...)) -> Any:  # noqa: B008
+    batch = _batch(request, batch_id, edit=True)
+    try:
+        record = services.store_upload(
+            batch=batch, data=file.read(), filename=file.name or "manifest", user=request.user
+        )
+    except manifest.ManifestError as exc:
+        return _unprocessable(request, "file", str(exc))
+    return 201, _result(record, services.preview(record, Person.objects.visible_to(request.user)))
+
+
+@router.post(
+    "/reception/manifests/{import_id}/import",
+    response={200: ManifestResult, 422: dict},
+    summary="Import a checked manifest: all rows, or only_valid=true after reading the report",
+)
+@requires(Cap.PEOPLE_EDIT)
+def import_manifest(request: AuthedRequest, import_id: int, only_valid: bool = False) -> Any:
+    from crossings.reception.models import ManifestImport
+
+    record = get_object_or_404(
+        ManifestImport, pk=import_id, batch__in=ArrivalBatch.objects.visible_to(request.user)
+    )
+    _batch(request, record.batch_id, edit=True)
+    visible = Person.objects.visible_to(request.user)
+    try:
+        services.run_import(record=record, visible=visible, user=request.user, only_valid=only_valid)
+    except ValidationError as exc:
+        return 422, error_body(" ".join(exc.messages))
+    return 200, _result(record, None)
+
+
+@router.post(
+    "/people/{person_id}/assessments", response={201: AssessmentOut}, summary="Intake or re-assessment"
+)
+@requires(Cap.PEOPLE_EDIT)
+def add_assessment(request: AuthedRequest, person_id: int, payload: AssessmentIn) -> Any:
+    person, org = _person_org(request, person_id)
+    data = {k: v for k, v in payload.dict().items() if v is not None}
+    return 201, services.create_assessment(person=person, organisation_id=org, user=request.user, **data)
+
+
+@router.get("/people/{person_id}/assessments", response=list[AssessmentOut], summary="Assessment versions")
+@requires(Cap.PEOPLE_VIEW)
+def list_assessments(request: AuthedRequest, person_id: int) -> Any:
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
+    return Assessment.objects.visible_to(request.user).filter(person=person)
+
+
+@router.post("/people/{person_id}/goals", response={201: GoalOut}, summary="Add a plan goal")
+@requires(Cap.PEOPLE_EDIT)
+def add_goal(request: AuthedRequest, person_id: int, payload: GoalIn) -> Any:
+    person, org = _person_org(request, person_id)
+    if payload.dimension not in Goal.Dimension.values:
+        return _unprocessable(request, "dimension", "Expected economic, social or psychosocial.")
+    return 201, Goal.objects.create(person=person, organisation_id=org, **payload.dict())
+
+
+@router.post("/people/{person_id}/services", response={201: ServiceOut}, summary="Record a service delivered")
+@requires(Cap.PEOPLE_EDIT)
+def add_service(request: AuthedRequest, person_id: int, payload: ServiceIn) -> Any:
+    person, org = _person_org(request, person_id)
+    services.ensure_catalogue(org)
+    service = Service.objects.filter(organisation_id=org, code=payload.service, active=True).first()
+    if service is None:
+        codes = ", ".join(
+            Service.objects.filter(organisation_id=org, active=True).values_list("code", flat=True)
+        )
+        return _unprocessable(request, "service", f"Unknown service; expected one of {codes}.")
+    data = payload.dict()
+    data.pop("service")
+    return 201, ServiceDelivery.objects.create(
+        person=person, organisation_id=org, service=service, delivered_by=request.user, **data
+    )
+
+
+@router.get(
+    "/people/{person_id}/follow-ups", response=list[FollowUpOut], summary="Follow-ups and their scores"
+)
+@requires(Cap.PEOPLE_VIEW)
+def list_follow_ups(request: AuthedRequest, person_id: int) -> Any:
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
+    return FollowUp.objects.visible_to(request.user).filter(person=person)
+
+
+@router.post(
+    "/reception/follow-ups/{follow_up_id}",
+    response={200: FollowUpOut, 409: dict},
+    summary="Record a follow-up survey (a retried submission is stored once)",
+)
+@requires(Cap.PEOPLE_EDIT)
+def record_follow_up(request: AuthedRequest, follow_up_id: int, payload: FollowUpIn) -> Any:
+    follow_up = get_object_or_404(FollowUp.objects.visible_to(request.user), pk=follow_up_id)
+    if not request.user.scope.can(Cap.PEOPLE_EDIT, follow_up.organisation_id):
+        raise PermissionDenied
+    import uuid
+
+    try:
+        token = uuid.UUID(payload.submission)
+        return 200, services.record_follow_up(
+            follow_up=follow_up, answers=payload.answers, submission=token, user=request.user
+        )
+    except services.AlreadyRecorded as exc:
+        return 409, error_body(str(exc))
+    except ValueError as exc:
+        return _unprocessable(request, "answers", str(exc))

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crossings.accounts.models import Organisation
+from crossings.people.forms import DateInput
+from crossings.reception import manifest, score
+from crossings.reception.models import Arrival, Assessment, Goal, Service, ServiceDelivery
+
+
+class BatchForm(forms.Form):
+    flight = forms.CharField(label=_("Flight"), max_length=50)
+    date = forms.DateField(label=_("Arrival date"), widget=DateInput())
+    expected = forms.IntegerField(label=_("Number expected"), min_value=0, required=False)
+
+
+class ManifestUploadForm(forms.Form):
+    file = forms.FileField(label=_("Manifest (CSV or XLSX)"))
+
+
+class MappingForm(forms.Form):
+    """One choice per field: which column of the file holds it."""
+
+    def __init__(self, *args: Any, headers: list[str], mapping: dict[str, int | None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not in this file —"))] + [
+            (str(i), h or f"#{i + 1}") for i, h in enumerate(headers)
+        ]
+        for name, (label, required, _spellings) in manifest.FIELDS.items():
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                choices=choices,
+                required=False,
+                initial="" if mapping.get(name) is None else str(mapping[name]),
+            )
+            self.fields[name].widget.attrs["data-required"] = "1" if required else "0"
+
+    def mapping(self) -> dict[str, int | None]:
+        return {name: (int(v) if v not in ("", None) else None) for name, v in self.cleaned_data.items()}
+
+
+class ChecklistForm(forms.ModelForm):
+    class Meta:
+        model = Arrival
+        fields = ["received", "released_to", "housing", "phone", "cash", "medical_need"]
+
+
+class AssessmentForm(forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = [
+            "taken_on",
+            "housing",
+            "has_id_card",
+            "has_family_book",
+            "has_birth_certificate",
+            "khmer_level",
+            "work_skills",
+            "health",
+            "mental_health",
+            "substance_use",
+            "family_cambodia",
+            "family_us",
+            "safety_risks",
+        ]
+        widgets = {
+            "taken_on": DateInput(),
+            **{
+                f: forms.Textarea(attrs={"rows": 2})
+                for f in (
+                    "work_skills",
+                    "health",
+                    "mental_health",
+                    "substance_use",
+                    "family_cambodia",
+                    "family_us",
+                    "safety_risks",
+                )
+            },
+        }
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["title", "dimension", "target_on"]
+        widgets = {"target_on": DateInput()}
+
+
+class ServiceDeliveryForm(forms.ModelForm):
+    class Meta:
+        model = ServiceDelivery
+        fields = ["service", "date", "provider", "cost", "outcome"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(organisation_id=organisation_id, active=True)  # type: ignore[attr-defined]
+        self.fields["provider"].queryset = Organisation.objects.exclude(pk=organisation_id)  # type: ignore[attr-defined]
+
+
+SCALE = [("", "—")] + [(str(i), str(i)) for i in range(score.SCALE_MAX + 1)]
+
+
+class FollowUpForm(forms.Form):
+    submission = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["submission"].initial = uuid.uuid4()
+        for dimension, items in score.QUESTIONS.items():
+            for item, question in items.items():
+                self.fields[f"{dimension}.{item}"] = forms.TypedChoiceField(
+                    label=question,
+                    choices=SCALE,
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
+
+    def answers(self) -> dict[str, int | None]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "submission"}
+
+    def dimensions(self) -> list[tuple[str, list[Any]]]:
+        return [(d, [self[f"{d}.{i}"] for i in items]) for d, items in score.QUESTIONS.items()]
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you need to see this now?"), max_length=300)

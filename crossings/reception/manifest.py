@@ -1,0 +1,276 @@
+"""Reading removal-flight manifests: CSV or XLSX, columns in any order and with any of the usual header
+spellings. Nothing here touches the database; crossings.reception.services does the matching and saving.
+
+Dates: manifests come from US agencies, so an ambiguous 03/04/1980 is read month first (US), and the
+report says so. ISO dates, "4 Mar 1980", and real spreadsheet dates are read as such.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rapidfuzz import fuzz, process
+
+MAX_ROWS = 2000
+
+# field -> (label, required, header spellings seen on manifests)
+FIELDS: dict[str, tuple[Any, bool, tuple[str, ...]]] = {
+    "family_name": (
+        gettext_lazy("family name"),
+        True,
+        ("family name", "last name", "surname", "last", "family", "lname", "nom"),
+    ),
+    "given_name": (
+        gettext_lazy("given name"),
+        True,
+        ("given name", "given names", "first name", "first", "fname", "first and middle name", "prenom"),
+    ),
+    "name_km": (
+        gettext_lazy("name in Khmer script"),
+        False,
+        ("khmer name", "name in khmer", "name khmer", "ឈ្មោះ"),
+    ),
+    "sex": (gettext_lazy("sex"), False, ("sex", "gender", "m/f")),
+    "birth_date": (
+        gettext_lazy("date of birth"),
+        True,
+        ("date of birth", "dob", "birth date", "birthdate", "born"),
+    ),
+    "a_number": (
+        gettext_lazy("A-number"),
+        False,
+        ("a-number", "a number", "a#", "alien number", "anumber", "a no"),
+    ),
+    "us_city": (gettext_lazy("last US city"), False, ("city", "us city", "last city", "last address city")),
+    "remarks": (gettext_lazy("remarks"), False, ("remarks", "notes", "comment", "comments")),
+}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
+    )
+}
+
+
+class ManifestError(ValueError):
+    """The file as a whole cannot be read (wrong type, empty, too long)."""
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[Any]]  # data rows, each as long as headers
+
+
+@dataclass
+class RowResult:
+    number: int  # the row number as the user sees it in the file (header is row 1)
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
+    notes: list[str] = field(default_factory=list)
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[^a-z0-9#\u1780-\u17ff]+", " ", str(header).strip().lower()).strip()
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """Rows of a CSV (UTF-8, with or without BOM) or XLSX file; refuses anything else by its content."""
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ManifestError(
+            _("This is an old Excel (.xls) file. Save it as .xlsx or CSV and upload it again.")
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(_("The file is neither an XLSX workbook nor a UTF-8 CSV file.")) from exc
+    if "\x00" in text:
+        raise ManifestError(_("The file is neither an XLSX workbook nor a UTF-8 CSV file."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
+    return _table(rows)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise ManifestError(_("The XLSX file cannot be opened: it may be damaged.")) from exc
+    sheet = workbook.worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True) if any(c not in (None, "") for c in r)]
+    workbook.close()
+    return _table(rows)
+
+
+def _table(rows: list[list[Any]]) -> Table:
+    if not rows:
+        raise ManifestError(_("The file is empty."))
+    if len(rows) - 1 > MAX_ROWS:
+        raise ManifestError(
+            _("The file has %(n)s rows; at most %(max)s are read at once.")
+            % {"n": len(rows) - 1, "max": MAX_ROWS}
+        )
+    headers = [str(h).strip() if h is not None else "" for h in rows[0]]
+    width = len(headers)
+    body = [(list(r) + [None] * width)[:width] for r in rows[1:]]
+    return Table(headers, body)
+
+
+def guess_mapping(headers: list[str]) -> dict[str, int | None]:
+    """Field -> column index, by known spellings first, then by the closest spelling (typos, extra words)."""
+    normalised = [_norm(h) for h in headers]
+    mapping: dict[str, int | None] = {}
+    taken: set[int] = set()
+    for name, (_label, _required, spellings) in FIELDS.items():
+        choice = next((i for i, h in enumerate(normalised) if h in spellings and i not in taken), None)
+        if choice is None:
+            candidates = {i: h for i, h in enumerate(normalised) if i not in taken and h}
+            best = (
+                process.extractOne(spellings[0], candidates, scorer=fuzz.WRatio, processor=None)
+                if candidates
+                else None
+            )
+            for spelling in spellings[1:]:
+                other = (
+                    process.extractOne(spelling, candidates, scorer=fuzz.WRatio, processor=None)
+                    if candidates
+                    else None
+                )
+                if other and (best is None or other[1] > best[1]):
+                    best = other
+            choice = best[2] if best and best[1] >= 85 else None
+        mapping[name] = choice
+        if choice is not None:
+            taken.add(choice)
+    return mapping
+
+
+def missing_fields(mapping: dict[str, int | None]) -> list[str]:
+    return [name for name, (_l, required, _s) in FIELDS.items() if required and mapping.get(name) is None]
+
+
+def parse_date(value: Any) -> tuple[dt.date | None, str]:
+    """(date, note). Raises ValueError with a message saying what was expected."""
+    try:
+        return _parse_date(value)
+    except ValueError as exc:
+        raise ValueError(
+            _("“%(value)s” is not a date; expected e.g. 1980-03-04 or 03/04/1980.") % {"value": value}
+        ) from exc
+
+
+def _parse_date(value: Any) -> tuple[dt.date | None, str]:
+    if value in (None, ""):
+        return None, ""
+    if isinstance(value, dt.datetime):
+        return value.date(), ""
+    if isinstance(value, dt.date):
+        return value, ""
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if m:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])), ""
+    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    if m:
+        a, b, year = int(m[1]), int(m[2]), int(m[3])
+        if a > 12:  # must be day first
+            return dt.date(year, b, a), ""
+        note = _("read as month/day (US order)") if b <= 12 and a != b else ""
+        return dt.date(year, a, b), note
+    m = re.fullmatch(r"(\d{1,2})[ -]([A-Za-z]{3})[a-z]*[ -,]*(\d{4})", text)
+    if m and m[2].lower() in MONTHS:
+        return dt.date(int(m[3]), MONTHS[m[2].lower()], int(m[1])), ""
+    m = re.fullmatch(r"(\d{4})", text)
+    if m:
+        return dt.date(int(m[1]), 1, 1), _("year only")
+    raise ValueError(
+        _("“%(value)s” is not a date; expected e.g. 1980-03-04 or 03/04/1980.") % {"value": text}
+    )
+
+
+SEX = {
+    "m": "male",
+    "male": "male",
+    "f": "female",
+    "female": "female",
+    "x": "other",
+    "": "unknown",
+    "u": "unknown",
+    "unknown": "unknown",
+    "ប្រុស": "male",
+    "ស្រី": "female",
+}
+
+
+def _is_khmer(text: str) -> bool:
+    return any("\u1780" <= ch <= "\u17ff" for ch in text)
+
+
+def read_rows(table: Table, mapping: dict[str, int | None]) -> list[RowResult]:
+    """Validate each row; every problem names the row and the field."""
+    results = []
+    seen: dict[tuple[str, str, Any], int] = {}
+    for index, row in enumerate(table.rows):
+        result = RowResult(number=index + 2)
+        raw = {name: (row[col] if col is not None else None) for name, col in mapping.items()}
+        for name in ("family_name", "given_name", "name_km", "a_number", "us_city", "remarks"):
+            value = raw.get(name)
+            result.values[name] = "" if value is None else str(value).strip()
+        for name in ("family_name", "given_name"):
+            text = result.values[name]
+            if text and _is_khmer(text):
+                # Names in Khmer script in a Latin column: keep them, as the Khmer name.
+                result.values["name_km"] = " ".join(p for p in (result.values["name_km"], text) if p)
+                result.values[name] = ""
+                result.notes.append(
+                    _("%(field)s was in Khmer script; kept as the Khmer name") % {"field": FIELDS[name][0]}
+                )
+        if not (result.values["family_name"] or result.values["given_name"] or result.values["name_km"]):
+            result.errors.append(("family_name", _("no name in this row")))
+        sex = str(raw.get("sex") or "").strip().lower()
+        if sex not in SEX:
+            result.errors.append(
+                ("sex", _("“%(value)s” is not a sex; expected M, F or blank") % {"value": raw.get("sex")})
+            )
+        result.values["sex"] = SEX.get(sex, "unknown")
+        try:
+            born, note = parse_date(raw.get("birth_date"))
+            result.values["birth_date"] = born
+            result.values["birth_date_precision"] = "year" if note == _("year only") else "exact"
+            if note:
+                result.notes.append(f"{FIELDS['birth_date'][0]}: {note}")
+            if born is None:
+                result.errors.append(("birth_date", _("the date of birth is missing")))
+            elif born > dt.date.today() or born.year < 1900:
+                result.errors.append(
+                    ("birth_date", _("%(date)s is not a possible date of birth") % {"date": born})
+                )
+        except ValueError as exc:
+            result.values["birth_date"] = None
+            result.errors.append(("birth_date", str(exc)))
+        if result.values["a_number"] and not 7 <= sum(c.isdigit() for c in result.values["a_number"]) <= 9:
+            result.errors.append(("a_number", _("an A-number has 7 to 9 digits")))
+        key = (
+            result.values["family_name"].lower(),
+            result.values["given_name"].lower(),
+            result.values["birth_date"],
+        )
+        if key in seen and any(key[:2]):
+            result.errors.append(("family_name", _("the same person as row %(row)s") % {"row": seen[key]}))
+        seen.setdefault(key, result.number)
+        results.append(result)
+    return results

@@ -1,0 +1,308 @@
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from crossings.accounts.roles import Cap
+from crossings.accounts.scoping import Scope, ScopedQuerySet
+from crossings.crypto import EncryptedTextField
+from crossings.people.models import private_upload
+
+
+def _org_q(scope: Scope, prefix: str = "") -> models.Q:
+    return models.Q(**{f"{prefix}organisation_id__in": scope.orgs_with(Cap.PEOPLE_VIEW)})
+
+
+class ArrivalBatch(models.Model):
+    """The people removed on one flight."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    flight = models.CharField(_("flight"), max_length=50)
+    date = models.DateField(_("arrival date"))
+    expected = models.PositiveIntegerField(_("number expected"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "flight", "date"], name="batch_once")]
+        verbose_name = _("arrival batch")
+        verbose_name_plural = _("arrival batches")
+
+    def __str__(self) -> str:
+        return f"{self.flight} {self.date}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> models.Q:
+        return _org_q(scope)
+
+
+class ManifestImport(models.Model):
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("checked, not imported")
+        IMPORTED = "imported", _("imported")
+
+    batch = models.ForeignKey(ArrivalBatch, on_delete=models.CASCADE, related_name="imports")
+    file = models.FileField(upload_to=private_upload)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    mapping = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    report = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("manifest import")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
+
+
+class Arrival(models.Model):
+    """One person on a batch, with the arrival-day checklist."""
+
+    class ReleasedTo(models.TextChoices):
+        NOT_YET = "", _("not yet")
+        FAMILY = "family", _("family")
+        NGO = "ngo", _("our organisation")
+        OTHER = "other", _("someone else")
+
+    batch = models.ForeignKey(ArrivalBatch, on_delete=models.CASCADE, related_name="arrivals")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="arrivals")
+    row_number = models.PositiveIntegerField(null=True, blank=True)
+    received = models.BooleanField(_("received at the immigration department"), default=False)
+    released_to = models.CharField(_("released to"), max_length=10, choices=ReleasedTo.choices, blank=True)
+    housing = models.BooleanField(_("temporary housing assigned"), default=False)
+    phone = models.BooleanField(_("phone / SIM card"), default=False)
+    cash = models.BooleanField(_("cash support"), default=False)
+    medical_need = models.CharField(_("first medical need"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["row_number", "id"]
+        constraints = [models.UniqueConstraint(fields=["batch", "person"], name="arrival_once_per_batch")]
+        verbose_name = _("arrival")
+
+    def __str__(self) -> str:
+        return f"arrival #{self.pk}"
+
+    @property
+    def accounted_for(self) -> bool:
+        return self.received and bool(self.released_to)
+
+
+class Assessment(models.Model):
+    """Intake and needs assessment. Never edited in place: a re-assessment is a new version, so it can be
+    compared with the first."""
+
+    class Level(models.TextChoices):
+        NONE = "none", _("none")
+        BASIC = "basic", _("basic")
+        CONVERSATIONAL = "conversational", _("conversational")
+        FLUENT = "fluent", _("fluent")
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="assessments")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    taken_on = models.DateField(_("date of assessment"), default=timezone.localdate)
+    housing = models.CharField(_("housing"), max_length=300, blank=True)
+    has_id_card = models.BooleanField(_("Cambodian ID card"), default=False)
+    has_family_book = models.BooleanField(_("family book"), default=False)
+    has_birth_certificate = models.BooleanField(_("birth certificate"), default=False)
+    khmer_level = models.CharField(
+        _("Khmer language level"), max_length=20, choices=Level.choices, default=Level.NONE
+    )
+    work_skills = models.TextField(_("work skills and history"), blank=True)
+    health = models.TextField(_("health"), blank=True)
+    mental_health = EncryptedTextField(_("mental health"), blank=True, null=True)
+    substance_use = EncryptedTextField(_("substance use"), blank=True, null=True)
+    family_cambodia = models.TextField(_("family in Cambodia"), blank=True)
+    family_us = models.TextField(_("family in the US"), blank=True)
+    safety_risks = models.TextField(_("safety risks"), blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    RESTRICTED = ("mental_health", "substance_use")
+    COMPARED = (
+        "housing",
+        "has_id_card",
+        "has_family_book",
+        "has_birth_certificate",
+        "khmer_level",
+        "work_skills",
+        "health",
+        "family_cambodia",
+        "family_us",
+        "safety_risks",
+    )
+
+    class Meta:
+        ordering = ["person", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "organisation", "version"], name="assessment_version")
+        ]
+        verbose_name = _("needs assessment")
+
+    def __str__(self) -> str:
+        return f"assessment v{self.version}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> models.Q:
+        return _org_q(scope)
+
+
+class Service(models.Model):
+    """The service catalogue, configurable per organisation in the back office."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="service_code")]
+        verbose_name = _("service")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DEFAULT_SERVICES = [
+    ("housing_stipend", _("housing stipend")),
+    ("documents", _("document assistance")),
+    ("khmer_class", _("Khmer class")),
+    ("vocational_training", _("vocational training")),
+    ("job_placement", _("job placement")),
+    ("cash", _("cash assistance")),
+    ("medical_referral", _("medical referral")),
+    ("mental_health_referral", _("mental-health referral")),
+    ("addiction_referral", _("addiction treatment referral")),
+    ("family_tracing", _("family tracing / contact with US family")),
+]
+
+
+class Goal(models.Model):
+    class Dimension(models.TextChoices):
+        ECONOMIC = "economic", _("economic")
+        SOCIAL = "social", _("social")
+        PSYCHOSOCIAL = "psychosocial", _("psychosocial")
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="goals")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("goal"), max_length=200)
+    dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
+    target_on = models.DateField(_("target date"), null=True, blank=True)
+    achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["target_on", "id"]
+        verbose_name = _("goal")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> models.Q:
+        return _org_q(scope)
+
+
+class ServiceDelivery(models.Model):
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="services")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    date = models.DateField(_("date"))
+    provider = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("provided by a partner"),
+        help_text=_("Leave empty when your organisation provided it."),
+    )
+    cost = models.DecimalField(_("cost (USD)"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("service delivered")
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.date}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> models.Q:
+        return _org_q(scope)
+
+
+class FollowUp(models.Model):
+    """A scheduled follow-up after arrival, with its reintegration survey once recorded."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="follow_ups")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    arrival = models.ForeignKey(Arrival, on_delete=models.CASCADE, related_name="follow_ups")
+    months = models.PositiveSmallIntegerField(_("months after arrival"))
+    due_on = models.DateField(_("due on"))
+    task = models.OneToOneField(
+        "cases.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_on = models.DateField(_("recorded on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    # The client's one-time token of the submission that recorded it: a retried request is recognised.
+    submission = models.UUIDField(null=True, blank=True, unique=True)
+    answers = models.JSONField(default=dict, blank=True)
+    economic = models.FloatField(null=True, blank=True)
+    social = models.FloatField(null=True, blank=True)
+    psychosocial = models.FloatField(null=True, blank=True)
+    overall = models.FloatField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["arrival", "months"], name="follow_up_once")]
+        verbose_name = _("follow-up")
+
+    def __str__(self) -> str:
+        return f"{self.months}-month follow-up"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> models.Q:
+        return _org_q(scope)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.recorded_on is None and self.due_on < timezone.localdate()
+
+
+def new_submission_token() -> Any:
+    return uuid.uuid4()
