@@ -1,0 +1,258 @@
+"""WHO/UNAIDS harm-reduction indicators over encounters (definitions in indicators.csv beside this file,
+copied from the WHO consolidated strategic-information guidelines and the UNAIDS indicator registry).
+
+All figures are programme-level: denominators are the clients this programme reached, not population size
+estimates. Every function runs a fixed number of aggregate queries whatever the number of encounters.
+Small counts (1-4) are suppressed by ``suppress`` in anything shared outside the organisation.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from crossings.outreach.models import Encounter, HivTest, KeyPopulation, Referral
+
+NSP_TARGET_PER_PWID_YEAR = 200  # WHO/UNODC/UNAIDS "high coverage" target
+SUPPRESS_BELOW = 5
+DEFINITIONS_CSV = Path(__file__).resolve().parent / "indicators.csv"
+
+
+def definitions() -> list[dict[str, str]]:
+    with DEFINITIONS_CSV.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        return cls(dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1]))
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        first = 3 * (quarter - 1) + 1
+        return cls(dt.date(year, first, 1), dt.date(year, first + 2, calendar.monthrange(year, first + 2)[1]))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def months(self) -> list[dt.date]:
+        out, d = [], self.start.replace(day=1)
+        while d <= self.end:
+            out.append(d)
+            d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return out
+
+
+@dataclass
+class Indicators:
+    period: Period
+    clients_reached: int = 0
+    by_key_population: dict[str, int] = field(default_factory=dict)
+    by_sex: dict[str, int] = field(default_factory=dict)
+    by_age_band: dict[str, int] = field(default_factory=dict)
+    encounters: int = 0
+    pwid_reached: int = 0
+    pwid_given_needles: int = 0  # HIV.IND.8 numerator (programme level)
+    needles_syringes: int = 0
+    needles_per_pwid_year: float | None = None  # HIV.IND.10, annualised over the period
+    nsp_target: int = NSP_TARGET_PER_PWID_YEAR
+    pwid_every_month: int = 0  # HIV.IND.9 numerator: given needles in every calendar month of the period
+    regular_access_share: float | None = None
+    clients_every_month: int = 0
+    reached_monthly_share: float | None = None
+    condoms: int = 0
+    naloxone: int = 0
+    swabs: int = 0
+    hiv_tests: int = 0
+    hiv_reactive: int = 0
+    referrals_made: int = 0
+    referrals_completed: int = 0
+    referrals_by_type: dict[str, dict[str, int]] = field(default_factory=dict)
+    ost_referrals: int = 0
+    ost_referrals_completed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["period"] = {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()}
+        return data
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(part / whole, 4)
+
+
+def compute(encounters: QuerySet[Encounter], period: Period) -> Indicators:
+    """Indicators for the encounters given (already scoped and filtered by site/worker) within ``period``."""
+    qs = encounters.filter(date__gte=period.start, date__lte=period.end)
+    out = Indicators(period=period)
+    totals = qs.aggregate(
+        encounters=Count("id"),
+        clients=Count("client", distinct=True),
+        pwid=Count("client", distinct=True, filter=Q(client__key_population=KeyPopulation.PWID)),
+        pwid_ns=Count(
+            "client",
+            distinct=True,
+            filter=Q(client__key_population=KeyPopulation.PWID, needles_syringes__gt=0),
+        ),
+        ns=Sum("needles_syringes"),
+        condoms=Sum("condoms"),
+        naloxone=Sum("naloxone"),
+        swabs=Sum("swabs"),
+        tests=Count("id", filter=~Q(hiv_test=HivTest.NOT_DONE)),
+        reactive=Count("id", filter=Q(hiv_test=HivTest.REACTIVE)),
+        referrals=Count("id", filter=~Q(referral=Referral.NONE)),
+        completed=Count("id", filter=~Q(referral=Referral.NONE) & Q(referral_completed=True)),
+    )
+    out.encounters = totals["encounters"]
+    out.clients_reached = totals["clients"]
+    out.pwid_reached = totals["pwid"]
+    out.pwid_given_needles = totals["pwid_ns"]
+    out.needles_syringes = totals["ns"] or 0
+    out.condoms, out.naloxone, out.swabs = (
+        totals["condoms"] or 0,
+        totals["naloxone"] or 0,
+        totals["swabs"] or 0,
+    )
+    out.hiv_tests, out.hiv_reactive = totals["tests"], totals["reactive"]
+    out.referrals_made, out.referrals_completed = totals["referrals"], totals["completed"]
+    if out.pwid_given_needles:
+        per_period = out.needles_syringes / out.pwid_given_needles
+        out.needles_per_pwid_year = round(per_period * 365 / period.days, 1)
+
+    for attr, target in (
+        ("key_population", out.by_key_population),
+        ("sex", out.by_sex),
+        ("age_band", out.by_age_band),
+    ):
+        for row in (
+            qs.values(f"client__{attr}")
+            .annotate(n=Count("client", distinct=True))
+            .order_by(f"client__{attr}")
+        ):
+            target[row[f"client__{attr}"]] = row["n"]
+
+    for row in (
+        qs.exclude(referral=Referral.NONE)
+        .values("referral")
+        .annotate(made=Count("id"), completed=Count("id", filter=Q(referral_completed=True)))
+        .order_by("referral")
+    ):
+        out.referrals_by_type[row["referral"]] = {"made": row["made"], "completed": row["completed"]}
+    ost = out.referrals_by_type.get(Referral.OST, {})
+    out.ost_referrals, out.ost_referrals_completed = ost.get("made", 0), ost.get("completed", 0)
+
+    # Reached in every calendar month of the period: one grouped query, counted per client.
+    months = len(period.months())
+    per_client = (
+        qs.annotate(m=TruncMonth("date"))
+        .values("client", "client__key_population")
+        .annotate(
+            months=Count("m", distinct=True),
+            ns_months=Count("m", distinct=True, filter=Q(needles_syringes__gt=0)),
+        )
+    )
+    for row in per_client:
+        if row["months"] == months:
+            out.clients_every_month += 1
+        if row["client__key_population"] == KeyPopulation.PWID and row["ns_months"] == months:
+            out.pwid_every_month += 1
+    out.reached_monthly_share = _share(out.clients_every_month, out.clients_reached)
+    out.regular_access_share = _share(out.pwid_every_month, out.pwid_given_needles)
+    return out
+
+
+def breakdown(encounters: QuerySet[Encounter], period: Period, by: str) -> list[dict[str, Any]]:
+    """Clients, encounters, needles, tests, reactive and referrals per month, site or worker."""
+    qs = encounters.filter(date__gte=period.start, date__lte=period.end)
+    if by == "month":
+        qs = qs.annotate(key=TruncMonth("date"))
+    elif by == "site":
+        qs = qs.annotate(key=Coalesce("site__name", Value("")))
+    elif by == "worker":
+        qs = qs.annotate(key=F("worker__username"))
+    else:
+        raise ValueError(by)
+    rows = (
+        qs.values("key")
+        .annotate(
+            clients=Count("client", distinct=True),
+            encounters=Count("id"),
+            needles_syringes=Sum("needles_syringes"),
+            hiv_tests=Count("id", filter=~Q(hiv_test=HivTest.NOT_DONE)),
+            hiv_reactive=Count("id", filter=Q(hiv_test=HivTest.REACTIVE)),
+            referrals_made=Count("id", filter=~Q(referral=Referral.NONE)),
+            referrals_completed=Count("id", filter=~Q(referral=Referral.NONE) & Q(referral_completed=True)),
+        )
+        .order_by("key")
+    )
+    result: list[dict[str, Any]] = []
+    for found in rows:
+        row: dict[str, Any] = dict(found)
+        key = row.pop("key")
+        if isinstance(key, dt.datetime):
+            key = key.date()
+        row["key"] = key.strftime("%Y-%m") if isinstance(key, dt.date) else str(key)
+        row["needles_syringes"] = row["needles_syringes"] or 0
+        result.append(row)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Small-count suppression
+# ---------------------------------------------------------------------------------------------------------
+SUPPRESSED = "<5"
+
+
+def suppress_cells(cells: dict[str, int]) -> dict[str, int | str]:
+    """Counts 1-4 become "<5". When only one cell of a breakdown would be hidden, the next smallest
+    non-zero cell is hidden too, so the hidden one cannot be worked out from the total."""
+    out: dict[str, int | str] = dict(cells)
+    small = [k for k, v in cells.items() if 0 < v < SUPPRESS_BELOW]
+    for k in small:
+        out[k] = SUPPRESSED
+    if len(small) == 1:
+        others = sorted((v, k) for k, v in cells.items() if v >= SUPPRESS_BELOW)
+        if others:
+            out[others[0][1]] = SUPPRESSED
+    return out
+
+
+def suppress_value(value: int) -> int | str:
+    return SUPPRESSED if 0 < value < SUPPRESS_BELOW else value
+
+
+def shared(ind: Indicators) -> dict[str, Any]:
+    """The indicators as they may leave the organisation: every count of people or events 1-4 hidden.
+    Ratios computed from a hidden count are hidden too."""
+    data = ind.as_dict()
+    for key in ("by_key_population", "by_sex", "by_age_band"):
+        data[key] = suppress_cells(data[key])
+    counts = [
+        k for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool) and k != "nsp_target"
+    ]
+    for key in counts:
+        data[key] = suppress_value(data[key])
+    data["referrals_by_type"] = {
+        k: {kk: suppress_value(vv) for kk, vv in v.items()} for k, v in data["referrals_by_type"].items()
+    }
+    for ratio, base in (
+        ("needles_per_pwid_year", "pwid_given_needles"),
+        ("regular_access_share", "pwid_given_needles"),
+        ("reached_monthly_share", "clients_reached"),
+    ):
+        if data[base] == SUPPRESSED:
+            data[ratio] = None
+    return data

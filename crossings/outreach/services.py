@@ -1,0 +1,357 @@
+"""Outreach workflows: recording an encounter (client, encounter, stock draw-down in one transaction), the
+near-collision check on UICs, and the supplies ledger. Web entry, the API and ODK submissions all come
+through ``record_encounter`` so the three cannot drift apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Q, Sum
+
+from crossings.accounts.models import User
+from crossings.outreach import uic as uic_rules
+from crossings.outreach.models import (
+    AgeBand,
+    Client,
+    Encounter,
+    HivTest,
+    Item,
+    KeyPopulation,
+    Referral,
+    Sex,
+    Site,
+    StockCount,
+    StockMovement,
+)
+
+NEAR_COLLISION_DAYS = 30
+
+
+def age_band(birth_date: dt.date, on: dt.date) -> str:
+    age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    if age < 15:
+        return AgeBand.UNDER_15
+    if age < 20:
+        return AgeBand.A15_19
+    if age < 25:
+        return AgeBand.A20_24
+    if age < 50:
+        return AgeBand.A25_49
+    return AgeBand.A50_PLUS
+
+
+@dataclass
+class EncounterData:
+    """One encounter as any entry channel gives it, before it touches the database."""
+
+    uic: str
+    date: dt.date
+    district: str
+    province: str = ""
+    commune: str = ""
+    hot_spot: str = ""
+    site_id: int | None = None
+    sex: str = Sex.UNKNOWN
+    key_population: str = KeyPopulation.OTHER
+    needles_syringes: int = 0
+    condoms: int = 0
+    naloxone: int = 0
+    swabs: int = 0
+    hiv_test: str = HivTest.NOT_DONE
+    referral: str = Referral.NONE
+    referral_completed: bool = False
+
+    def check(self) -> dict[str, str]:
+        """Problems with the values, per field (empty when the data can be recorded)."""
+        errors: dict[str, str] = {}
+        try:
+            self.uic = uic_rules.validate_uic(self.uic, today=self.date)
+        except uic_rules.UICError as exc:
+            errors.update(exc.errors)
+        if not self.district.strip():
+            errors["district"] = "Give the district."
+        for name, choices in (
+            ("sex", Sex),
+            ("key_population", KeyPopulation),
+            ("hiv_test", HivTest),
+            ("referral", Referral),
+        ):
+            if getattr(self, name) not in choices.values:
+                errors[name] = f"Unknown value {getattr(self, name)!r}."
+        for name in ("needles_syringes", "condoms", "naloxone", "swabs"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 0 or value > 10_000:
+                errors[name] = "A count from 0 to 10000."
+        if self.date > dt.date.today() + dt.timedelta(days=1):
+            errors["date"] = "The encounter date is in the future."
+        return errors
+
+
+@dataclass
+class Recorded:
+    encounter: Encounter
+    near_collisions: list[Client] = field(default_factory=list)
+    stock_warnings: list[str] = field(default_factory=list)
+
+
+def near_collisions(organisation_id: int, code: str, district: str, on: dt.date) -> list[Client]:
+    """Clients whose UIC is one keying slip from ``code`` and who were seen in the same district within the
+    last NEAR_COLLISION_DAYS: possibly the same person with a mistyped code."""
+    candidates = uic_rules.neighbours(code)
+    since = on - dt.timedelta(days=NEAR_COLLISION_DAYS)
+    return list(
+        Client.objects.filter(
+            organisation_id=organisation_id,
+            uic__in=candidates,
+            encounters__district__iexact=district,
+            encounters__date__gte=since,
+        ).distinct()
+    )
+
+
+def _client_for(organisation_id: int, data: EncounterData) -> Client:
+    band = age_band(uic_rules.birth_date_of(data.uic), data.date)
+    client, created = Client.objects.get_or_create(
+        organisation_id=organisation_id,
+        uic=data.uic,
+        defaults={
+            "sex": data.sex,
+            "key_population": data.key_population,
+            "district": data.district,
+            "age_band": band,
+            "first_seen": data.date,
+            "last_seen": data.date,
+        },
+    )
+    if not created:
+        # The latest contact describes the client now (a PWUD may have started injecting).
+        changed = {
+            "sex": data.sex if data.sex != Sex.UNKNOWN else client.sex,
+            "key_population": data.key_population,
+            "district": data.district,
+            "age_band": band,
+            "first_seen": min(client.first_seen, data.date),
+            "last_seen": max(client.last_seen, data.date),
+        }
+        if any(getattr(client, k) != v for k, v in changed.items()):
+            for k, v in changed.items():
+                setattr(client, k, v)
+            client.save(update_fields=[*changed])
+    return client
+
+
+_ENCOUNTER_FIELDS = (
+    "date",
+    "province",
+    "district",
+    "commune",
+    "hot_spot",
+    "site_id",
+    "needles_syringes",
+    "condoms",
+    "naloxone",
+    "swabs",
+    "hiv_test",
+    "referral",
+    "referral_completed",
+)
+
+
+@transaction.atomic
+def record_encounter(
+    *,
+    organisation_id: int,
+    worker: User,
+    data: EncounterData,
+    source: str = Encounter.Source.WEB,
+    replace: Encounter | None = None,
+    check_collisions: bool = True,
+    warn: bool = True,
+) -> Recorded:
+    """Record (or, with ``replace``, rewrite) an encounter; its supplies are drawn from the site's stock.
+
+    The caller has run ``data.check()``. Stock may go below zero: the supplies were really handed out, and
+    the negative balance is what the reconciliation report must show, not something to refuse.
+    """
+    if (
+        data.site_id is not None
+        and not Site.objects.filter(pk=data.site_id, organisation_id=organisation_id).exists()
+    ):
+        data.site_id = None
+    collisions = (
+        near_collisions(organisation_id, data.uic, data.district, data.date) if check_collisions else []
+    )
+    client = _client_for(organisation_id, data)
+    values: dict[str, Any] = {name: getattr(data, name) for name in _ENCOUNTER_FIELDS}
+    if values["referral"] == Referral.NONE:
+        values["referral_completed"] = False
+    if replace is not None:
+        StockMovement.objects.filter(encounter=replace).delete()
+        for k, v in values.items():
+            setattr(replace, k, v)
+        replace.client = client
+        replace.save()
+        encounter = replace
+    else:
+        encounter = Encounter.objects.create(
+            organisation_id=organisation_id, client=client, worker=worker, source=source, **values
+        )
+    warnings: list[str] = []
+    if encounter.site_id is not None:
+        drawn = {item: qty for item, qty in encounter.supplies().items() if qty > 0}
+        StockMovement.objects.bulk_create(
+            StockMovement(
+                organisation_id=organisation_id,
+                site_id=encounter.site_id,
+                item=item,
+                kind=StockMovement.Kind.DISTRIBUTED,
+                quantity=qty,
+                date=encounter.date,
+                encounter=encounter,
+                recorded_by=worker,
+            )
+            for item, qty in drawn.items()
+        )
+        if drawn and warn:  # an aggregate over the site's ledger: skipped where nobody would see it (ODK)
+            warnings = stock_warnings(encounter.site_id, items=list(drawn))
+    return Recorded(encounter=encounter, near_collisions=collisions, stock_warnings=warnings)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Supplies ledger
+# ---------------------------------------------------------------------------------------------------------
+def _signed_sum(qs: Any) -> dict[tuple[int, str], int]:
+    rows = qs.values("site_id", "item").annotate(
+        inbound=Sum("quantity", filter=Q(kind__in=StockMovement.INBOUND)),
+        outbound=Sum("quantity", filter=~Q(kind__in=StockMovement.INBOUND)),
+    )
+    return {(r["site_id"], r["item"]): (r["inbound"] or 0) - (r["outbound"] or 0) for r in rows}
+
+
+def balances(site_ids: list[int], *, on: dt.date | None = None) -> dict[tuple[int, str], int]:
+    """Book balance per (site, item), up to and including ``on``; every item appears, zero when unused."""
+    qs = StockMovement.objects.filter(site_id__in=site_ids)
+    if on is not None:
+        qs = qs.filter(date__lte=on)
+    found = _signed_sum(qs)
+    return {(s, item): found.get((s, item), 0) for s in site_ids for item in Item.values}
+
+
+def stock_warnings(site_id: int, *, items: list[str] | None = None) -> list[str]:
+    site = Site.objects.get(pk=site_id)
+    result = []
+    for (_, item), balance in balances([site_id]).items():
+        if items is not None and item not in items:
+            continue
+        label = Item(item).label
+        if balance <= 0:
+            result.append(f"Stock-out: {label} at {site.name} (balance {balance}).")
+        elif balance <= site.low_stock_level:
+            result.append(f"Low stock: {label} at {site.name} (balance {balance}).")
+    return result
+
+
+@transaction.atomic
+def record_movement(
+    *, site: Site, item: str, kind: str, quantity: int, date: dt.date, by: User, note: str = ""
+) -> StockMovement:
+    if quantity <= 0:
+        raise ValueError("quantity must be positive")
+    return StockMovement.objects.create(
+        organisation_id=site.organisation_id,
+        site=site,
+        item=item,
+        kind=kind,
+        quantity=quantity,
+        date=date,
+        recorded_by=by,
+        note=note,
+    )
+
+
+@dataclass
+class ReconciliationRow:
+    site: str
+    item: str
+    opening: int
+    received: int
+    distributed_ledger: int
+    distributed_encounters: int
+    adjustments: int
+    closing: int
+    counted: int | None = None
+    count_date: dt.date | None = None
+    book_on_count: int | None = None  # the ledger balance at the close of the count date
+
+    @property
+    def variance(self) -> int | None:
+        """Physical count minus book balance on the count date (negative: stock missing)."""
+        return (
+            None if self.counted is None or self.book_on_count is None else self.counted - self.book_on_count
+        )
+
+    @property
+    def unexplained(self) -> int:
+        """Distributions written straight into the ledger rather than through an encounter."""
+        return self.distributed_ledger - self.distributed_encounters
+
+
+def reconciliation(sites: list[Site], start: dt.date, end: dt.date) -> list[ReconciliationRow]:
+    """Per site and item over [start, end]: opening, in, out, closing book balance, and the last physical
+    count in the period against the book balance on that day's close. Six queries whatever the size."""
+    ids = [s.pk for s in sites]
+    opening = balances(ids, on=start - dt.timedelta(days=1))
+    closing = balances(ids, on=end)
+    period = StockMovement.objects.filter(site_id__in=ids, date__gte=start, date__lte=end)
+    flows: dict[tuple[int, str], dict[str, Any]] = {
+        (r["site_id"], r["item"]): dict(r)
+        for r in period.values("site_id", "item").annotate(
+            received=Sum("quantity", filter=Q(kind=StockMovement.Kind.RECEIVED)),
+            distributed=Sum("quantity", filter=Q(kind=StockMovement.Kind.DISTRIBUTED)),
+            via_encounter=Sum(
+                "quantity", filter=Q(kind=StockMovement.Kind.DISTRIBUTED, encounter__isnull=False)
+            ),
+            adj_in=Sum("quantity", filter=Q(kind=StockMovement.Kind.ADJUSTMENT_IN)),
+            adj_out=Sum("quantity", filter=Q(kind=StockMovement.Kind.ADJUSTMENT_OUT)),
+        )
+    }
+    last_counts: dict[tuple[int, str], StockCount] = {}
+    latest = (
+        StockCount.objects.filter(site_id__in=ids, date__gte=start, date__lte=end)
+        .values("site_id", "item")
+        .annotate(last=Max("date"))
+    )
+    wanted = Q()
+    for row in latest:
+        wanted |= Q(site_id=row["site_id"], item=row["item"], date=row["last"])
+    if latest:
+        for counted in StockCount.objects.filter(wanted).order_by("id"):
+            last_counts[(counted.site_id, counted.item)] = counted
+    rows = []
+    for site in sites:
+        for item in Item.values:
+            key = (site.pk, item)
+            f = flows.get(key, {})
+            count = last_counts.get(key)
+            book_on_count = None
+            if count is not None:  # one more query per counted line; counts are few
+                book_on_count = balances([site.pk], on=count.date)[key] if count.date != end else closing[key]
+            rows.append(
+                ReconciliationRow(
+                    site=site.name,
+                    item=item,
+                    opening=opening[key],
+                    received=f.get("received") or 0,
+                    distributed_ledger=f.get("distributed") or 0,
+                    distributed_encounters=f.get("via_encounter") or 0,
+                    adjustments=(f.get("adj_in") or 0) - (f.get("adj_out") or 0),
+                    closing=closing[key],
+                    counted=None if count is None else count.counted,
+                    count_date=None if count is None else count.date,
+                    book_on_count=book_on_count,
+                )
+            )
+    return rows

@@ -1,0 +1,24 @@
+"""Outreach pages (/outreach/…) and the OpenRosa server (/openrosa/…, in ``openrosa_urlpatterns``)."""
+
+from django.urls import path
+
+from crossings.outreach import openrosa, views
+
+urlpatterns = [
+    path("", views.home, name="outreach_home"),
+    path("encounters/", views.encounter_list, name="outreach_encounter_list"),
+    path("encounters/new/", views.encounter_new, name="outreach_encounter_new"),
+    path("indicators/", views.indicator_view, name="outreach_indicators"),
+    path("supplies/", views.supplies, name="outreach_supplies"),
+    path("supplies/reconciliation/", views.reconciliation, name="outreach_reconciliation"),
+    path("submissions/", views.submission_list, name="outreach_submissions"),
+    path("reports/quarterly.xlsx", views.donor_report, name="outreach_donor_report"),
+]
+
+openrosa_urlpatterns = [
+    path("formList", openrosa.form_list, name="openrosa_form_list"),
+    path("forms/<str:form_id>/<str:version>/form.xml", openrosa.form_download, name="openrosa_form_download"),
+    path("forms/<str:form_id>/<str:version>/manifest", openrosa.manifest, name="openrosa_manifest"),
+    path("forms/<str:form_id>/<str:version>/media/<str:filename>", openrosa.media, name="openrosa_media"),
+    path("submission", openrosa.submission, name="openrosa_submission"),
+]

@@ -1,0 +1,217 @@
+"""Outreach pages: web entry at the drop-in centre, encounters, supplies, indicators, submissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from crossings.accounts.roles import Cap
+from crossings.accounts.rules import AuthedRequest, requires
+from crossings.outreach import indicators, report, services
+from crossings.outreach.forms import EncounterForm, MovementForm
+from crossings.outreach.indicators import Period
+from crossings.outreach.models import Encounter, Item, Site, Submission
+
+
+def acting_org(request: AuthedRequest) -> int:
+    """The organisation an outreach user works for (the lowest id when they hold the role in several)."""
+    orgs = sorted(request.user.scope.orgs_with(Cap.OUTREACH_USE))
+    if not orgs:
+        raise PermissionDenied
+    return orgs[0]
+
+
+def period_from(params: Any, today: dt.date | None = None) -> tuple[Period, str, str]:
+    """``?month=YYYY-MM`` or ``?quarter=YYYY-Qn``; the current month by default."""
+    today = today or dt.date.today()
+    quarter = params.get("quarter", "")
+    if quarter:
+        try:
+            year, q = quarter.split("-Q")
+            return Period.quarter(int(year), int(q)), "quarter", quarter
+        except ValueError:
+            pass
+    month = params.get("month", "")
+    try:
+        year, m = (int(x) for x in month.split("-"))
+        return Period.month(year, m), "month", month
+    except ValueError:
+        return Period.month(today.year, today.month), "month", today.strftime("%Y-%m")
+
+
+@requires(Cap.OUTREACH_USE)
+def home(request: AuthedRequest) -> HttpResponse:
+    org = acting_org(request)
+    site_ids = list(Site.objects.filter(organisation_id=org).values_list("id", flat=True))
+    warnings = [w for s in site_ids for w in services.stock_warnings(s)]
+    failed = Submission.objects.visible_to(request.user).filter(status=Submission.Status.FAILED).count()
+    return render(request, "outreach/home.html", {"stock_warnings": warnings, "failed": failed})
+
+
+@requires(Cap.OUTREACH_USE)
+def encounter_new(request: AuthedRequest) -> HttpResponse:
+    org = acting_org(request)
+    form = EncounterForm(request.POST or None, organisation_id=org)
+    collisions: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.encounter_data()
+        problems = data.check()
+        for name, message in problems.items():
+            form.add_error(name if name in form.fields else None, message)
+        if not problems:
+            collisions = services.near_collisions(org, data.uic, data.district, data.date)
+            collisions = [c for c in collisions if c.uic != data.uic]
+            if collisions and not form.cleaned_data["different_client"]:
+                # Ask once: the worker checks with the client, then confirms or corrects the facts.
+                confirm = request.POST.copy()
+                confirm["different_client"] = "on"
+                form.data = confirm
+                return render(
+                    request,
+                    "outreach/encounter_form.html",
+                    {"form": form, "collisions": collisions, "uic": data.uic},
+                )
+            recorded = services.record_encounter(
+                organisation_id=org, worker=request.user, data=data, check_collisions=False
+            )
+            messages.success(request, _("Encounter recorded for client %(uic)s.") % {"uic": data.uic})
+            for warning in recorded.stock_warnings:
+                messages.warning(request, warning)
+            return redirect("outreach_encounter_list")
+    return render(request, "outreach/encounter_form.html", {"form": form, "collisions": collisions})
+
+
+@requires(Cap.OUTREACH_USE)
+def encounter_list(request: AuthedRequest) -> HttpResponse:
+    encounters = (
+        Encounter.objects.visible_to(request.user)
+        .select_related("client", "site", "worker")
+        .only(
+            "id",
+            "date",
+            "district",
+            "hot_spot",
+            "needles_syringes",
+            "condoms",
+            "hiv_test",
+            "referral",
+            "client__uic",
+            "site__name",
+            "worker__username",
+        )
+    )
+    page = Paginator(encounters, 50).get_page(request.GET.get("page"))
+    return render(request, "outreach/encounter_list.html", {"page": page})
+
+
+def _filtered(request: AuthedRequest) -> tuple[QuerySet[Encounter], dict[str, Any]]:
+    qs = Encounter.objects.visible_to(request.user)
+    site, worker = request.GET.get("site", ""), request.GET.get("worker", "")
+    if site.isdigit():
+        qs = qs.filter(site_id=int(site))
+    if worker.isdigit():
+        qs = qs.filter(worker_id=int(worker))
+    return qs, {"site": site, "worker": worker}
+
+
+@requires(Cap.OUTREACH_USE)
+def indicator_view(request: AuthedRequest) -> HttpResponse:
+    period, kind, value = period_from(request.GET)
+    qs, filters = _filtered(request)
+    result = indicators.compute(qs, period)
+    context = {
+        "ind": result,
+        "kind": kind,
+        "value": value,
+        "filters": filters,
+        "by_month": indicators.breakdown(qs, period, "month"),
+        "by_site": indicators.breakdown(qs, period, "site"),
+        "by_worker": indicators.breakdown(qs, period, "worker"),
+        "sites": Site.objects.visible_to(request.user),
+    }
+    return render(request, "outreach/indicators.html", context)
+
+
+@requires(Cap.OUTREACH_USE)
+def supplies(request: AuthedRequest) -> HttpResponse:
+    org = acting_org(request)
+    form = MovementForm(request.POST or None, organisation_id=org)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        services.record_movement(
+            site=d["site"],
+            item=d["item"],
+            kind=d["kind"],
+            quantity=d["quantity"],
+            date=d["date"],
+            by=request.user,
+            note=d["note"],
+        )
+        messages.success(request, _("Stock movement recorded."))
+        return redirect("outreach_supplies")
+    sites = list(Site.objects.filter(organisation_id=org))
+    balances = services.balances([s.pk for s in sites])
+    table = [
+        {
+            "site": s,
+            "items": [
+                (Item(i).label, balances[(s.pk, i)], balances[(s.pk, i)] <= s.low_stock_level)
+                for i in Item.values
+            ],
+        }
+        for s in sites
+    ]
+    return render(request, "outreach/supplies.html", {"form": form, "table": table, "items": Item.choices})
+
+
+@requires(Cap.OUTREACH_USE)
+def reconciliation(request: AuthedRequest) -> HttpResponse:
+    period, kind, value = period_from(request.GET)
+    sites = list(Site.objects.filter(organisation_id=acting_org(request)))
+    rows = services.reconciliation(sites, period.start, period.end)
+    return render(
+        request,
+        "outreach/reconciliation.html",
+        {"rows": rows, "period": period, "kind": kind, "value": value},
+    )
+
+
+@requires(Cap.OUTREACH_USE)
+def submission_list(request: AuthedRequest) -> HttpResponse:
+    qs = Submission.objects.visible_to(request.user).select_related("submitted_by").defer("xml")
+    status = request.GET.get("status", Submission.Status.FAILED)
+    if status in Submission.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "outreach/submissions.html",
+        {"page": page, "status": status, "statuses": Submission.Status.choices},
+    )
+
+
+@requires(Cap.OUTREACH_USE)
+def donor_report(request: AuthedRequest) -> HttpResponse:
+    today = dt.date.today()
+    try:
+        year = int(request.GET.get("year", today.year))
+        quarter = int(request.GET.get("quarter", (today.month - 1) // 3 + 1))
+        period = Period.quarter(year, quarter)
+    except ValueError:
+        year, quarter = today.year, (today.month - 1) // 3 + 1
+        period = Period.quarter(year, quarter)
+    lang = str(request.GET.get("lang") or getattr(request, "LANGUAGE_CODE", "en"))
+    data = report.quarterly_xlsx(Encounter.objects.visible_to(request.user), period, language=lang)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="outreach-{year}-Q{quarter}.xlsx"'
+    return response

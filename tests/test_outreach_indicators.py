@@ -1,0 +1,170 @@
+"""Each indicator against a hand-computed fixture, small-count suppression, and the indicators API."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from crossings.accounts.roles import OrgKind, Role
+from crossings.outreach import indicators, services
+from crossings.outreach.indicators import Period
+from crossings.outreach.models import Encounter
+from crossings.outreach.services import EncounterData
+
+pytestmark = pytest.mark.django_db
+A, B, C, D = "DASO0105011985", "SOKI0101062004", "MAPH9901011970", "THCH0315081995"
+
+
+@pytest.fixture
+def org(make_org: Any) -> Any:
+    return make_org("Outreach indicators", OrgKind.OUTREACH, "KH")
+
+
+@pytest.fixture
+def worker(make_user: Any, org: Any) -> Any:
+    return make_user(Role.OUTREACH_WORKER, org, username="w1")
+
+
+@pytest.fixture
+def fixture(org: Any, worker: Any) -> None:
+    rows = [
+        (A, "2026-01-05", "male", "pwid", {"needles_syringes": 50}),
+        (A, "2026-02-05", "male", "pwid", {"needles_syringes": 50}),
+        (
+            A,
+            "2026-03-05",
+            "male",
+            "pwid",
+            {"needles_syringes": 100, "hiv_test": "reactive", "referral": "ost", "referral_completed": True},
+        ),
+        (B, "2026-01-10", "female", "pwid", {"needles_syringes": 30}),
+        (
+            B,
+            "2026-03-10",
+            "female",
+            "pwid",
+            {"condoms": 10, "hiv_test": "non_reactive", "referral": "hiv_treatment"},
+        ),
+        (C, "2026-02-15", "male", "pwud", {"condoms": 5, "referral": "ost"}),
+        (D, "2026-03-20", "female", "sw", {"condoms": 20, "hiv_test": "non_reactive"}),
+        (A, "2026-04-01", "male", "pwid", {"needles_syringes": 999}),  # outside Q1
+    ]
+    for code, day, sex, kp, extra in rows:
+        data = EncounterData(
+            uic=code,
+            date=dt.date.fromisoformat(day),
+            district="Chamkar Mon",
+            sex=sex,
+            key_population=kp,
+            **extra,
+        )
+        assert data.check() == {}
+        services.record_encounter(organisation_id=org.pk, worker=worker, data=data)
+
+
+def test_quarter_indicators_match_hand_computation(fixture: None, django_assert_max_num_queries: Any) -> None:
+    with django_assert_max_num_queries(6):
+        ind = indicators.compute(Encounter.objects.all(), Period.quarter(2026, 1))
+    assert (ind.clients_reached, ind.encounters, ind.pwid_reached, ind.pwid_given_needles) == (4, 7, 2, 2)
+    assert ind.needles_syringes == 230
+    assert ind.needles_per_pwid_year == 466.4  # 230 / 2 PWID * 365 / 90 days
+    assert (ind.clients_every_month, ind.reached_monthly_share) == (1, 0.25)
+    assert (ind.pwid_every_month, ind.regular_access_share) == (1, 0.5)
+    assert (ind.hiv_tests, ind.hiv_reactive) == (3, 1)
+    assert (ind.referrals_made, ind.referrals_completed, ind.ost_referrals, ind.ost_referrals_completed) == (
+        3,
+        1,
+        2,
+        1,
+    )
+    assert ind.referrals_by_type == {
+        "hiv_treatment": {"made": 1, "completed": 0},
+        "ost": {"made": 2, "completed": 1},
+    }
+    assert ind.by_key_population == {"pwid": 2, "pwud": 1, "sw": 1}
+    assert ind.by_sex == {"female": 2, "male": 2}
+    assert ind.by_age_band == {"20-24": 1, "25-49": 2, "50+": 1}
+    assert ind.condoms == 35
+
+
+def test_month_indicators_match_hand_computation(fixture: None) -> None:
+    ind = indicators.compute(Encounter.objects.all(), Period.month(2026, 3))
+    assert (ind.clients_reached, ind.needles_syringes, ind.pwid_given_needles) == (3, 100, 1)
+    assert ind.needles_per_pwid_year == 1177.4  # 100 * 365 / 31
+    assert ind.reached_monthly_share == 1.0
+
+
+def test_breakdown_by_month_and_worker(fixture: None) -> None:
+    rows = indicators.breakdown(Encounter.objects.all(), Period.quarter(2026, 1), "month")
+    assert [(r["key"], r["clients"], r["needles_syringes"]) for r in rows] == [
+        ("2026-01", 2, 80),
+        ("2026-02", 2, 50),
+        ("2026-03", 3, 100),
+    ]
+    (worker_row,) = indicators.breakdown(Encounter.objects.all(), Period.quarter(2026, 1), "worker")
+    assert (worker_row["key"], worker_row["encounters"], worker_row["referrals_made"]) == ("w1", 7, 3)
+
+
+def test_small_counts_are_suppressed_with_a_complementary_cell() -> None:
+    assert indicators.suppress_cells({"a": 10, "b": 3, "c": 20, "d": 0}) == {
+        "a": "<5",
+        "b": "<5",
+        "c": 20,
+        "d": 0,
+    }
+    assert indicators.suppress_cells({"a": 2, "b": 3, "c": 20}) == {"a": "<5", "b": "<5", "c": 20}
+    assert indicators.suppress_cells({"a": 5}) == {"a": 5}
+
+
+def test_shared_indicators_hide_small_counts_and_their_ratios(fixture: None) -> None:
+    shared = indicators.shared(indicators.compute(Encounter.objects.all(), Period.quarter(2026, 1)))
+    assert shared["clients_reached"] == "<5" and shared["encounters"] == 7
+    assert shared["needles_syringes"] == 230
+    assert shared["needles_per_pwid_year"] is None  # from 2 PWID: could identify them
+    assert set(shared["by_key_population"].values()) == {"<5"}
+    assert shared["nsp_target"] == 200
+
+
+def test_indicators_api_and_its_shared_form(fixture: None, worker: Any, login: Any) -> None:
+    client = login(worker)
+    body = client.get("/api/outreach/indicators", {"year": 2026, "quarter": 1}).json()
+    assert body["clients_reached"] == 4 and body["needles_per_pwid_year"] == 466.4
+    shared = client.get("/api/outreach/indicators", {"year": 2026, "quarter": 1, "shared": "true"}).json()
+    assert shared["clients_reached"] == "<5"
+    assert client.get("/api/outreach/indicators", {"year": 2026}).status_code == 422
+
+
+def test_other_organisations_and_roles_see_nothing(
+    fixture: None, make_user: Any, make_org: Any, advocacy: Any, login: Any
+) -> None:
+    other = make_user(Role.OUTREACH_WORKER, make_org("Other outreach", OrgKind.OUTREACH, "KH"))
+    assert (
+        login(other).get("/api/outreach/indicators", {"year": 2026, "quarter": 1}).json()["clients_reached"]
+        == 0
+    )
+    assert login(other).get("/api/outreach/clients").json()["count"] == 0
+    caseworker = make_user(Role.CASEWORKER, advocacy)
+    assert login(caseworker).get("/api/outreach/clients").status_code == 403
+    assert login(caseworker).get("/outreach/indicators/").status_code == 403
+
+
+def test_indicator_page_and_donor_report(
+    fixture: None, worker: Any, login: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = login(worker)
+    with django_assert_max_num_queries(20):
+        page = client.get("/outreach/indicators/", {"month": "2026-03"})
+    assert page.status_code == 200
+    assert b'data-testid="clients-reached">3<' in page.content
+    report = client.get("/outreach/reports/quarterly.xlsx", {"year": 2026, "quarter": 1})
+    assert report.status_code == 200
+    import io
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(report.content))["Quarter"]
+    values = {row[0]: row[1:] for row in ws.iter_rows(values_only=True) if row and row[0]}
+    assert values["Clients reached"][:4] == ("<5", "<5", "<5", "<5")
+    assert values["Needles and syringes distributed"][:4] == (230, 80, 50, 100)
+    km = client.get("/outreach/reports/quarterly.xlsx", {"year": 2026, "quarter": 1, "lang": "km"})
+    assert km.status_code == 200

@@ -1,0 +1,142 @@
+"""The supplies ledger: encounters draw stock down, stock-outs are warned, reconciliation adds up."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from crossings.accounts.roles import OrgKind, Role
+from crossings.outreach import services
+from crossings.outreach.models import Site, StockCount, StockMovement
+from crossings.outreach.services import EncounterData
+
+pytestmark = pytest.mark.django_db
+D = dt.date(2026, 3, 10)
+
+
+@pytest.fixture
+def org(make_org: Any) -> Any:
+    return make_org("Outreach ledger", OrgKind.OUTREACH, "KH")
+
+
+@pytest.fixture
+def worker(make_user: Any, org: Any) -> Any:
+    return make_user(Role.OUTREACH_WORKER, org)
+
+
+@pytest.fixture
+def site(org: Any) -> Site:
+    return Site.objects.create(organisation=org, name="BKK drop-in", low_stock_level=10)
+
+
+def encounter(
+    org: Any, worker: Any, site: Site | None, *, uic: str = "DASO0207031985", day: dt.date = D, **counts: Any
+) -> services.Recorded:
+    data = EncounterData(
+        uic=uic, date=day, district="Chamkar Mon", site_id=site.pk if site else None, **counts
+    )
+    assert data.check() == {}
+    return services.record_encounter(organisation_id=org.pk, worker=worker, data=data)
+
+
+def test_an_encounter_draws_each_item_down(org: Any, worker: Any, site: Site) -> None:
+    services.record_movement(
+        site=site, item="needles_syringes", kind="received", quantity=100, date=D, by=worker
+    )
+    services.record_movement(site=site, item="condoms", kind="received", quantity=50, date=D, by=worker)
+    encounter(org, worker, site, needles_syringes=30, condoms=5, hiv_test="reactive")
+    bal = services.balances([site.pk])
+    assert bal[(site.pk, "needles_syringes")] == 70
+    assert bal[(site.pk, "condoms")] == 45
+    assert bal[(site.pk, "hiv_test_kits")] == -1
+
+
+def test_stock_out_and_low_stock_are_warned(org: Any, worker: Any, site: Site) -> None:
+    services.record_movement(
+        site=site, item="needles_syringes", kind="received", quantity=40, date=D, by=worker
+    )
+    low = encounter(org, worker, site, needles_syringes=35)
+    assert low.stock_warnings == ["Low stock: Needles and syringes at BKK drop-in (balance 5)."]
+    out = encounter(org, worker, site, needles_syringes=10, uic="SODA0207031985")
+    assert out.stock_warnings == ["Stock-out: Needles and syringes at BKK drop-in (balance -5)."]
+
+
+def test_an_encounter_without_a_site_touches_no_stock(org: Any, worker: Any) -> None:
+    encounter(org, worker, None, needles_syringes=10)
+    assert not StockMovement.objects.exists()
+
+
+def test_reconciliation_report_adds_up(
+    org: Any, worker: Any, site: Site, django_assert_max_num_queries: Any
+) -> None:
+    services.record_movement(
+        site=site,
+        item="needles_syringes",
+        kind="received",
+        quantity=200,
+        date=dt.date(2026, 2, 20),
+        by=worker,
+    )
+    encounter(org, worker, site, needles_syringes=30, day=dt.date(2026, 2, 25))
+    services.record_movement(
+        site=site, item="needles_syringes", kind="received", quantity=100, date=dt.date(2026, 3, 2), by=worker
+    )
+    encounter(org, worker, site, needles_syringes=20, day=dt.date(2026, 3, 5))
+    services.record_movement(
+        site=site,
+        item="needles_syringes",
+        kind="distributed",
+        quantity=15,
+        date=dt.date(2026, 3, 6),
+        by=worker,
+        note="handed to peer",
+    )
+    services.record_movement(
+        site=site,
+        item="needles_syringes",
+        kind="adjust_out",
+        quantity=5,
+        date=dt.date(2026, 3, 7),
+        by=worker,
+        note="expired",
+    )
+    StockCount.objects.create(
+        organisation=org,
+        site=site,
+        item="needles_syringes",
+        date=dt.date(2026, 3, 20),
+        counted=225,
+        recorded_by=worker,
+    )
+    with django_assert_max_num_queries(7):
+        rows = services.reconciliation([site], dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    row = next(r for r in rows if r.item == "needles_syringes")
+    # Hand-computed: opening 200-30 = 170; +100 received; -20 (encounter) -15 (ledger) = 35 out; -5 adjustment
+    assert (row.opening, row.received, row.distributed_ledger, row.distributed_encounters) == (
+        170,
+        100,
+        35,
+        20,
+    )
+    assert (row.adjustments, row.closing, row.unexplained) == (-5, 230, 15)
+    assert (row.counted, row.book_on_count, row.variance) == (225, 230, -5)
+    assert len(rows) == 5  # every item appears, even those never moved
+
+
+def test_an_edit_redraws_stock(org: Any, worker: Any, site: Site) -> None:
+    recorded = encounter(org, worker, site, needles_syringes=30)
+    data = EncounterData(
+        uic="DASO0207031985", date=D, district="Chamkar Mon", site_id=site.pk, needles_syringes=10
+    )
+    services.record_encounter(organisation_id=org.pk, worker=worker, data=data, replace=recorded.encounter)
+    assert services.balances([site.pk])[(site.pk, "needles_syringes")] == -10
+
+
+def test_near_collision_is_found_in_the_same_district_recently(org: Any, worker: Any) -> None:
+    encounter(org, worker, None, uic="DASO0207031985", day=dt.date(2026, 3, 1))
+    assert [c.uic for c in services.near_collisions(org.pk, "DASO0207031986", "chamkar mon", D)] == [
+        "DASO0207031985"
+    ]
+    assert services.near_collisions(org.pk, "DASO0207031986", "Daun Penh", D) == []
+    assert services.near_collisions(org.pk, "DASO0207031986", "Chamkar Mon", dt.date(2026, 6, 1)) == []
+    assert services.near_collisions(org.pk, "DASO0207031999", "Chamkar Mon", D) == []
