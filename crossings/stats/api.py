@@ -1,0 +1,160 @@
+"""Statistics API: official figures are public (they are public tables, with their sources); programme
+statistics and reports need STATS_VIEW and cover only the caller's organisations."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from crossings.accounts.roles import Cap
+from crossings.accounts.rules import AuthedRequest, public, requires
+from crossings.stats import countries, lineage, programme
+from crossings.stats.models import Breakdown, Measure
+
+router = Router(tags=["stats"])
+
+
+def _country(label: str) -> str:
+    name = countries.canonical(label)
+    if name is None:
+        hint = countries.suggestions(label)
+        raise HttpError(
+            422, f"Unknown country {label!r}." + (f" Did you mean {' or '.join(hint)}?" if hint else "")
+        )
+    return name
+
+
+class RemovalYear(Schema):
+    year: int
+    total: int | str | None = Field(description="a number, 'withheld', or null when not available")
+    criminal: int | str | None
+    non_criminal: int | str | None
+    source: str
+
+
+class Removals(Schema):
+    country: str
+    measure: str = "removals"
+    year_kind: str = "fiscal"
+    years: list[RemovalYear]
+    missing_years: list[int] = Field(description="years inside the span with no published figure")
+
+
+@router.get("/stats/removals", response=Removals, auth=None, summary="Removals by fiscal year, with sources")
+@public
+def removals(request: HttpRequest, country: str = "Cambodia") -> dict:
+    name = _country(country)
+    series = lineage.removals(name)
+    return {"country": name, "years": lineage.removal_rows(name), "missing_years": series.missing_years}
+
+
+class AverageOut(Schema):
+    country: str
+    measure: str
+    breakdown: str
+    start: int
+    end: int
+    average: float | None
+    years_with_data: int
+    years_in_range: int
+    sum: int
+    missing_years: list[int]
+    withheld_years: list[int]
+    sentence: str
+
+
+@router.get(
+    "/stats/removals/average", response=AverageOut, auth=None, summary="Average per year over a range"
+)
+@public
+def removals_average(
+    request: HttpRequest, start: int, end: int, country: str = "Cambodia", breakdown: str = Breakdown.TOTAL
+) -> dict:
+    if end < start or end - start > 200:
+        raise HttpError(422, "The range must run forwards and span at most 200 years.")
+    if breakdown not in Breakdown.values:
+        raise HttpError(422, f"breakdown is one of {', '.join(Breakdown.values)}.")
+    agg = lineage.average(_country(country), start, end, Measure.REMOVALS, breakdown)
+    return {**agg.__dict__, "average": agg.average, "sentence": agg.sentence}
+
+
+class VersionOut(Schema):
+    value: int | None
+    status: str
+    original: str
+    source: str
+    published: str
+    kind: str
+    current: bool
+    changed: bool
+
+
+class RevisionOut(Schema):
+    year: int
+    year_kind: str
+    breakdown: str
+    versions: list[VersionOut]
+
+
+@router.get(
+    "/stats/revisions",
+    response=list[RevisionOut],
+    auth=None,
+    summary="Figures published with different values",
+)
+@public
+def revisions(request: HttpRequest, country: str = "Cambodia", measure: str = Measure.REMOVALS) -> list[dict]:
+    if measure not in Measure.values:
+        raise HttpError(422, f"measure is one of {', '.join(Measure.values)}.")
+    out = []
+    for rev in lineage.revisions(measure, _country(country)):
+        _m, _c, year, year_kind, breakdown = rev.cell
+        out.append(
+            {
+                "year": year,
+                "year_kind": year_kind,
+                "breakdown": breakdown,
+                "versions": [
+                    {
+                        "value": v.figure.value,
+                        "status": v.figure.status,
+                        "original": v.figure.original,
+                        "source": v.figure.publication.citation,
+                        "published": v.figure.publication.published_label,
+                        "kind": v.figure.publication.kind,
+                        "current": v.current,
+                        "changed": v.changed,
+                    }
+                    for v in rev.versions
+                ],
+            }
+        )
+    return out
+
+
+class Count(Schema):
+    label: str
+    count: int | None = Field(description="null when suppressed (fewer than 5)")
+    suppressed: bool
+
+
+class ProgrammeTable(Schema):
+    key: str
+    title: str
+    rows: list[Count]
+
+
+class ProgrammeOut(Schema):
+    organisations: list[int]
+    people: int | None
+    suppression_threshold: int
+    tables: list[ProgrammeTable]
+
+
+@router.get("/stats/programme", response=ProgrammeOut, summary="Programme statistics for your organisations")
+@requires(Cap.STATS_VIEW)
+def programme_stats(request: AuthedRequest) -> dict:
+    """Aggregates only; cells below the threshold are suppressed, as in anything that leaves the page."""
+    stats = programme.compute(request.user, suppress_small=True)
+    return stats.as_dict()

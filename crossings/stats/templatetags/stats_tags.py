@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from crossings.stats.models import Figure, Qualifier, Status
+
+register = template.Library()
+
+
+@register.filter
+def cell(figure: Figure | None) -> SafeString:
+    """A figure in a table: the number, 'withheld', 'not available', or 'no published figure' — never a
+    blank that could be read as zero."""
+    if figure is None:
+        return format_html('<span class="missing">{}</span>', _("no published figure"))
+    if figure.status == Status.WITHHELD:
+        return format_html('<span class="withheld">{}</span>', _("withheld"))
+    if figure.status == Status.NOT_AVAILABLE or figure.value is None:
+        return format_html('<span class="missing">{}</span>', _("not available"))
+    prefix = {Qualifier.ABOUT: _("about") + " ", Qualifier.MORE_THAN: _("more than") + " "}.get(
+        figure.qualifier,
+        "",  # type: ignore[call-overload]
+    )
+    return format_html("{}{}", prefix, f"{figure.value:,}")
+
+
+@register.filter
+def count(value: int | None) -> str:
+    return _("fewer than 5") if value is None else f"{value:,}"
+
+
+@register.filter
+def country(name: str) -> str:
+    from crossings.stats.countries import LABELS
+
+    return str(LABELS.get(name, name))

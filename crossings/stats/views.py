@@ -1,0 +1,197 @@
+"""Statistics pages: the public page of official figures, programme statistics, and donor reports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crossings.accounts.roles import Cap
+from crossings.accounts.rules import AuthedRequest, public, requires
+from crossings.stats import charts, countries, lineage, programme, reports
+from crossings.stats.models import Figure, Report
+
+COMPARED = ["Cambodia", "Laos", "Vietnam"]
+
+
+def _labels() -> dict[str, str]:
+    return {k: str(v) for k, v in countries.LABELS.items()}
+
+
+def _official_context() -> dict[str, Any]:
+    all_series = lineage.many_series(COMPARED)
+    cambodia = all_series["Cambodia"]
+    orders = lineage.final_orders(COMPARED)
+    labels = _labels()
+    removal_title = _("Removals of Cambodians from the US, by fiscal year")
+    compare_title = _("Removals to Cambodia, Laos and Vietnam, by fiscal year")
+    orders_title = _("People under final orders of removal")
+    return {
+        "cambodia": cambodia,
+        "span_rows": [(year, cambodia.row(year)) for year in cambodia.span],
+        "comparison": all_series,
+        "comparison_years": _comparison_rows(all_series),
+        "orders": orders,
+        "labels": labels,
+        "removals_svg": charts.for_page(charts.removals_chart(cambodia, removal_title), removal_title),
+        "comparison_svg": charts.for_page(
+            charts.comparison_chart(all_series, labels, compare_title), compare_title
+        ),
+        "orders_svg": charts.for_page(charts.final_orders_chart(orders, labels, orders_title), orders_title),
+        "removal_sources": cambodia.publications,
+        "comparison_sources": _sources(s.publications for s in all_series.values()),
+        "orders_sources": _sources([f.publication] for f in orders),
+        "average": lineage.average("Cambodia", 2001, 2010) if cambodia.rows else None,
+        "titles": {"removals": removal_title, "comparison": compare_title, "orders": orders_title},
+    }
+
+
+def _sources(groups: Any) -> list[Any]:
+    seen: dict[int, Any] = {}
+    for group in groups:
+        for p in group:
+            seen.setdefault(p.pk, p)
+    return sorted(seen.values(), key=lambda p: (p.published_on, p.pk))
+
+
+def _comparison_rows(all_series: dict[str, lineage.Series]) -> list[tuple[int, list[Figure | None]]]:
+    years = sorted({y for s in all_series.values() for y in s.span})
+    if not years:
+        return []
+    out = []
+    for year in range(years[0], years[-1] + 1):
+        cells = []
+        for s in all_series.values():
+            row = s.row(year)
+            cells.append(row.total if row else None)
+        out.append((year, cells))
+    return out
+
+
+@public
+def public_page(request: HttpRequest) -> HttpResponse:
+    context = _official_context()
+    if request.GET.get("revisions"):
+        context["revisions"] = lineage.revisions("removals", "Cambodia")
+    return render(request, "stats/public.html", context)
+
+
+# HXL hashtags (https://hxlstandard.org) under the header row, so humanitarian tools can read the columns.
+DATASETS: dict[str, tuple[list[str], list[str]]] = {
+    "removals": (
+        ["year", "country", "total", "criminal", "non_criminal", "source"],
+        [
+            "#date+year+fiscal",
+            "#country+name",
+            "#affected+removed+total",
+            "#affected+removed+criminal",
+            "#affected+removed+noncriminal",
+            "#meta+source",
+        ],
+    ),
+    "comparison": (
+        ["year", "country", "total", "source"],
+        ["#date+year+fiscal", "#country+name", "#affected+removed+total", "#meta+source"],
+    ),
+    "final-orders": (
+        ["as_of", "country", "people", "qualifier", "source"],
+        ["#date+reported", "#country+name", "#affected+final_order", "#meta+qualifier", "#meta+source"],
+    ),
+}
+
+
+@public
+def download_csv(request: HttpRequest, dataset: str) -> HttpResponse:
+    if dataset not in DATASETS:
+        raise Http404
+    header, tags = DATASETS[dataset]
+    rows: list[list[Any]] = []
+    if dataset == "removals":
+        for r in lineage.removals("Cambodia").rows:
+            rows.append([r.year, "Cambodia", *(lineage.cell_text(f) for f in r.parts), r.source])
+    elif dataset == "comparison":
+        for country, s in lineage.many_series(COMPARED).items():
+            for r in s.rows:
+                rows.append([r.year, country, lineage.cell_text(r.total), r.source])
+    else:
+        for f in lineage.final_orders(COMPARED):
+            as_of = f"{f.as_of:%Y-%m}" if f.as_of else f.publication.published_label
+            rows.append([as_of, f.country, lineage.cell_text(f), f.qualifier, f.publication.citation])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerow(tags)
+    writer.writerows(rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="crossings-{dataset}.csv"'
+    return response
+
+
+@requires(Cap.STATS_VIEW)
+def programme_page(request: AuthedRequest) -> HttpResponse:
+    stats = programme.compute(request.user)
+    svgs = []
+    for table in stats.tables:
+        chart = charts.simple_bar(
+            table.title, [r.label for r in table.rows], [r.count for r in table.rows], _("people")
+        )
+        svgs.append((table, charts.for_page(chart, table.title)))
+    today = timezone.localdate()
+    return render(
+        request,
+        "stats/programme.html",
+        {
+            "stats": stats,
+            "tables": svgs,
+            "threshold": programme.THRESHOLD,
+            "reports": Report.objects.visible_to(request.user).defer("content")[:10],
+            "default_start": dt.date(today.year - 1, 1, 1),
+            "default_end": dt.date(today.year - 1, 12, 31),
+            "organisations": reports.organisations_for(request.user),
+        },
+    )
+
+
+@requires(Cap.STATS_VIEW)
+def report_new(request: AuthedRequest) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("stats_programme")
+    try:
+        report = reports.request_report(
+            user=request.user,
+            organisation_id=int(request.POST.get("organisation", "0") or 0),
+            start=dt.date.fromisoformat(request.POST.get("start", "")),
+            end=dt.date.fromisoformat(request.POST.get("end", "")),
+            language=request.POST.get("language", "en"),
+            fmt=request.POST.get("format", "pdf"),
+        )
+    except (ValueError, reports.ReportError) as exc:
+        messages.error(request, str(exc) if isinstance(exc, reports.ReportError) else _("Give valid dates."))
+        return redirect("stats_programme")
+    return redirect("stats_report", report_id=report.pk)
+
+
+@requires(Cap.STATS_VIEW)
+def report_detail(request: AuthedRequest, report_id: int) -> HttpResponse:
+    report = get_object_or_404(Report.objects.visible_to(request.user).defer("content"), pk=report_id)
+    template = "stats/_report_status.html" if getattr(request, "htmx", False) else "stats/report.html"
+    return render(request, template, {"report": report})
+
+
+@requires(Cap.STATS_VIEW)
+def report_download(request: AuthedRequest, report_id: int) -> HttpResponse:
+    report = get_object_or_404(Report.objects.visible_to(request.user), pk=report_id, state=Report.State.DONE)
+    content_type = {
+        Report.Format.PDF: "application/pdf",
+        Report.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[Report.Format(report.format)]
+    response = HttpResponse(bytes(report.content or b""), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
+    return response
