@@ -121,8 +121,8 @@ def _register_routers() -> None:
     from crossings.cases.api import router as cases_router
     from crossings.legal.api import router as legal_router
     from crossings.outreach.api import router as outreach_router
-    from crossings.reception.api import router as reception_router
     from crossings.people.api import router as people_router
+    from crossings.reception.api import router as reception_router
     from crossings.stats.api import router as stats_router
 
     api.add_router("/", accounts_router)

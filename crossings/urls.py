@@ -9,8 +9,8 @@ from crossings.audit import views as audit
 from crossings.cases import views as cases
 from crossings.legal import views as legal
 from crossings.outreach import urls as outreach_urls
-from crossings.reception import views as reception
 from crossings.people import views as people
+from crossings.reception import views as reception
 from crossings.stats import views as stats
 
 restrict_admin(admin.site)
@@ -57,7 +57,11 @@ urlpatterns = [
     path("people/<int:person_id>/legal/proceedings/", legal.proceeding_new, name="proceeding_new"),
     path("people/<int:person_id>/legal/detained/", legal.detain, name="detain"),
     path("people/<int:person_id>/legal/check-ins/", legal.check_in_new, name="check_in_new"),
-    path("people/<int:person_id>/legal/travel-documents/", legal.travel_document_new, name="travel_document_new"),
+    path(
+        "people/<int:person_id>/legal/travel-documents/",
+        legal.travel_document_new,
+        name="travel_document_new",
+    ),
     path("people/<int:person_id>/legal/convictions/", legal.conviction_new, name="conviction_new"),
     path("legal/proceedings/<int:proceeding_id>/events/", legal.court_event_new, name="court_event_new"),
     path("legal/court-events/<int:event_id>/correct/", legal.court_event_correct, name="court_event_correct"),
@@ -73,8 +77,11 @@ urlpatterns = [
     path("reception/batches/<int:batch_id>/manifest/", reception.manifest_upload, name="manifest_upload"),
     path("reception/imports/<int:import_id>/", reception.manifest_preview, name="manifest_preview"),
     path("reception/arrivals/<int:arrival_id>/", reception.arrival_checklist, name="arrival_checklist"),
-    path("reception/assessments/<int:assessment_id>/break-glass/", reception.assessment_break_glass,
-         name="assessment_break_glass"),
+    path(
+        "reception/assessments/<int:assessment_id>/break-glass/",
+        reception.assessment_break_glass,
+        name="assessment_break_glass",
+    ),
     path("reception/goals/<int:goal_id>/achieved/", reception.goal_achieved, name="goal_achieved"),
     path("reception/follow-ups/<int:follow_up_id>/", reception.follow_up_record, name="follow_up_record"),
     path("reception/programme/", reception.programme, name="programme"),

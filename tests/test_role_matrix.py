@@ -3,6 +3,7 @@ fails the suite: nobody can add a page or an endpoint without deciding who may u
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -22,6 +23,10 @@ EVERYONE = ALL_ROLES | {ANON}
 
 MERGERS = frozenset({Role.SUPERVISOR})
 CONVICTION_ROLES = frozenset({Role.SUPERVISOR, Role.LEGAL_ADVOCATE})
+OUTREACH = frozenset({Role.OUTREACH_WORKER, Role.SUPERVISOR})
+NOBODY: frozenset[str] = frozenset()  # OpenRosa answers 401 to any request without HTTP credentials
+STATS_ROLES = frozenset({Role.ORG_ADMIN, Role.SUPERVISOR, Role.CASEWORKER, Role.LEGAL_ADVOCATE, Role.ANALYST})
+ODK_FORM = {"form_id": "outreach_encounter", "version": "2026040101"}
 NONE = 999999  # an id that does not exist: allowed roles get 404 or 405, denied roles 403
 
 # Django page routes: name -> (kwargs, roles allowed). POST-only routes are probed with GET: the rule is
@@ -76,6 +81,38 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "calendar_feeds": ({}, CASE_ROLES),
     # the secret in the URL is the credential; an unknown secret is a 404 for everyone
     "calendar_feed": ({"secret": "not-a-secret"}, EVERYONE),
+    "batch_list": ({}, CASE_ROLES),
+    "batch_detail": ({"batch_id": NONE}, CASE_ROLES),
+    "manifest_upload": ({"batch_id": NONE}, CASE_ROLES),
+    "manifest_preview": ({"import_id": NONE}, CASE_ROLES),
+    "arrival_checklist": ({"arrival_id": NONE}, CASE_ROLES),
+    "assessment_break_glass": ({"assessment_id": NONE}, CASE_ROLES),
+    "goal_achieved": ({"goal_id": NONE}, CASE_ROLES),
+    "follow_up_record": ({"follow_up_id": NONE}, CASE_ROLES),
+    "programme": ({}, CASE_ROLES),
+    "person_reception": ({"person_id": "PERSON"}, CASE_ROLES),
+    "assessment_new": ({"person_id": "PERSON"}, CASE_ROLES),
+    "goal_new": ({"person_id": "PERSON"}, CASE_ROLES),
+    "service_new": ({"person_id": "PERSON"}, CASE_ROLES),
+    "outreach_home": ({}, OUTREACH),
+    "outreach_encounter_list": ({}, OUTREACH),
+    "outreach_encounter_new": ({}, OUTREACH),
+    "outreach_indicators": ({}, OUTREACH),
+    "outreach_supplies": ({}, OUTREACH),
+    "outreach_reconciliation": ({}, OUTREACH),
+    "outreach_submissions": ({}, OUTREACH),
+    "outreach_donor_report": ({}, OUTREACH),
+    "openrosa_form_list": ({}, NOBODY),
+    "openrosa_submission": ({}, NOBODY),
+    "openrosa_form_download": (ODK_FORM, NOBODY),
+    "openrosa_manifest": (ODK_FORM, NOBODY),
+    "openrosa_media": ({**ODK_FORM, "filename": "sites.csv"}, NOBODY),
+    "stats_public": ({}, EVERYONE),
+    "stats_csv": ({"dataset": "removals"}, EVERYONE),
+    "stats_programme": ({}, STATS_ROLES),
+    "stats_report_new": ({}, STATS_ROLES),
+    "stats_report": ({"report_id": NONE}, STATS_ROLES),
+    "stats_report_download": ({"report_id": NONE}, STATS_ROLES),
     "access_log": ({}, frozenset({Role.ORG_ADMIN, Role.SUPERVISOR})),
     "healthz": ({}, EVERYONE),
     "api-docs": ({"_url": "/api/docs"}, EVERYONE),
@@ -132,6 +169,52 @@ API: dict[str, tuple[dict[str, Any], dict[str, Any] | None, frozenset[str]]] = {
         {"proceeding_id": NONE},
         {"kind": "hearing", "date": "2020-01-01"},
         CASE_ROLES,
+    ),
+    "GET /api/reception/batches": ({}, None, CASE_ROLES),
+    "POST /api/reception/batches": ({}, {"flight": "M", "date": "2020-01-01"}, CASE_ROLES),
+    "POST /api/reception/batches/{batch_id}/manifests": (
+        {"batch_id": NONE, "_multipart": True},
+        None,
+        CASE_ROLES,
+    ),
+    "POST /api/reception/manifests/{import_id}/import": ({"import_id": NONE}, None, CASE_ROLES),
+    "POST /api/people/{person_id}/assessments": ({"person_id": "PERSON"}, {}, CASE_ROLES),
+    "GET /api/people/{person_id}/assessments": ({"person_id": "PERSON"}, None, CASE_ROLES),
+    "POST /api/people/{person_id}/goals": (
+        {"person_id": "PERSON"},
+        {"title": "x", "dimension": "social"},
+        CASE_ROLES,
+    ),
+    "POST /api/people/{person_id}/services": (
+        {"person_id": "PERSON"},
+        {"service": "khmer_class", "date": "2020-01-01"},
+        CASE_ROLES,
+    ),
+    "GET /api/people/{person_id}/follow-ups": ({"person_id": "PERSON"}, None, CASE_ROLES),
+    "POST /api/reception/follow-ups/{follow_up_id}": (
+        {"follow_up_id": NONE},
+        {"submission": "x", "answers": {}},
+        CASE_ROLES,
+    ),
+    "GET /api/outreach/clients": ({}, None, OUTREACH),
+    "GET /api/outreach/encounters": ({}, None, OUTREACH),
+    "POST /api/outreach/encounters": (
+        {},
+        {"date": "2020-01-01", "district": "x", "uic": "DASO0207031985"},
+        OUTREACH,
+    ),
+    "GET /api/outreach/sites": ({}, None, OUTREACH),
+    "GET /api/outreach/stock": ({}, None, OUTREACH),
+    "GET /api/outreach/submissions": ({}, None, OUTREACH),
+    "GET /api/outreach/indicators": ({"_query": "?year=2026"}, None, OUTREACH),
+    "GET /api/stats/removals": ({}, None, EVERYONE),
+    "GET /api/stats/removals/average": ({}, None, EVERYONE),
+    "GET /api/stats/revisions": ({}, None, EVERYONE),
+    "GET /api/stats/programme": ({}, None, STATS_ROLES),
+    "POST /api/outreach/stock/movements": (
+        {},
+        {"site_id": NONE, "item": "condoms", "kind": "received", "quantity": 1, "date": "2020-01-01"},
+        OUTREACH,
     ),
     "POST /api/people/{person_id}/detained": (
         {"person_id": "PERSON"},
@@ -234,8 +317,11 @@ def test_api_allows_exactly_the_roles_in_the_matrix(
     method, path = key.split(" ", 1)
     url = path.format(**_fill(kwargs, objects)) + kwargs.get("_query", "")
     for who, client in clients.items():
-        data = "" if body is None else json.dumps(body)
-        response = client.generic(method, url, data=data, content_type="application/json")
+        if kwargs.get("_multipart"):
+            response = client.post(url, {"file": io.BytesIO(b"Surname,First name,DOB\n")})
+        else:
+            data = "" if body is None else json.dumps(body)
+            response = client.generic(method, url, data=data, content_type="application/json")
         assert _denied(response) == (who not in allowed), f"{who} {method} {url} -> {response.status_code}"
 
 

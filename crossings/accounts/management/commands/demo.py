@@ -168,6 +168,52 @@ class Command(BaseCommand):
             user=caseworker,
         )
 
+    def _load_reception(self, orgs: dict[str, Organisation]) -> None:
+        """A flight that landed last week, one person received, one still unaccounted for."""
+        from crossings.reception import services as reception
+        from crossings.reception.models import Arrival, ArrivalBatch
+
+        officer = User.objects.get(username="demo-reception")
+        batch = ArrivalBatch.objects.create(
+            organisation=orgs["reception"],
+            flight="Demo charter PP-01",
+            date=dt.date.today() - dt.timedelta(days=7),
+            expected=2,
+            created_by=officer,
+        )
+        for row, person in enumerate(
+            Person.objects.filter(organisation=orgs["reception"]).order_by("pk"), start=2
+        ):
+            arrival = Arrival.objects.create(batch=batch, person=person, row_number=row)
+            if row == 2:
+                reception.update_checklist(
+                    arrival=arrival,
+                    user=officer,
+                    received=True,
+                    released_to="family",
+                    housing=True,
+                    phone=True,
+                )
+
+    def _load_outreach(self, orgs: dict[str, Organisation]) -> None:
+        """A drop-in centre, the built-in ODK form, and an ODK password for the demo outreach worker."""
+        from crossings.outreach.forms_registry import ensure_builtin_forms
+        from crossings.outreach.models import Site
+        from crossings.outreach.openrosa import set_credential
+
+        Site.objects.get_or_create(
+            organisation=orgs["outreach"],
+            name="Demo drop-in centre",
+            defaults={"province": "Phnom Penh", "district": "Daun Penh"},
+        )
+        ensure_builtin_forms()
+        set_credential(
+            user=User.objects.get(username="demo-outreach"),
+            organisation=orgs["outreach"],
+            password=DEMO_PASSWORD + "-odk",
+            by=None,
+        )
+
     def _print_logins(self, secrets: dict[str, str]) -> None:
         w = self.stdout.write
         w("")
@@ -181,4 +227,7 @@ class Command(BaseCommand):
                 )
             w(line)
         w("Try: demo-caseworker sees a pending referral to the reception centre; demo-reception accepts it.")
+        odk = f"password {DEMO_PASSWORD}-odk"
+        w(f"ODK Collect: server http://<this machine>:8000/openrosa/, user demo-outreach, {odk}")
+        w("Public statistics (no login): http://127.0.0.1:8000/stats/")
         w("")
