@@ -205,3 +205,27 @@ def test_vowel_only_near_misses_with_the_same_birth_date_are_not_duplicates(
         given_name=other,
         birth_date=dt.date(1984, 4, 4),
     )
+
+
+@pytest.mark.django_db
+def test_a_year_in_the_query_narrows_namesakes(register, caseworker):
+    register("Sok", "Dara", born=dt.date(1979, 5, 5))
+    register("Sok", "Dara", born=dt.date(1990, 2, 2))
+    results = matching.search(Person.objects.visible_to(caseworker), "Sok Dara 1979")
+    assert [m.person.birth_date.year for m in results] == [1979]
+
+
+@pytest.mark.django_db
+def test_the_duplicate_check_finds_the_person_among_many_namesakes(register, caseworker, advocacy):
+    from crossings.people.matching import CANDIDATE_LIMIT
+
+    Person.objects.bulk_create(
+        [Person(organisation=advocacy, family_name="Sok", given_name="Dara", birth_date=dt.date(1960 + i % 20, 3, 3))
+         for i in range(CANDIDATE_LIMIT + 50)]
+    )
+    for person in Person.objects.all():
+        matching.rebuild_name_keys(person)
+    target = register("Sok", "Dara", born=dt.date(1985, 7, 9))
+    dupes = matching.possible_duplicates(Person.objects.visible_to(caseworker), family_name="Sok",
+                                         given_name="Dara", birth_date=dt.date(1985, 7, 9))
+    assert dupes and dupes[0].person == target

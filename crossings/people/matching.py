@@ -9,11 +9,12 @@ Only records the user may see are ever searched: a duplicate held by another org
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from crossings.people import names
@@ -39,12 +40,38 @@ def rebuild_name_keys(person: Person) -> None:
     PersonNameKey.objects.bulk_create([PersonNameKey(person=person, key=k) for k in sorted(keys)])
 
 
-def _candidates(visible: QuerySet[Person], keys: Iterable[str], limit: int) -> list[Person]:
+# Only what ranking needs: loading the encrypted fields would decrypt them for every candidate.
+RANKING_FIELDS = (
+    "id",
+    "organisation_id",
+    "given_name",
+    "family_name",
+    "name_km",
+    "sex",
+    "birth_date",
+    "birth_date_precision",
+)
+
+
+def _candidates(
+    visible: QuerySet[Person], keys: Iterable[str], limit: int, born_near: int | None = None
+) -> list[Person]:
+    """People holding any of ``keys``; with ``born_near`` only those born within a year of it (or with no
+    date), so that common names held by hundreds of people are narrowed in SQL, before the limit."""
     keys = list(keys)
     if not keys:
         return []
     ids = PersonNameKey.objects.filter(key__in=keys).values("person_id")
-    return list(visible.filter(pk__in=ids).prefetch_related("aliases")[:limit])
+    people = visible.filter(pk__in=ids)
+    if born_near is not None:
+        people = people.filter(
+            Q(birth_date__isnull=True)
+            | Q(birth_date__gte=dt.date(born_near - 1, 1, 1), birth_date__lte=dt.date(born_near + 1, 12, 31))
+        )
+    return list(people.only(*RANKING_FIELDS).prefetch_related("aliases")[:limit])
+
+
+YEAR = re.compile(r"\b(19[0-9]{2}|20[0-9]{2})\b")
 
 
 def _forms(person: Person) -> list[tuple[str, str]]:
@@ -88,6 +115,11 @@ def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Mat
     if sum(ch.isdigit() for ch in text) >= 7:
         for person in visible.with_a_number(text)[:limit]:  # type: ignore[attr-defined]
             matches[person.pk] = Match(person, 1.0, [_("same A-number")])
+    # A year in the query ("Chhun Vuthy 1981") narrows common names to people born around then.
+    year_match = YEAR.search(text)
+    born_near = int(year_match.group(1)) if year_match else None
+    if year_match:
+        text = YEAR.sub(" ", text).strip()
     keys = names.query_keys(text)
     stages = [
         [k for k in keys if k.startswith("p:")],
@@ -96,7 +128,7 @@ def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Mat
     ]
     seen: dict[int, Person] = {}
     for stage in stages:
-        for person in _candidates(visible, stage, CANDIDATE_LIMIT):
+        for person in _candidates(visible, stage, CANDIDATE_LIMIT, born_near):
             seen.setdefault(person.pk, person)
         if len(seen) >= limit:
             break
@@ -157,7 +189,8 @@ def possible_duplicates(
     strong = [k for k in keys if k.startswith(("p:", "c:")) and "|" in k]
     weak = [k for k in keys if k.startswith("p:") and "|" not in k]
     query_names = [n for n in (f"{family_name} {given_name}".strip(), name_km, *aliases) if n]
-    for person in _candidates(visible, strong or weak, CANDIDATE_LIMIT):
+    born_near = birth_date.year if birth_date else None
+    for person in _candidates(visible, strong or weak, CANDIDATE_LIMIT, born_near):
         if person.pk == exclude_pk or person.pk in found:
             continue
         name_score, reasons = max((_best_name(q, person) for q in query_names), key=lambda r: r[0])
