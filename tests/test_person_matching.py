@@ -220,12 +220,23 @@ def test_the_duplicate_check_finds_the_person_among_many_namesakes(register, cas
     from crossings.people.matching import CANDIDATE_LIMIT
 
     Person.objects.bulk_create(
-        [Person(organisation=advocacy, family_name="Sok", given_name="Dara", birth_date=dt.date(1960 + i % 20, 3, 3))
-         for i in range(CANDIDATE_LIMIT + 50)]
+        [
+            Person(
+                organisation=advocacy,
+                family_name="Sok",
+                given_name="Dara",
+                birth_date=dt.date(1960 + i % 20, 3, 3),
+            )
+            for i in range(CANDIDATE_LIMIT + 50)
+        ]
     )
     for person in Person.objects.all():
         matching.rebuild_name_keys(person)
     target = register("Sok", "Dara", born=dt.date(1985, 7, 9))
-    dupes = matching.possible_duplicates(Person.objects.visible_to(caseworker), family_name="Sok",
-                                         given_name="Dara", birth_date=dt.date(1985, 7, 9))
+    dupes = matching.possible_duplicates(
+        Person.objects.visible_to(caseworker),
+        family_name="Sok",
+        given_name="Dara",
+        birth_date=dt.date(1985, 7, 9),
+    )
     assert dupes and dupes[0].person == target
