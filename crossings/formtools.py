@@ -11,3 +11,22 @@ def form_errors(form: Any) -> str:
         text = " ".join(str(e) for e in errors)
         parts.append(f"{label}: {text}" if label else text)
     return "; ".join(parts)
+
+
+def submit(request: Any, form: Any, action: Any, success: Any) -> Any:
+    """The common end of a POST handler: validate ``form``, run ``action(cleaned_data)``, and tell the user
+    what happened — ``success`` (a message, or a function of the action's result) or exactly what was wrong.
+    Returns the action's result, or None when nothing was done."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result

@@ -3,7 +3,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from crossings.accounts.models import User
@@ -93,8 +93,11 @@ def open_case(request: AuthedRequest, person_id: int, payload: CaseIn) -> Any:
     org = organisation_for(request.user, person)
     if org is None or not request.user.scope.can(Cap.PEOPLE_EDIT, org):
         raise PermissionDenied
-    return 201, services.open_case(
-        person=person, organisation_id=org, programme=payload.programme, owner=request.user
+    return Status(
+        201,
+        services.open_case(
+            person=person, organisation_id=org, programme=payload.programme, owner=request.user
+        ),
     )
 
 
@@ -143,8 +146,11 @@ def add_task(request: AuthedRequest, case_id: int, payload: TaskIn) -> Any:
         assignee = get_object_or_404(
             User, pk=payload.assignee_id, memberships__organisation_id=case.organisation_id
         )
-    return 201, services.add_task(
-        case=case, title=payload.title, due_on=payload.due_on, created_by=request.user, assignee=assignee
+    return Status(
+        201,
+        services.add_task(
+            case=case, title=payload.title, due_on=payload.due_on, created_by=request.user, assignee=assignee
+        ),
     )
 
 
@@ -179,4 +185,4 @@ def case_notes(request: AuthedRequest, case_id: int) -> Any:
 @requires(Cap.PEOPLE_EDIT)
 def add_note(request: AuthedRequest, case_id: int, payload: NoteIn) -> Any:
     case = _case(request, case_id, edit=True)
-    return 201, Note.objects.create(case=case, body=payload.body, author=request.user)
+    return Status(201, Note.objects.create(case=case, body=payload.body, author=request.user))

@@ -3,7 +3,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from crossings.accounts.roles import Cap
@@ -139,7 +139,7 @@ def open_proceeding(request: AuthedRequest, person_id: int, payload: ProceedingI
         )
     except ValidationError as exc:
         return _unprocessable(request, exc)
-    return 201, proceeding
+    return Status(201, proceeding)
 
 
 @router.post(
@@ -166,12 +166,15 @@ def add_court_event(request: AuthedRequest, proceeding_id: int, payload: CourtEv
         event = services.record_court_event(proceeding=proceeding, user=request.user, **payload.dict())
     except ValidationError as exc:
         return _unprocessable(request, exc)
-    return 201, CourtEventOut(
-        id=event.pk,
-        kind=event.kind,
-        date=event.date,
-        outcome=event.outcome,
-        deadlines=[DeadlineOut.from_orm(d) for d in event.deadlines.all()],
+    return Status(
+        201,
+        CourtEventOut(
+            id=event.pk,
+            kind=event.kind,
+            date=event.date,
+            outcome=event.outcome,
+            deadlines=[DeadlineOut.from_orm(d) for d in event.deadlines.all()],
+        ),
     )
 
 
@@ -187,4 +190,4 @@ def detained(request: AuthedRequest, person_id: int, payload: DetainIn) -> Any:
         )
     except ValidationError as exc:
         return _unprocessable(request, exc)
-    return 201, {"rapid_response_id": response.pk, "detention_id": response.detention_id}
+    return Status(201, {"rapid_response_id": response.pk, "detention_id": response.detention_id})

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, public, requires
 from crossings.audit.models import record_access
-from crossings.formtools import form_errors
+from crossings.formtools import submit
 from crossings.legal import services
 from crossings.legal.calendar import build_feed
 from crossings.legal.deadlines import NOT_LEGAL_ADVICE
@@ -49,10 +48,6 @@ def _own_person(request: AuthedRequest, person_id: int, cap: Cap = Cap.PEOPLE_VI
     if not request.user.scope.can(cap, person.organisation_id):
         raise Http404
     return person
-
-
-def _message_errors(request: HttpRequest, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 @requires(Cap.PEOPLE_VIEW)
@@ -100,17 +95,14 @@ def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
 @require_POST
 def proceeding_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
-    form = ProceedingForm(request.POST, prefix="proceeding")
-    if form.is_valid():
-        try:
-            services.open_proceeding(
-                person=person, organisation_id=person.organisation_id, user=request.user, **form.cleaned_data
-            )
-            messages.success(request, _("Proceeding recorded."))
-        except ValidationError as exc:
-            _message_errors(request, exc)
-    else:
-        messages.error(request, form_errors(form))
+    submit(
+        request,
+        ProceedingForm(request.POST, prefix="proceeding"),
+        lambda data: services.open_proceeding(
+            person=person, organisation_id=person.organisation_id, user=request.user, **data
+        ),
+        _("Proceeding recorded."),
+    )
     return redirect("person_legal", person_id=person.pk)
 
 
@@ -119,16 +111,15 @@ def proceeding_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 def court_event_new(request: AuthedRequest, proceeding_id: int) -> HttpResponse:
     proceeding = get_object_or_404(Proceeding.objects.visible_to(request.user), pk=proceeding_id)
     _own_person(request, proceeding.person_id, Cap.PEOPLE_EDIT)
-    form = CourtEventForm(request.POST, prefix="event")
-    if form.is_valid():
-        try:
-            event = services.record_court_event(proceeding=proceeding, user=request.user, **form.cleaned_data)
-            count = event.deadlines.exclude(due_on=None).count()
-            messages.success(request, _("Court event recorded; %(n)s deadlines computed.") % {"n": count})
-        except ValidationError as exc:
-            _message_errors(request, exc)
-    else:
-        messages.error(request, form_errors(form))
+    submit(
+        request,
+        CourtEventForm(request.POST, prefix="event"),
+        lambda data: services.record_court_event(proceeding=proceeding, user=request.user, **data),
+        lambda event: (
+            _("Court event recorded; %(n)s deadlines computed.")
+            % {"n": event.deadlines.exclude(due_on=None).count()}
+        ),
+    )
     return redirect("person_legal", person_id=proceeding.person_id)
 
 
@@ -141,15 +132,12 @@ def court_event_correct(request: AuthedRequest, event_id: int) -> HttpResponse:
         proceeding__in=Proceeding.objects.visible_to(request.user),
     )
     _own_person(request, event.proceeding.person_id, Cap.PEOPLE_EDIT)
-    form = CorrectDateForm(request.POST, prefix=f"correct-{event.pk}")
-    if form.is_valid():
-        try:
-            services.correct_court_event_date(event=event, user=request.user, **form.cleaned_data)
-            messages.success(request, _("Date corrected; deadlines recomputed."))
-        except ValidationError as exc:
-            _message_errors(request, exc)
-    else:
-        messages.error(request, form_errors(form))
+    submit(
+        request,
+        CorrectDateForm(request.POST, prefix=f"correct-{event.pk}"),
+        lambda data: services.correct_court_event_date(event=event, user=request.user, **data),
+        _("Date corrected; deadlines recomputed."),
+    )
     return redirect("person_legal", person_id=event.proceeding.person_id)
 
 
@@ -158,16 +146,12 @@ def court_event_correct(request: AuthedRequest, event_id: int) -> HttpResponse:
 def deadline_resolve(request: AuthedRequest, deadline_id: int) -> HttpResponse:
     deadline = get_object_or_404(Deadline.objects.visible_to(request.user), pk=deadline_id)
     _own_person(request, deadline.person_id, Cap.PEOPLE_EDIT)
-    form = ResolveDeadlineForm(request.POST, prefix=f"resolve-{deadline.pk}")
-    if form.is_valid():
-        try:
-            services.resolve_deadline(deadline=deadline, user=request.user, **form.cleaned_data)
-            messages.success(request, _("Deadline updated."))
-        except ValidationError as exc:
-            _message_errors(request, exc)
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
+    submit(
+        request,
+        ResolveDeadlineForm(request.POST, prefix=f"resolve-{deadline.pk}"),
+        lambda data: services.resolve_deadline(deadline=deadline, user=request.user, **data),
+        _("Deadline updated."),
+    )
     return redirect("person_legal", person_id=deadline.person_id)
 
 
@@ -175,19 +159,14 @@ def deadline_resolve(request: AuthedRequest, deadline_id: int) -> HttpResponse:
 @require_POST
 def detain(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
-    form = DetainForm(request.POST, prefix="detain")
-    if form.is_valid():
-        try:
-            services.mark_detained(
-                person=person, organisation_id=person.organisation_id, user=request.user, **form.cleaned_data
-            )
-            messages.warning(
-                request, _("Marked detained. The rapid response has started and responders were alerted.")
-            )
-        except ValidationError as exc:
-            _message_errors(request, exc)
-    else:
-        messages.error(request, form_errors(form))
+    submit(
+        request,
+        DetainForm(request.POST, prefix="detain"),
+        lambda data: services.mark_detained(
+            person=person, organisation_id=person.organisation_id, user=request.user, **data
+        ),
+        _("Marked detained. The rapid response has started and responders were alerted."),
+    )
     return redirect("person_legal", person_id=person.pk)
 
 
@@ -196,13 +175,12 @@ def detain(request: AuthedRequest, person_id: int) -> HttpResponse:
 def detention_release(request: AuthedRequest, detention_id: int) -> HttpResponse:
     detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=detention_id)
     _own_person(request, detention.person_id, Cap.PEOPLE_EDIT)
-    form = ReleaseForm(request.POST, prefix=f"release-{detention.pk}")
-    if form.is_valid():
-        try:
-            services.release(detention=detention, user=request.user, **form.cleaned_data)
-            messages.success(request, _("Release recorded."))
-        except ValidationError as exc:
-            _message_errors(request, exc)
+    submit(
+        request,
+        ReleaseForm(request.POST, prefix=f"release-{detention.pk}"),
+        lambda data: services.release(detention=detention, user=request.user, **data),
+        _("Release recorded."),
+    )
     return redirect("person_legal", person_id=detention.person_id)
 
 
@@ -210,14 +188,14 @@ def detention_release(request: AuthedRequest, detention_id: int) -> HttpResponse
 @require_POST
 def check_in_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
-    form = CheckInForm(request.POST, prefix="checkin")
-    if form.is_valid():
-        services.record_check_in(
-            person=person, organisation_id=person.organisation_id, user=request.user, **form.cleaned_data
-        )
-        messages.success(request, _("Check-in recorded."))
-    else:
-        messages.error(request, form_errors(form))
+    submit(
+        request,
+        CheckInForm(request.POST, prefix="checkin"),
+        lambda data: services.record_check_in(
+            person=person, organisation_id=person.organisation_id, user=request.user, **data
+        ),
+        _("Check-in recorded."),
+    )
     return redirect("person_legal", person_id=person.pk)
 
 
@@ -225,17 +203,14 @@ def check_in_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 @require_POST
 def travel_document_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
-    form = TravelDocumentForm(request.POST, prefix="travel")
-    if form.is_valid():
-        try:
-            services.record_travel_document_step(
-                person=person, organisation_id=person.organisation_id, user=request.user, **form.cleaned_data
-            )
-            messages.success(request, _("Travel document step recorded."))
-        except ValidationError as exc:
-            _message_errors(request, exc)
-    else:
-        messages.error(request, form_errors(form))
+    submit(
+        request,
+        TravelDocumentForm(request.POST, prefix="travel"),
+        lambda data: services.record_travel_document_step(
+            person=person, organisation_id=person.organisation_id, user=request.user, **data
+        ),
+        _("Travel document step recorded."),
+    )
     return redirect("person_legal", person_id=person.pk)
 
 
@@ -243,14 +218,14 @@ def travel_document_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 @require_POST
 def conviction_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = _own_person(request, person_id, Cap.CONVICTIONS_VIEW)
-    form = ConvictionForm(request.POST, prefix="conviction")
-    if form.is_valid():
-        services.record_conviction(
-            person=person, organisation_id=person.organisation_id, user=request.user, **form.cleaned_data
-        )
-        messages.success(request, _("Conviction recorded for attorney review."))
-    else:
-        messages.error(request, form_errors(form))
+    submit(
+        request,
+        ConvictionForm(request.POST, prefix="conviction"),
+        lambda data: services.record_conviction(
+            person=person, organisation_id=person.organisation_id, user=request.user, **data
+        ),
+        _("Conviction recorded for attorney review."),
+    )
     return redirect("person_legal", person_id=person.pk)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -191,11 +191,14 @@ def create_encounter(request: AuthedRequest, payload: EncounterIn) -> Any:
     if data.site_id is not None and not Site.objects.filter(pk=data.site_id, organisation_id=org).exists():
         raise _Invalid({"site_id": "No such site in your organisation."})
     recorded = services.record_encounter(organisation_id=org, worker=request.user, data=data, source="api")
-    return 201, {
-        "encounter": recorded.encounter,
-        "near_collisions": [c.uic for c in recorded.near_collisions if c.uic != data.uic],
-        "stock_warnings": recorded.stock_warnings,
-    }
+    return Status(
+        201,
+        {
+            "encounter": recorded.encounter,
+            "near_collisions": [c.uic for c in recorded.near_collisions if c.uic != data.uic],
+            "stock_warnings": recorded.stock_warnings,
+        },
+    )
 
 
 @router.get("/outreach/sites", response=list[SiteOut], summary="Outreach sites")
@@ -228,7 +231,7 @@ def add_movement(request: AuthedRequest, payload: MovementIn) -> Any:
         by=request.user,
         note=payload.note,
     )
-    return 201, movement
+    return Status(201, movement)
 
 
 @router.get("/outreach/indicators", summary="WHO/UNAIDS indicators for a month or quarter")

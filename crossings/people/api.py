@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from crossings.accounts.models import Organisation
@@ -241,7 +241,9 @@ def create_person(request: AuthedRequest, payload: PersonIn) -> Any:
         )
     except ValidationError as exc:
         raise _Unprocessable(exc) from exc
-    return 201, Created(id=person.pk, version=person.version, possible_duplicates=_candidates(duplicates))
+    return Status(
+        201, Created(id=person.pk, version=person.version, possible_duplicates=_candidates(duplicates))
+    )
 
 
 def person_out(request: AuthedRequest, person: Person) -> PersonOut:
@@ -304,10 +306,12 @@ def update_person(request: AuthedRequest, person_id: int, payload: PersonPatch) 
             k: [str(a) if a is not None else None, str(b) if b is not None else None]
             for k, (a, b) in exc.changes.items()
         }
-        return 409, Conflict(detail=str(exc), errors=[], current_version=exc.current_version, changes=changes)
+        return Status(
+            409, Conflict(detail=str(exc), errors=[], current_version=exc.current_version, changes=changes)
+        )
     except ValidationError as exc:
         raise _Unprocessable(exc) from exc
-    return 200, person_out(request, person)
+    return Status(200, person_out(request, person))
 
 
 @router.post("/people/{person_id}/events", response={201: EventOut}, summary="Record a journey event")
@@ -329,7 +333,7 @@ def add_event(request: AuthedRequest, person_id: int, payload: EventIn) -> Any:
         )
     except journey.JourneyError as exc:
         raise _Unprocessable(ValidationError({exc.field: exc.message})) from exc
-    return 201, event
+    return Status(201, event)
 
 
 @router.post("/people/{person_id}/consents", response={201: ConsentOut}, summary="Record a consent")
@@ -350,7 +354,7 @@ def add_consent(request: AuthedRequest, person_id: int, payload: ConsentIn) -> A
         )
     except ValidationError as exc:
         raise _Unprocessable(exc) from exc
-    return 201, _consent_out(consent)
+    return Status(201, _consent_out(consent))
 
 
 def _consent_out(consent: Consent) -> ConsentOut:
@@ -398,10 +402,10 @@ def add_referral(request: AuthedRequest, person_id: int, payload: ReferralIn) ->
             case=case,
         )
     except sharing.ConsentMissing as exc:
-        return 409, error_body(str(exc), [{"field": "to_organisation", "message": str(exc)}])
+        return Status(409, error_body(str(exc), [{"field": "to_organisation", "message": str(exc)}]))
     except ValueError as exc:
         raise _Unprocessable(ValidationError({"purpose": str(exc)})) from exc
-    return 201, referral
+    return Status(201, referral)
 
 
 @router.get("/referrals", response=list[ReferralOut], summary="Referrals received or sent")
@@ -427,20 +431,25 @@ def _received(request: AuthedRequest, referral_id: int) -> Referral:
 @requires(Cap.PEOPLE_EDIT)
 def accept(request: AuthedRequest, referral_id: int) -> Any:
     try:
-        return 200, sharing.accept_referral(referral=_received(request, referral_id), user=request.user)
+        return Status(
+            200, sharing.accept_referral(referral=_received(request, referral_id), user=request.user)
+        )
     except (sharing.ConsentMissing, ValueError) as exc:
-        return 409, error_body(str(exc))
+        return Status(409, error_body(str(exc)))
 
 
 @router.post("/referrals/{referral_id}/decline", response={200: ReferralOut, 409: dict}, summary="Decline")
 @requires(Cap.PEOPLE_EDIT)
 def decline(request: AuthedRequest, referral_id: int, payload: DeclineIn) -> Any:
     try:
-        return 200, sharing.decline_referral(
-            referral=_received(request, referral_id), user=request.user, reason=payload.reason
+        return Status(
+            200,
+            sharing.decline_referral(
+                referral=_received(request, referral_id), user=request.user, reason=payload.reason
+            ),
         )
     except ValueError as exc:
-        return 409, error_body(str(exc))
+        return Status(409, error_body(str(exc)))
 
 
 @router.post("/people/{person_id}/merge", response=PersonOut, summary="Merge a duplicate into this person")

@@ -57,7 +57,8 @@ def _candidates(
     visible: QuerySet[Person], keys: Iterable[str], limit: int, born_near: int | None = None
 ) -> list[Person]:
     """People holding any of ``keys``; with ``born_near`` only those born within a year of it (or with no
-    date), so that common names held by hundreds of people are narrowed in SQL, before the limit."""
+    date), so that common names held by hundreds of people are narrowed in SQL, before the limit. Each
+    person gets ``other_names`` from one light query (no model per alias)."""
     keys = list(keys)
     if not keys:
         return []
@@ -68,7 +69,15 @@ def _candidates(
             Q(birth_date__isnull=True)
             | Q(birth_date__gte=dt.date(born_near - 1, 1, 1), birth_date__lte=dt.date(born_near + 1, 12, 31))
         )
-    return list(people.only(*RANKING_FIELDS).prefetch_related("aliases")[:limit])
+    found = list(people.only(*RANKING_FIELDS)[:limit])
+    others: dict[int, list[str]] = {}
+    for person_id, name in PersonName.objects.filter(person_id__in=[p.pk for p in found]).values_list(
+        "person_id", "name"
+    ):
+        others.setdefault(person_id, []).append(name)
+    for person in found:
+        person.other_names = others.get(person.pk, [])  # type: ignore[attr-defined]
+    return found
 
 
 YEAR = re.compile(r"\b(19[0-9]{2}|20[0-9]{2})\b")
@@ -79,18 +88,26 @@ def _forms(person: Person) -> list[tuple[str, str]]:
     forms = [("name", f"{person.family_name} {person.given_name}".strip())]
     if person.name_km:
         forms.append(("khmer", person.name_km))
-    forms += [("alias", a.name) for a in person.aliases.all()]
+    aliases = getattr(person, "other_names", None)
+    if aliases is None:
+        aliases = [a.name for a in person.aliases.all()]
+    forms += [("alias", name) for name in aliases]
     return [(label, text) for label, text in forms if text]
 
 
-def _best_name(query: str, person: Person) -> tuple[float, list[str]]:
-    best, reasons = 0.0, []
+def _best_form(query: str, person: Person) -> tuple[float, str, str]:
+    """(similarity, label, text) of the person's name form closest to ``query``."""
+    best: tuple[float, str, str] = (0.0, "", "")
     for label, text in _forms(person):
         sim = names.name_similarity(query, text)
-        if sim > best:
-            best = sim
-            reasons = [_reason_for(label, query, text, sim)]
-    return best, reasons
+        if sim > best[0]:
+            best = (sim, label, text)
+    return best
+
+
+def _best_name(query: str, person: Person) -> tuple[float, list[str]]:
+    sim, label, text = _best_form(query, person)
+    return sim, ([_reason_for(label, query, text, sim)] if label else [])
 
 
 def _reason_for(label: str, query: str, text: str, sim: float) -> str:
@@ -106,8 +123,16 @@ def _reason_for(label: str, query: str, text: str, sim: float) -> str:
     return _("similar name (%(percent)d%%)") % {"percent": round(sim * 100)}
 
 
+def _spelled_exactly(query: str, text: str) -> bool:
+    """The query uses this very spelling (any order, case, spacing): ranks above other spellings."""
+    return sorted(names.tokens(query)) == sorted(names.tokens(text)) or "".join(
+        names.tokens(query)
+    ) == "".join(names.tokens(text))
+
+
 def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Match]:
-    """Ranked matches for a free-text query: names in Latin or Khmer script, in any order, or an A-number."""
+    """Ranked matches for a free-text query: names in Latin or Khmer script, in any order, or an A-number.
+    A year in the query ("Chhun Vuthy 1981") keeps people born within a year of it."""
     text = text.strip()
     if not text:
         return []
@@ -115,7 +140,6 @@ def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Mat
     if sum(ch.isdigit() for ch in text) >= 7:
         for person in visible.with_a_number(text)[:limit]:  # type: ignore[attr-defined]
             matches[person.pk] = Match(person, 1.0, [_("same A-number")])
-    # A year in the query ("Chhun Vuthy 1981") narrows common names to people born around then.
     year_match = YEAR.search(text)
     born_near = int(year_match.group(1)) if year_match else None
     if year_match:
@@ -132,13 +156,21 @@ def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Mat
             seen.setdefault(person.pk, person)
         if len(seen) >= limit:
             break
+    # Rank every candidate cheaply; explain only the ones that will be shown.
+    scored = []
     for pk, person in seen.items():
         if pk in matches:
             continue
-        score, reasons = _best_name(text, person)
-        if score >= 0.5:
-            matches[pk] = Match(person, score, reasons)
-    ranked = sorted(matches.values(), key=lambda m: (-m.score, m.person.display_name))
+        sim, label, form = _best_form(text, person)
+        if sim >= 0.5:
+            scored.append((sim, _spelled_exactly(text, form), person, label, form))
+    scored.sort(key=lambda r: (-r[0], not r[1], r[2].display_name))
+    for sim, _exact, person, label, form in scored[: max(0, limit - len(matches))]:
+        reasons = [_reason_for(label, text, form, sim)]
+        if born_near and person.birth_date:
+            reasons.append(_("born %(year)s") % {"year": person.birth_date.year})
+        matches[person.pk] = Match(person, sim, reasons)
+    ranked = sorted(matches.values(), key=lambda m: -m.score)  # stable: keeps the order above among equals
     return ranked[:limit]
 
 

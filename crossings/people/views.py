@@ -58,7 +58,9 @@ def person_list(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         results = matching.search(_visible(request), query, limit=30)
-        context: dict[str, Any] = {"query": query, "results": results}
+        # A full page of perfect scores: the name is common, and only a year or an A-number will tell apart.
+        common = len(results) == 30 and results[-1].score >= 0.999
+        context: dict[str, Any] = {"query": query, "results": results, "common_name": common}
     else:
         people = _visible(request).only("id", "given_name", "family_name", "name_km", "status")
         context = {"query": "", "page": Paginator(people, 50).get_page(request.GET.get("page"))}

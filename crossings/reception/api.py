@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -144,8 +144,11 @@ def create_batch(request: AuthedRequest, payload: BatchIn) -> Any:
     orgs = sorted(request.user.scope.orgs_with(Cap.PEOPLE_EDIT))
     try:
         with transaction.atomic():  # a savepoint: the duplicate is refused without spoiling the request
-            return 201, ArrivalBatch.objects.create(
-                organisation_id=orgs[0], created_by=request.user, **payload.dict()
+            return Status(
+                201,
+                ArrivalBatch.objects.create(
+                    organisation_id=orgs[0], created_by=request.user, **payload.dict()
+                ),
             )
     except IntegrityError:
         return _unprocessable(request, "flight", "This flight on this date is already recorded.")
@@ -189,7 +192,7 @@ def upload_manifest(request: AuthedRequest, batch_id: int, file: UploadedFile = 
         )
     except manifest.ManifestError as exc:
         return _unprocessable(request, "file", str(exc))
-    return 201, _result(record, services.preview(record, Person.objects.visible_to(request.user)))
+    return Status(201, _result(record, services.preview(record, Person.objects.visible_to(request.user))))
 
 
 @router.post(
@@ -209,8 +212,8 @@ def import_manifest(request: AuthedRequest, import_id: int, only_valid: bool = F
     try:
         services.run_import(record=record, visible=visible, user=request.user, only_valid=only_valid)
     except ValidationError as exc:
-        return 422, error_body(" ".join(exc.messages))
-    return 200, _result(record, None)
+        return Status(422, error_body(" ".join(exc.messages)))
+    return Status(200, _result(record, None))
 
 
 @router.post(
@@ -220,7 +223,9 @@ def import_manifest(request: AuthedRequest, import_id: int, only_valid: bool = F
 def add_assessment(request: AuthedRequest, person_id: int, payload: AssessmentIn) -> Any:
     person, org = _person_org(request, person_id)
     data = {k: v for k, v in payload.dict().items() if v is not None}
-    return 201, services.create_assessment(person=person, organisation_id=org, user=request.user, **data)
+    return Status(
+        201, services.create_assessment(person=person, organisation_id=org, user=request.user, **data)
+    )
 
 
 @router.get("/people/{person_id}/assessments", response=list[AssessmentOut], summary="Assessment versions")
@@ -236,7 +241,7 @@ def add_goal(request: AuthedRequest, person_id: int, payload: GoalIn) -> Any:
     person, org = _person_org(request, person_id)
     if payload.dimension not in Goal.Dimension.values:
         return _unprocessable(request, "dimension", "Expected economic, social or psychosocial.")
-    return 201, Goal.objects.create(person=person, organisation_id=org, **payload.dict())
+    return Status(201, Goal.objects.create(person=person, organisation_id=org, **payload.dict()))
 
 
 @router.post("/people/{person_id}/services", response={201: ServiceOut}, summary="Record a service delivered")
@@ -252,8 +257,11 @@ def add_service(request: AuthedRequest, person_id: int, payload: ServiceIn) -> A
         return _unprocessable(request, "service", f"Unknown service; expected one of {codes}.")
     data = payload.dict()
     data.pop("service")
-    return 201, ServiceDelivery.objects.create(
-        person=person, organisation_id=org, service=service, delivered_by=request.user, **data
+    return Status(
+        201,
+        ServiceDelivery.objects.create(
+            person=person, organisation_id=org, service=service, delivered_by=request.user, **data
+        ),
     )
 
 
@@ -280,10 +288,13 @@ def record_follow_up(request: AuthedRequest, follow_up_id: int, payload: FollowU
 
     try:
         token = uuid.UUID(payload.submission)
-        return 200, services.record_follow_up(
-            follow_up=follow_up, answers=payload.answers, submission=token, user=request.user
+        return Status(
+            200,
+            services.record_follow_up(
+                follow_up=follow_up, answers=payload.answers, submission=token, user=request.user
+            ),
         )
     except services.AlreadyRecorded as exc:
-        return 409, error_body(str(exc))
+        return Status(409, error_body(str(exc)))
     except ValueError as exc:
         return _unprocessable(request, "answers", str(exc))

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from crossings.accounts.roles import Cap, Role
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import BreakGlassGrant, break_glass, record_access
-from crossings.formtools import form_errors
+from crossings.formtools import form_errors, submit
 from crossings.people.models import Person
 from crossings.people.sharing import organisation_for
 from crossings.reception import manifest, services
@@ -267,12 +267,14 @@ def person_reception(request: AuthedRequest, person_id: int) -> HttpResponse:
 def assessment_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     person, org = _reception_person(request, person_id)
     _edit_org(request, org)
-    form = AssessmentForm(request.POST, prefix="assessment")
-    if form.is_valid():
-        services.create_assessment(person=person, organisation_id=org, user=request.user, **form.cleaned_data)
-        messages.success(request, _("Assessment saved."))
-    else:
-        messages.error(request, form_errors(form))
+    submit(
+        request,
+        AssessmentForm(request.POST, prefix="assessment"),
+        lambda data: services.create_assessment(
+            person=person, organisation_id=org, user=request.user, **data
+        ),
+        _("Assessment saved."),
+    )
     return redirect("person_reception", person_id=person.pk)
 
 
@@ -301,12 +303,12 @@ def assessment_break_glass(request: AuthedRequest, assessment_id: int) -> HttpRe
 def goal_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     person, org = _reception_person(request, person_id)
     _edit_org(request, org)
-    form = GoalForm(request.POST, prefix="goal")
-    if form.is_valid():
-        Goal.objects.create(person=person, organisation_id=org, **form.cleaned_data)
-        messages.success(request, _("Goal added."))
-    else:
-        messages.error(request, form_errors(form))
+    submit(
+        request,
+        GoalForm(request.POST, prefix="goal"),
+        lambda data: Goal.objects.create(person=person, organisation_id=org, **data),
+        _("Goal added."),
+    )
     return redirect("person_reception", person_id=person.pk)
 
 
@@ -325,14 +327,14 @@ def goal_achieved(request: AuthedRequest, goal_id: int) -> HttpResponse:
 def service_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     person, org = _reception_person(request, person_id)
     _edit_org(request, org)
-    form = ServiceDeliveryForm(request.POST, prefix="service", organisation_id=org)
-    if form.is_valid():
-        ServiceDelivery.objects.create(
-            person=person, organisation_id=org, delivered_by=request.user, **form.cleaned_data
-        )
-        messages.success(request, _("Service recorded."))
-    else:
-        messages.error(request, form_errors(form))
+    submit(
+        request,
+        ServiceDeliveryForm(request.POST, prefix="service", organisation_id=org),
+        lambda data: ServiceDelivery.objects.create(
+            person=person, organisation_id=org, delivered_by=request.user, **data
+        ),
+        _("Service recorded."),
+    )
     return redirect("person_reception", person_id=person.pk)
 
 
