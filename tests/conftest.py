@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,14 @@ from crossings.people.models import Person
 
 PASSWORD = "a-long-test-password-2026"
 _counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _forget_process_caches() -> None:
+    """Each test's database rows are rolled back; caches that hold rows must not outlive them."""
+    registry = sys.modules.get("crossings.outreach.forms_registry")
+    if registry is not None:
+        registry.forget_found_forms()
 
 
 @pytest.fixture

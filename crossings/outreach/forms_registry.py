@@ -52,6 +52,11 @@ def _store(compiled: Compiled, data: bytes, *, organisation_id: int | None, by: 
     )
 
 
+def forget_found_forms() -> None:
+    """Empty this process's form cache (after an upload; between tests, whose rows are rolled back)."""
+    _FOUND.clear()
+
+
 @transaction.atomic
 def upload_form(*, organisation_id: int, data: bytes, by: User | None) -> XForm:
     """Add a supervisor's XLSForm; its older versions stop being offered but still accept submissions."""
@@ -63,6 +68,7 @@ def upload_form(*, organisation_id: int, data: bytes, by: User | None) -> XForm:
             f"Version {compiled.version} of {compiled.form_id} is already uploaded: raise the version."
         )
     XForm.objects.filter(organisation_id=organisation_id, form_id=compiled.form_id).update(is_active=False)
+    forget_found_forms()
     return _store(compiled, data, organisation_id=organisation_id, by=by)
 
 
@@ -77,8 +83,23 @@ def offered_forms(organisation_id: int) -> list[XForm]:
     return sorted(forms.values(), key=lambda f: f.form_id)
 
 
+# (organisation, form id, version) -> the XForm found. A stored form version never changes (a new upload
+# is a new version), so a hit stays true for the life of the process; misses are never cached.
+_FOUND: dict[tuple[int, str, str], XForm] = {}
+
+
 def find_form(organisation_id: int, form_id: str, version: str) -> XForm | None:
     """Any stored version, active or not: a phone may still hold an older form."""
+    key = (organisation_id, form_id, version)
+    if key in _FOUND:
+        return _FOUND[key]
+    form = _find_form(organisation_id, form_id, version)
+    if form is not None and len(_FOUND) < 1000:
+        _FOUND[key] = form
+    return form
+
+
+def _find_form(organisation_id: int, form_id: str, version: str) -> XForm | None:
     qs = XForm.for_org_ids({organisation_id}).filter(form_id=form_id, version=version)
     qs = qs.order_by(F("organisation_id").asc(nulls_last=True))  # the organisation's own form first
     form = qs.first()

@@ -534,7 +534,10 @@ def receive(*, organisation_id: int, user: User, raw: bytes, files: list[Any]) -
             f"unknown_form: this server has no form {form_id!r} version {version!r}; get the blank form again"
         )
     encrypted = root is not None and any(_local(el.tag) == "base64EncryptedKey" for el in root)
+    parsed: Outcome | None = None
     try:
+        # One transaction for storing and parsing: one write lock and one commit per submission. Parsing
+        # runs in its own savepoint and catches its failures, so the raw submission is stored regardless.
         with transaction.atomic():
             submission = Submission.objects.create(
                 organisation_id=organisation_id,
@@ -550,6 +553,8 @@ def receive(*, organisation_id: int, user: User, raw: bytes, files: list[Any]) -
                 submitted_by=user,
             )
             _add_attachments(submission, files)
+            if not reason and not encrypted:
+                parsed = parse_submission(submission, values)
     except IntegrityError:  # the same instance arrived on another connection a moment ago
         existing = Submission.objects.get(organisation_id=organisation_id, instance_id=instance_id)
         return _resend(existing, sha, files)
@@ -557,7 +562,8 @@ def receive(*, organisation_id: int, user: User, raw: bytes, files: list[Any]) -
         return Outcome(_reason_status(reason), reason.split(": ", 1)[1])
     if encrypted:
         return Outcome(201, "Received (encrypted); it will be read after decryption.", "submit_success")
-    return parse_submission(submission, values)
+    assert parsed is not None
+    return parsed
 
 
 def _resend(existing: Submission, sha: str, files: list[Any]) -> Outcome:
