@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "ninja",
+    "django_tasks",
     "crossings.accounts",
     "crossings.audit",
     "crossings.people",
@@ -305,6 +306,15 @@ LOGGING = {
         "axes": {"level": "ERROR"},
         "django.request": {"level": "ERROR"},
     },
+}
+
+# --- Background work -------------------------------------------------------------------------------------
+# Django's task interface (django-tasks backport). The immediate backend runs a task at once, in the
+# process that enqueued it: no broker or worker on a laptop. A deployment that wants reports and digests
+# off the request path points this at a queueing backend (e.g. the django-tasks database backend and its
+# worker) without code changes.
+TASKS = {
+    "default": {"BACKEND": env("CROSSINGS_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}
 }
 
 # --- Crossings ------------------------------------------------------------------------------------------

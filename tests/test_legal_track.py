@@ -349,3 +349,20 @@ def test_travel_document_steps_go_on_the_journey_and_expiry_must_follow(person, 
     )
     assert list(person.events.values_list("kind", flat=True)) == ["travel_doc_requested", "travel_doc_issued"]
     assert "2025-09-01" in client.get(f"/people/{person.pk}/legal/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_digest_also_runs_as_a_django_task(proceeding, caseworker):
+    from crossings.legal.digests import send_digests_task
+
+    caseworker.email = "c@example.org"
+    caseworker.save()
+    services.record_court_event(
+        proceeding=proceeding,
+        kind="ij_decision",
+        date=dt.date.today() - dt.timedelta(days=20),
+        outcome="removal_ordered",
+        user=caseworker,
+    )
+    result = send_digests_task.enqueue()
+    assert result.return_value == 1 and mail.outbox[0].to == ["c@example.org"]

@@ -132,3 +132,13 @@ def test_demo_data_in_the_django_test_database_is_complete():
     }
     assert User.objects.filter(username__startswith="demo-").count() == 7
     assert Person.objects.count() == 5
+    # Every module has something to show: a journey, a pending referral, a flight, an outreach site, figures.
+    from crossings.outreach.models import Site
+    from crossings.people.models import Referral
+    from crossings.reception.models import ArrivalBatch
+    from crossings.stats.models import Figure
+
+    assert Person.objects.filter(status="under_supervision").exists()
+    assert Referral.objects.filter(status="pending").count() == 1
+    assert ArrivalBatch.objects.get().arrivals.filter(received=True).count() == 1
+    assert Site.objects.exists() and Figure.objects.exists()

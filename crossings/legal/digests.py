@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from crossings.accounts.models import User
 from crossings.cases.models import Task
@@ -56,3 +57,9 @@ def send_digests(today: dt.date | None = None) -> int:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
         sent += 1
     return sent
+
+
+@task()
+def send_digests_task() -> int:
+    """The digest as a Django task, for a scheduler that enqueues tasks instead of running cron commands."""
+    return send_digests()

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -82,19 +83,14 @@ class Command(BaseCommand):
                 if device is None:
                     device = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
                 secrets[username] = base64.b32encode(device.bin_key).decode()
-        for org_key, given, family, km, sex, born, precision, a_number in PEOPLE:
-            org = orgs[org_key]
-            if not Person.objects.filter(organisation=org, given_name=given, family_name=family).exists():
-                Person.objects.create(
-                    organisation=org,
-                    given_name=given,
-                    family_name=family,
-                    name_km=km,
-                    sex=sex,
-                    birth_date=born,
-                    birth_date_precision=precision,
-                    a_number=a_number or None,
-                )
+        if not Person.objects.exists():  # a second run reuses everything and adds nothing
+            self._load_people(orgs)
+            self._load_reception(orgs)
+            self._load_outreach(orgs)
+        from crossings.stats.models import Figure
+
+        if not Figure.objects.exists():
+            call_command("stats", "load-reference", verbosity=0)
         if not options["quiet"]:
             self._print_logins(secrets)
 
