@@ -12,7 +12,6 @@ from crossings.api import Paginated, api, error_body
 from crossings.legal import deadlines as engine
 from crossings.legal import services
 from crossings.legal.models import CourtEvent, Deadline, Proceeding
-from crossings.people.models import Person
 
 router = Router(tags=["legal"])
 
@@ -75,15 +74,6 @@ class DetainIn(Schema):
     date: dt.date
 
 
-def _own_person(request: AuthedRequest, person_id: int, cap: Cap) -> Person:
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
-    if not request.user.scope.can(cap, person.organisation_id):
-        from django.http import Http404
-
-        raise Http404
-    return person
-
-
 def _unprocessable(request: Any, exc: ValidationError) -> Any:
     errors = (
         [{"field": f, "message": str(m)} for f, ms in exc.message_dict.items() for m in ms]
@@ -132,7 +122,7 @@ def list_deadlines(request: AuthedRequest, who: Literal["me", "org"] = "me") -> 
 @router.post("/people/{person_id}/proceedings", response={201: ProceedingOut}, summary="Open a proceeding")
 @requires(Cap.PEOPLE_EDIT)
 def open_proceeding(request: AuthedRequest, person_id: int, payload: ProceedingIn) -> Any:
-    person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
+    person = services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
     try:
         proceeding = services.open_proceeding(
             person=person, organisation_id=person.organisation_id, user=request.user, **payload.dict()
@@ -150,7 +140,7 @@ def open_proceeding(request: AuthedRequest, person_id: int, payload: ProceedingI
 @requires(Cap.PEOPLE_EDIT)
 def add_court_event(request: AuthedRequest, proceeding_id: int, payload: CourtEventIn) -> Any:
     proceeding = get_object_or_404(Proceeding.objects.visible_to(request.user), pk=proceeding_id)
-    _own_person(request, proceeding.person_id, Cap.PEOPLE_EDIT)
+    services.own_person(request.user, proceeding.person_id, Cap.PEOPLE_EDIT)
     if payload.kind not in CourtEvent.Kind.values:
         return _unprocessable(
             request, ValidationError({"kind": "Expected one of " + ", ".join(CourtEvent.Kind.values)})
@@ -183,7 +173,7 @@ def add_court_event(request: AuthedRequest, proceeding_id: int, payload: CourtEv
 )
 @requires(Cap.PEOPLE_EDIT)
 def detained(request: AuthedRequest, person_id: int, payload: DetainIn) -> Any:
-    person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
+    person = services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
     try:
         response = services.mark_detained(
             person=person, organisation_id=person.organisation_id, user=request.user, **payload.dict()

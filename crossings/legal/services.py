@@ -47,6 +47,20 @@ REVIEW_FLAGS = {
 }
 
 
+def own_person(user: Any, person_id: int, cap: Any = None) -> Person:
+    """The person, if ``user`` holds ``cap`` in the registering organisation. Legal records are that
+    organisation's own work: an organisation that received the person by referral never sees them (404)."""
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    from crossings.accounts.roles import Cap
+
+    person = get_object_or_404(Person.objects.visible_to(user), pk=person_id)
+    if not user.scope.can(cap or Cap.PEOPLE_VIEW, person.organisation_id):
+        raise Http404
+    return person
+
+
 def legal_case(*, person: Person, organisation_id: int, user: Any) -> Case:
     """The organisation's open legal-defence case for the person, opened if there is none, so that
     deadlines always land on someone's task list."""

@@ -39,20 +39,11 @@ from crossings.legal.models import (
     RapidResponse,
     TravelDocumentStep,
 )
-from crossings.people.models import Person
-
-
-def _own_person(request: AuthedRequest, person_id: int, cap: Cap = Cap.PEOPLE_VIEW) -> Person:
-    """The legal tab belongs to the registering organisation: a receiving organisation never sees it."""
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
-    if not request.user.scope.can(cap, person.organisation_id):
-        raise Http404
-    return person
 
 
 @requires(Cap.PEOPLE_VIEW)
 def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = _own_person(request, person_id)
+    person = services.own_person(request.user, person_id)
     record_access(
         request, user=request.user, obj=person, organisation_id=person.organisation_id, reason="legal tab"
     )
@@ -94,7 +85,7 @@ def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def proceeding_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
+    person = services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
     submit(
         request,
         ProceedingForm(request.POST, prefix="proceeding"),
@@ -110,7 +101,7 @@ def proceeding_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 @require_POST
 def court_event_new(request: AuthedRequest, proceeding_id: int) -> HttpResponse:
     proceeding = get_object_or_404(Proceeding.objects.visible_to(request.user), pk=proceeding_id)
-    _own_person(request, proceeding.person_id, Cap.PEOPLE_EDIT)
+    services.own_person(request.user, proceeding.person_id, Cap.PEOPLE_EDIT)
     submit(
         request,
         CourtEventForm(request.POST, prefix="event"),
@@ -131,7 +122,7 @@ def court_event_correct(request: AuthedRequest, event_id: int) -> HttpResponse:
         pk=event_id,
         proceeding__in=Proceeding.objects.visible_to(request.user),
     )
-    _own_person(request, event.proceeding.person_id, Cap.PEOPLE_EDIT)
+    services.own_person(request.user, event.proceeding.person_id, Cap.PEOPLE_EDIT)
     submit(
         request,
         CorrectDateForm(request.POST, prefix=f"correct-{event.pk}"),
@@ -145,7 +136,7 @@ def court_event_correct(request: AuthedRequest, event_id: int) -> HttpResponse:
 @require_POST
 def deadline_resolve(request: AuthedRequest, deadline_id: int) -> HttpResponse:
     deadline = get_object_or_404(Deadline.objects.visible_to(request.user), pk=deadline_id)
-    _own_person(request, deadline.person_id, Cap.PEOPLE_EDIT)
+    services.own_person(request.user, deadline.person_id, Cap.PEOPLE_EDIT)
     submit(
         request,
         ResolveDeadlineForm(request.POST, prefix=f"resolve-{deadline.pk}"),
@@ -158,7 +149,7 @@ def deadline_resolve(request: AuthedRequest, deadline_id: int) -> HttpResponse:
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def detain(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
+    person = services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
     submit(
         request,
         DetainForm(request.POST, prefix="detain"),
@@ -174,7 +165,7 @@ def detain(request: AuthedRequest, person_id: int) -> HttpResponse:
 @require_POST
 def detention_release(request: AuthedRequest, detention_id: int) -> HttpResponse:
     detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=detention_id)
-    _own_person(request, detention.person_id, Cap.PEOPLE_EDIT)
+    services.own_person(request.user, detention.person_id, Cap.PEOPLE_EDIT)
     submit(
         request,
         ReleaseForm(request.POST, prefix=f"release-{detention.pk}"),
@@ -187,7 +178,7 @@ def detention_release(request: AuthedRequest, detention_id: int) -> HttpResponse
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def check_in_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
+    person = services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
     submit(
         request,
         CheckInForm(request.POST, prefix="checkin"),
@@ -202,7 +193,7 @@ def check_in_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def travel_document_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = _own_person(request, person_id, Cap.PEOPLE_EDIT)
+    person = services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
     submit(
         request,
         TravelDocumentForm(request.POST, prefix="travel"),
@@ -217,7 +208,7 @@ def travel_document_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 @requires(Cap.CONVICTIONS_VIEW)
 @require_POST
 def conviction_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = _own_person(request, person_id, Cap.CONVICTIONS_VIEW)
+    person = services.own_person(request.user, person_id, Cap.CONVICTIONS_VIEW)
     submit(
         request,
         ConvictionForm(request.POST, prefix="conviction"),
