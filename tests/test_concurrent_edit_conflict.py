@@ -53,3 +53,29 @@ def test_update_service_refuses_a_stale_version(person, caseworker):
         services.update_person(
             person_id=person.pk, user=caseworker, data={"us_city": "B"}, expected_version=1
         )
+
+
+@pytest.mark.django_db
+def test_a_photo_can_be_replaced_on_edit_and_is_checked(person, caseworker, login, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    form = {
+        "family_name": "Sok",
+        "given_name": "Dara",
+        "sex": "male",
+        "birth_date_precision": "exact",
+        "birthplace_kind": "unknown",
+        "khmer_ability": "unknown",
+        "version": person.version,
+    }
+    client = login(caseworker)
+    fake = SimpleUploadedFile("me.png", b"GIF89a not a png", content_type="image/png")
+    assert client.post(f"/people/{person.pk}/edit/", {**form, "photo": fake}).status_code == 200
+    ok = client.post(f"/people/{person.pk}/edit/", {**form, "photo": SimpleUploadedFile("me.png", png)})
+    assert ok.status_code == 302
+    person.refresh_from_db()
+    assert person.photo and str(tmp_path) in person.photo.path
+    response = client.get(f"/people/{person.pk}/photo/")
+    assert response["Content-Type"] == "image/png"

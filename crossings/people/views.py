@@ -179,6 +179,8 @@ def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            if request.FILES.get("photo"):  # a new photo replaces the old one; no upload keeps it
+                Person.objects.get(pk=person.pk).photo.save("photo", form.cleaned_data["photo"], save=True)
             messages.success(request, _("Saved."))
             return redirect("person_detail", person_id=person.pk)
     field_labels = {name: form.fields[name].label for name in form.fields}
