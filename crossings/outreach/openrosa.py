@@ -574,7 +574,12 @@ def _resend(existing: Submission, sha: str, files: list[Any]) -> Outcome:
             "copying it.",
         )
     added = _add_attachments(existing, files)  # Collect sends large submissions in several parts
-    if existing.status == Submission.Status.FAILED and existing.reason:
+    # A decryption refusal is the server's problem (wrong key), not the phone's: the bytes are safe here.
+    if (
+        existing.status == Submission.Status.FAILED
+        and existing.reason
+        and not existing.reason.startswith("decryption: ")
+    ):
         return Outcome(_reason_status(existing.reason), existing.reason.split(": ", 1)[-1])
     if added:
         return Outcome(201, "Attachments received.", "submit_success")

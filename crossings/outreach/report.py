@@ -1,12 +1,17 @@
-"""The quarterly donor report as XLSX: indicators for the quarter and per month, small counts suppressed
-(it leaves the organisation), in English or Khmer, with the indicator definitions and their sources."""
+"""The quarterly donor report as XLSX or PDF: indicators for the quarter and per month, small counts
+suppressed (it leaves the organisation), in English or Khmer, with the indicator definitions and their
+sources. Both formats are built from the same table (``quarterly_table``); the PDF is rendered with
+WeasyPrint and the bundled Noto Sans Khmer font, as the stats app does."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import Any
 
+import fontpkg_noto_sans_khmer
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -15,6 +20,9 @@ from openpyxl.styles import Font
 from crossings.outreach import indicators
 from crossings.outreach.indicators import Period
 from crossings.outreach.models import AgeBand, Encounter, KeyPopulation, Referral, Sex
+
+# The font the stats app embeds too (crossings/stats/reports.py): one Khmer face for every PDF.
+KHMER_FONT = fontpkg_noto_sans_khmer.ROOT / "files" / "NotoSansKhmer[wdth,wght].ttf"
 
 
 def _rows(ind: indicators.Indicators) -> list[tuple[str, Any]]:
@@ -51,8 +59,32 @@ def _rows(ind: indicators.Indicators) -> list[tuple[str, Any]]:
     return rows
 
 
+@dataclass
+class QuarterlyTable:
+    period: Period
+    months: list[str]  # YYYY-MM
+    rows: list[tuple[str, Any, list[Any]]]  # label, quarter value, one value per month
+
+
+def _language(language: str) -> str:
+    return language if language in ("en", "km") else "en"
+
+
+def quarterly_table(encounters: QuerySet[Encounter], period: Period) -> QuarterlyTable:
+    """The report's one table in the active language: suppressed (shared) values for the quarter and
+    each of its months."""
+    quarter = indicators.compute(encounters, period)
+    months = [Period.month(m.year, m.month) for m in period.months()]
+    month_rows = [dict(_rows(indicators.compute(encounters, p))) for p in months]
+    return QuarterlyTable(
+        period=period,
+        months=[p.start.strftime("%Y-%m") for p in months],
+        rows=[(label, value, [mr.get(label, "") for mr in month_rows]) for label, value in _rows(quarter)],
+    )
+
+
 def quarterly_xlsx(encounters: QuerySet[Encounter], period: Period, *, language: str = "en") -> bytes:
-    with translation.override(language if language in ("en", "km") else "en"):
+    with translation.override(_language(language)):
         wb = Workbook()
         ws = wb.active
         assert ws is not None
@@ -63,15 +95,12 @@ def quarterly_xlsx(encounters: QuerySet[Encounter], period: Period, *, language:
         ws.append([_("Period"), f"{period.start.isoformat()} – {period.end.isoformat()}"])
         ws.append([_("Counts from 1 to 4 are shown as <5 to protect clients.")])
         ws.append([])
-        quarter = indicators.compute(encounters, period)
-        months = [Period.month(m.year, m.month) for m in period.months()]
-        monthly = [indicators.compute(encounters, p) for p in months]
-        ws.append([_("Indicator"), _("Quarter"), *[p.start.strftime("%Y-%m") for p in months]])
+        table = quarterly_table(encounters, period)
+        ws.append([_("Indicator"), _("Quarter"), *table.months])
         for cell in ws[ws.max_row]:
             cell.font = bold
-        month_rows = [dict(_rows(m)) for m in monthly]
-        for label, value in _rows(quarter):
-            ws.append([label, value, *[mr.get(label, "") for mr in month_rows]])
+        for label, value, per_month in table.rows:
+            ws.append([label, value, *per_month])
         ws.column_dimensions["A"].width = 60
         defs = wb.create_sheet("Definitions")
         rows = indicators.definitions()
@@ -82,3 +111,30 @@ def quarterly_xlsx(encounters: QuerySet[Encounter], period: Period, *, language:
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
+
+
+def quarterly_pdf(
+    encounters: QuerySet[Encounter], period: Period, *, language: str = "en", organisation: str = ""
+) -> bytes:
+    """The same content as the XLSX, as a PDF with the Khmer font embedded."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    lang = _language(language)
+    with translation.override(lang):
+        definitions = indicators.definitions()
+        html = render_to_string(
+            "outreach/donor_report_pdf.html",
+            {
+                "lang": lang,
+                "organisation": organisation,
+                "period": period,
+                "table": quarterly_table(encounters, period),
+                "definition_columns": list(definitions[0].keys()) if definitions else [],
+                "definitions": [list(row.values()) for row in definitions],
+                "font_url": KHMER_FONT.as_uri(),
+            },
+        )
+    return bytes(
+        HTML(string=html, base_url=str(KHMER_FONT.parent)).write_pdf(font_config=FontConfiguration())
+    )

@@ -209,7 +209,14 @@ def donor_report(request: AuthedRequest) -> HttpResponse:
         year, quarter = today.year, (today.month - 1) // 3 + 1
         period = Period.quarter(year, quarter)
     lang = str(request.GET.get("lang") or getattr(request, "LANGUAGE_CODE", "en"))
-    data = report.quarterly_xlsx(Encounter.objects.visible_to(request.user), period, language=lang)
+    encounters = Encounter.objects.visible_to(request.user)
+    if request.GET.get("format") == "pdf":
+        pdf = report.quarterly_pdf(encounters, period, language=lang)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        suffix = "km" if lang == "km" else "en"
+        response["Content-Disposition"] = f'attachment; filename="outreach-{year}-Q{quarter}-{suffix}.pdf"'
+        return response
+    data = report.quarterly_xlsx(encounters, period, language=lang)
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
