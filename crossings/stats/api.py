@@ -145,11 +145,54 @@ class ProgrammeTable(Schema):
     rows: list[Count]
 
 
+class ServiceYear(Schema):
+    code: str
+    service: str
+    year: int
+    deliveries: int | None = Field(description="null when suppressed")
+    people: int | None = Field(description="distinct people served; null when suppressed")
+    cost: str | None = Field(description="total cost in USD as a decimal string; null when suppressed")
+    suppressed: bool
+
+
+class ScoreOut(Schema):
+    mean: float | None = Field(description="null when suppressed or no score recorded")
+    people: int | None = Field(description="people behind the mean; null when suppressed")
+    suppressed: bool
+
+
+class ScoreCellOut(Schema):
+    months: int = Field(description="follow-up month: 1, 3, 6 or 12")
+    cohort: int | None = Field(description="year of arrival; null for all cohorts together")
+    economic: ScoreOut
+    social: ScoreOut
+    psychosocial: ScoreOut
+    overall: ScoreOut
+
+
+class IndicatorOut(Schema):
+    key: str
+    label: str
+    value: int | float | None
+    suppressed: bool
+
+
+class OutreachOut(Schema):
+    organisations: list[int]
+    start: str
+    end: str
+    indicators: list[IndicatorOut]
+
+
 class ProgrammeOut(Schema):
     organisations: list[int]
     people: int | None
     suppression_threshold: int
     tables: list[ProgrammeTable]
+    services: list[ServiceYear]
+    scores_by_month: list[ScoreCellOut]
+    scores_by_cohort: list[ScoreCellOut]
+    outreach: OutreachOut | None = Field(description="null when none of your organisations does outreach")
 
 
 @router.get("/stats/programme", response=ProgrammeOut, summary="Programme statistics for your organisations")

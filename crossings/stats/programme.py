@@ -4,9 +4,15 @@ Scope: people registered by one of the user's organisations where the user holds
 whose journey those organisations recorded (a reception NGO records the arrival of people an advocate
 registered). Everything is counted in two queries whatever the number of people.
 
+Services delivered and follow-up reintegration scores count only what the user's organisations recorded
+(one grouped query each); the outreach headline indicators are those of ``crossings.outreach.indicators``
+for the user's outreach organisations (a fixed number of queries).
+
 Suppression: any count from 1 to 4 is shown as "fewer than 5" (a small count can identify someone in a
 small community), and when a table would then hide exactly one cell, the next smallest cell is hidden too
 so the hidden one cannot be worked out from the total. Averages over fewer than 5 people are not shown.
+In the two-way tables (service × year, cohort × follow-up month) the rule is applied to every line and
+every column until nothing changes.
 """
 
 from __future__ import annotations
@@ -15,17 +21,22 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crossings.accounts.roles import Cap
+from crossings.accounts.models import Organisation
+from crossings.accounts.roles import Cap, OrgKind
 from crossings.people.models import JourneyEvent, Person
 from crossings.people.places import BirthplaceKind
 
 THRESHOLD = 5
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -56,6 +67,10 @@ class ProgrammeStats:
     tables: list[Table] = field(default_factory=list)
     average_years_in_us: float | None = None
     people_with_years_in_us: int | None = 0
+    services: list[ServiceCell] = field(default_factory=list)
+    scores_by_month: list[ScoreCell] = field(default_factory=list)
+    scores_by_cohort: list[ScoreCell] = field(default_factory=list)
+    outreach: Outreach | None = None
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -65,6 +80,10 @@ class ProgrammeStats:
             "organisations": self.organisations,
             "people": self.people,
             "suppression_threshold": THRESHOLD,
+            "services": [s.as_dict() for s in self.services],
+            "scores_by_month": [c.as_dict() for c in self.scores_by_month],
+            "scores_by_cohort": [c.as_dict() for c in self.scores_by_cohort],
+            "outreach": self.outreach.as_dict() if self.outreach else None,
             "tables": [
                 {
                     "key": t.key,
@@ -75,6 +94,91 @@ class ProgrammeStats:
                 }
                 for t in self.tables
             ],
+        }
+
+
+@dataclass
+class ServiceCell:
+    """Deliveries of one service in one year: how many, to how many people, at what total cost."""
+
+    code: str
+    service: str
+    year: int
+    deliveries: int | None
+    people: int | None
+    cost: Decimal | None
+    suppressed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "service": self.service,
+            "year": self.year,
+            "deliveries": self.deliveries,
+            "people": self.people,
+            "cost": None if self.cost is None else str(self.cost),
+            "suppressed": self.suppressed,
+        }
+
+
+DIMENSIONS = ("economic", "social", "psychosocial", "overall")
+FOLLOW_UP_MONTHS = (1, 3, 6, 12)
+
+
+@dataclass
+class Score:
+    """The mean of one reintegration score and the number of people behind it."""
+
+    mean: float | None
+    people: int | None
+    suppressed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"mean": self.mean, "people": self.people, "suppressed": self.suppressed}
+
+
+@dataclass
+class ScoreCell:
+    months: int
+    cohort: int | None  # year of arrival; None for all cohorts together
+    scores: dict[str, Score]
+
+    @property
+    def ordered(self) -> list[Score]:
+        return [self.scores[d] for d in DIMENSIONS]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "months": self.months,
+            "cohort": self.cohort,
+            **{d: self.scores[d].as_dict() for d in DIMENSIONS},
+        }
+
+
+@dataclass
+class Indicator:
+    key: str
+    label: str
+    value: int | float | None
+    suppressed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "label": self.label, "value": self.value, "suppressed": self.suppressed}
+
+
+@dataclass
+class Outreach:
+    organisations: list[int]
+    start: dt.date
+    end: dt.date
+    indicators: list[Indicator]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "organisations": self.organisations,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "indicators": [i.as_dict() for i in self.indicators],
         }
 
 
@@ -90,6 +194,26 @@ def suppress(rows: list[Row]) -> list[Row]:
         if shown:
             shown[0].count, shown[0].suppressed = None, True
     return out
+
+
+def suppress_grid(counts: dict[tuple[Any, Any], int], axes: tuple[int, ...] = (0, 1)) -> set[tuple[Any, Any]]:
+    """The cells of a two-way table to hide: counts of 1–4, then, in any line or column (``axes``: 0 for
+    the lines, 1 for the columns) where exactly one cell is hidden, the smallest other non-zero cell too,
+    until nothing changes."""
+    hidden = {k for k, n in counts.items() if 0 < n < THRESHOLD}
+    changed = True
+    while changed:
+        changed = False
+        for axis in axes:
+            for value in sorted({k[axis] for k in counts}, key=str):
+                line = [k for k in counts if k[axis] == value]
+                if sum(1 for k in line if k in hidden) != 1:
+                    continue
+                shown = sorted((counts[k], k) for k in line if k not in hidden and counts[k] > 0)
+                if shown:
+                    hidden.add(shown[0][1])
+                    changed = True
+    return hidden
 
 
 def _years_between(start: dt.date, end: dt.date) -> int:
@@ -195,10 +319,176 @@ def compute(
     mean = round(sum(years_in_us) / len(years_in_us), 1) if years_in_us else None
     if suppress_small and len(years_in_us) < THRESHOLD:
         mean = None
+    by_month, by_cohort = follow_up_scores(orgs, suppress_small=suppress_small, start=start, end=end)
     return ProgrammeStats(
         organisations=orgs,
         people=None if suppress_small and 0 < total < THRESHOLD else total,
         tables=tables,
         average_years_in_us=mean,
         people_with_years_in_us=None if mean is None and suppress_small else len(years_in_us),
+        services=services_delivered(orgs, suppress_small=suppress_small, start=start, end=end),
+        scores_by_month=by_month,
+        scores_by_cohort=by_cohort,
+        outreach=outreach_indicators(orgs, suppress_small=suppress_small, start=start, end=end),
     )
+
+
+def services_delivered(
+    orgs: list[int], *, suppress_small: bool = True, start: dt.date | None = None, end: dt.date | None = None
+) -> list[ServiceCell]:
+    """Deliveries recorded by the organisations, per service (by code, across their catalogues) and year."""
+    from crossings.reception.models import ServiceDelivery
+
+    qs = ServiceDelivery.objects.filter(organisation_id__in=orgs)
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    rows = (
+        qs.annotate(year=ExtractYear("date"))
+        .values("service__code", "year")
+        .annotate(
+            name=Min("service__name"),
+            deliveries=Count("id"),
+            people=Count("person", distinct=True),
+            cost=Sum("cost"),
+        )
+        .order_by("service__code", "year")
+    )
+    cells = [
+        ServiceCell(
+            r["service__code"],
+            r["name"],
+            r["year"],
+            r["deliveries"],
+            r["people"],
+            Decimal(r["cost"] or 0).quantize(CENT),
+        )
+        for r in rows
+    ]
+    cells.sort(key=lambda c: (c.service.casefold(), c.code, c.year))
+    if suppress_small:
+        # A cell is as small as its smaller count: few deliveries, or many to few people, identify.
+        hidden = suppress_grid({(c.code, c.year): min(c.deliveries or 0, c.people or 0) for c in cells})
+        for c in cells:
+            if (c.code, c.year) in hidden:
+                c.deliveries = c.people = c.cost = None
+                c.suppressed = True
+    return cells
+
+
+def follow_up_scores(
+    orgs: list[int], *, suppress_small: bool = True, start: dt.date | None = None, end: dt.date | None = None
+) -> tuple[list[ScoreCell], list[ScoreCell]]:
+    """Mean reintegration scores of the follow-ups the organisations recorded, per follow-up month (all
+    cohorts) and per arrival cohort (year of the arrival flight) and month. One query. The period, when
+    given, selects follow-ups by the date they were recorded."""
+    from crossings.reception.models import FollowUp
+
+    qs = FollowUp.objects.filter(
+        organisation_id__in=orgs, recorded_on__isnull=False, months__in=FOLLOW_UP_MONTHS
+    )
+    if start is not None:
+        qs = qs.filter(recorded_on__gte=start)
+    if end is not None:
+        qs = qs.filter(recorded_on__lte=end)
+    aggregates: dict[str, Any] = {}
+    for d in DIMENSIONS:
+        aggregates[f"{d}_sum"] = Sum(d)
+        aggregates[f"{d}_n"] = Count(d)
+    found: Any = (
+        qs.annotate(cohort=ExtractYear("arrival__batch__date"))
+        .values("months", "cohort")
+        .annotate(**aggregates)
+        .order_by("cohort", "months")
+    )
+    rows: list[dict[str, Any]] = list(found)
+
+    def cell(months: int, cohort: int | None, sums: dict[str, float], ns: dict[str, int]) -> ScoreCell:
+        scores = {d: Score(round(sums[d] / ns[d], 2) if ns[d] else None, ns[d]) for d in DIMENSIONS}
+        return ScoreCell(months, cohort, scores)
+
+    by_cohort: list[ScoreCell] = []
+    totals: dict[int, tuple[dict[str, float], dict[str, int]]] = {
+        m: ({d: 0.0 for d in DIMENSIONS}, {d: 0 for d in DIMENSIONS}) for m in FOLLOW_UP_MONTHS
+    }
+    for r in rows:
+        sums = {d: float(r[f"{d}_sum"] or 0) for d in DIMENSIONS}
+        ns = {d: int(r[f"{d}_n"]) for d in DIMENSIONS}
+        months: int = r["months"]
+        by_cohort.append(cell(months, r["cohort"], sums, ns))
+        for d in DIMENSIONS:
+            totals[months][0][d] += sums[d]
+            totals[months][1][d] += ns[d]
+    by_month = [cell(m, None, *totals[m]) for m in FOLLOW_UP_MONTHS if any(totals[m][1].values())]
+    if suppress_small:
+        for d in DIMENSIONS:
+            # Cohort × month cells, plus the all-cohorts line, so no hidden mean follows from the others.
+            # Only a month's column adds up (its cohorts make its all-cohorts cell), so only columns need
+            # a second hidden cell.
+            grid: dict[tuple[Any, Any], int] = {
+                (c.cohort if c.cohort is not None else "all", c.months): c.scores[d].people or 0
+                for c in [*by_cohort, *by_month]
+            }
+            hidden = suppress_grid(grid, axes=(1,))
+            for c in [*by_cohort, *by_month]:
+                if (c.cohort if c.cohort is not None else "all", c.months) in hidden:
+                    c.scores[d] = Score(None, None, True)
+    return by_month, by_cohort
+
+
+HEADLINE_INDICATORS: list[tuple[str, Any]] = [
+    ("clients_reached", gettext_lazy("Clients reached")),
+    ("encounters", gettext_lazy("Encounters")),
+    ("pwid_reached", gettext_lazy("People who inject drugs reached")),
+    ("needles_syringes", gettext_lazy("Needles and syringes distributed")),
+    ("needles_per_pwid_year", gettext_lazy("Needles and syringes per person who injects drugs per year")),
+    ("regular_access_share", gettext_lazy("Share given needles in every month of the period")),
+    ("condoms", gettext_lazy("Condoms distributed")),
+    ("naloxone", gettext_lazy("Naloxone distributed")),
+    ("hiv_tests", gettext_lazy("HIV tests")),
+    ("hiv_reactive", gettext_lazy("Reactive HIV tests")),
+    ("referrals_made", gettext_lazy("Referrals made")),
+    ("referrals_completed", gettext_lazy("Referrals completed")),
+]
+
+
+# A ratio computed from a hidden count is hidden with it (``indicators.shared`` sets it to None).
+RATIO_BASES = {
+    "needles_per_pwid_year": "pwid_given_needles",
+    "regular_access_share": "pwid_given_needles",
+}
+
+
+def default_outreach_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The last full calendar year."""
+    year = (today or timezone.localdate()).year - 1
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def outreach_indicators(
+    orgs: list[int], *, suppress_small: bool = True, start: dt.date | None = None, end: dt.date | None = None
+) -> Outreach | None:
+    """The headline WHO/UNAIDS indicators of ``crossings.outreach.indicators`` for the outreach
+    organisations among ``orgs``, over the period (by default the last full calendar year); None when
+    there is no outreach organisation."""
+    from crossings.outreach import indicators
+    from crossings.outreach.models import Encounter
+
+    outreach_orgs = sorted(
+        Organisation.objects.filter(pk__in=orgs, kind=OrgKind.OUTREACH).values_list("pk", flat=True)
+    )
+    if not outreach_orgs:
+        return None
+    default_start, default_end = default_outreach_period()
+    period = indicators.Period(start or default_start, end or default_end)
+    result = indicators.compute(Encounter.objects.filter(organisation_id__in=outreach_orgs), period)
+    data = indicators.shared(result) if suppress_small else result.as_dict()
+    items = []
+    for key, label in HEADLINE_INDICATORS:
+        value = data[key]
+        hidden = value == indicators.SUPPRESSED or (
+            value is None and data.get(RATIO_BASES.get(key, "")) == indicators.SUPPRESSED
+        )
+        items.append(Indicator(key, str(label), None if hidden else value, hidden))
+    return Outreach(outreach_orgs, period.start, period.end, items)

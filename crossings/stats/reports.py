@@ -119,6 +119,10 @@ def _context(report: Report) -> dict[str, Any]:
         "removal_title": removal_title,
         "generated": timezone.localtime(),
         "font_url": KHMER_FONT.as_uri(),
+        "score_tables": [
+            (_("All arrivals, per follow-up"), stats.scores_by_month, "table-scores-month"),
+            (_("Per year of arrival"), stats.scores_by_cohort, "table-scores-cohort"),
+        ],
     }
 
 
@@ -129,6 +133,43 @@ def render_pdf(context: dict[str, Any]) -> bytes:
     html = render_to_string("stats/report_pdf.html", context)
     fonts = FontConfiguration()
     return bytes(HTML(string=html, base_url=str(KHMER_FONT.parent)).write_pdf(font_config=fonts))
+
+
+def _programme_more_xlsx(sheet: Any, stats: programme.ProgrammeStats, bold: Any) -> None:
+    """Services delivered, follow-up scores and outreach indicators, suppressed as on the page."""
+    hidden = _("fewer than 5")
+
+    def heading(*cells: Any) -> None:
+        sheet.append(list(cells))
+        for c in sheet[sheet.max_row]:
+            c.font = bold
+
+    sheet.append([])
+    heading(_("Services delivered per year"))
+    heading(_("Service"), _("Year"), _("Times delivered"), _("People"), _("Total cost (USD)"))
+    for c in stats.services:
+        if c.suppressed:
+            sheet.append([c.service, c.year, hidden, hidden, hidden])
+        else:
+            sheet.append([c.service, c.year, c.deliveries, c.people, float(c.cost or 0)])
+    sheet.append([])
+    heading(_("Reintegration scores at follow-up"))
+    names = [_("Economic"), _("Social"), _("Psychosocial"), _("Overall")]
+    heading(
+        _("Year of arrival"),
+        _("Months after arrival"),
+        *[part for name in names for part in (name, _("People"))],
+    )
+    for cell in [*stats.scores_by_month, *stats.scores_by_cohort]:
+        values: list[Any] = [cell.cohort if cell.cohort is not None else _("All"), cell.months]
+        for s in cell.ordered:
+            values += [hidden, hidden] if s.suppressed else [s.mean, s.people]
+        sheet.append(values)
+    if stats.outreach:
+        sheet.append([])
+        heading(_("Outreach indicators"), stats.outreach.start.isoformat(), stats.outreach.end.isoformat())
+        for i in stats.outreach.indicators:
+            sheet.append([i.label, hidden if i.suppressed else i.value])
 
 
 def render_xlsx(context: dict[str, Any]) -> bytes:
@@ -150,6 +191,7 @@ def render_xlsx(context: dict[str, Any]) -> bytes:
         sheet.cell(row=sheet.max_row, column=1).font = bold
         for row in table.rows:
             sheet.append([row.label, row.count if not row.suppressed else _("fewer than 5")])
+    _programme_more_xlsx(sheet, context["stats"], bold)
     official = book.create_sheet(_("Official figures")[:31])
     official.append([_("Fiscal year"), _("Total"), _("Criminal"), _("Non-criminal"), _("Source")])
     official.append(

@@ -155,6 +155,10 @@ def programme_page(request: AuthedRequest) -> HttpResponse:
             "default_start": dt.date(today.year - 1, 1, 1),
             "default_end": dt.date(today.year - 1, 12, 31),
             "organisations": reports.organisations_for(request.user),
+            "score_tables": [
+                (_("All arrivals, per follow-up"), stats.scores_by_month, "table-scores-month"),
+                (_("Per year of arrival"), stats.scores_by_cohort, "table-scores-cohort"),
+            ],
         },
     )
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -37,3 +39,30 @@ def country(name: str) -> str:
     from crossings.stats.countries import LABELS
 
     return str(LABELS.get(name, name))
+
+
+@register.filter
+def money(value: Any) -> str:
+    """A total cost in USD; hidden with its cell when that is suppressed."""
+    return _("fewer than 5") if value is None else f"{value:,.2f}"
+
+
+@register.filter
+def score(value: Any) -> str:
+    """A mean score, or a dash when there is none (suppressed cells say so in their people count)."""
+    return "–" if value is None else f"{value:.2f}"
+
+
+@register.filter
+def indicator(item: Any) -> str:
+    """An outreach indicator's value: a count, a rate, or a share shown as a percentage."""
+    value = item.value
+    if item.suppressed:
+        return _("fewer than 5")
+    if value is None:
+        return "–"
+    if item.key.endswith("_share"):
+        return f"{value * 100:.1f} %"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}"
