@@ -22,7 +22,9 @@ demo: venv
 	CROSSINGS_MODE=demo $(BIN)/crossings migrate --no-input -v0
 	CROSSINGS_MODE=demo $(BIN)/crossings demo
 	CROSSINGS_MODE=demo $(BIN)/crossings collectstatic --no-input -v0
-	@echo "Serving Crossings on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@echo "Serving Crossings on http://$(HOST):$(PORT)/ with a background-task worker (Ctrl-C stops both)"
+	CROSSINGS_MODE=demo $(BIN)/crossings db_worker --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	CROSSINGS_MODE=demo $(BIN)/gunicorn crossings.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		--access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(L)ss'
 

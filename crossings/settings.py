@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "simple_history",
     "ninja",
     "django_tasks",
+    "django_tasks_db",
     "crossings.accounts",
     "crossings.audit",
     "crossings.people",
@@ -309,12 +310,18 @@ LOGGING = {
 }
 
 # --- Background work -------------------------------------------------------------------------------------
-# Django's task interface (django-tasks backport). The immediate backend runs a task at once, in the
-# process that enqueued it: no broker or worker on a laptop. A deployment that wants reports and digests
-# off the request path points this at a queueing backend (e.g. the django-tasks database backend and its
-# worker) without code changes.
+# Django's task interface (django-tasks backport) with its database backend: tasks are rows in this
+# database and `crossings db_worker` runs them, so no broker is needed (make demo starts one worker beside
+# gunicorn). Tests run tasks immediately, in the process that enqueued them.
 TASKS = {
-    "default": {"BACKEND": env("CROSSINGS_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}
+    "default": {
+        "BACKEND": env(
+            "CROSSINGS_TASK_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if MODE == "test"
+            else "django_tasks_db.DatabaseBackend",
+        )
+    }
 }
 
 # --- Crossings ------------------------------------------------------------------------------------------
