@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
@@ -67,6 +68,20 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
         loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "payload", "query", "path")]
         errors.append({"field": ".".join(loc), "message": str(err.get("msg", ""))})
     return api.create_response(request, error_body(_("The request is not valid."), errors), status=422)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A model or service refused the input: 422, one entry per field, like schema validation errors."""
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": "" if field == "__all__" else field, "message": str(message)}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"field": "", "message": str(m)} for m in exc.messages]
+    return api.create_response(request, error_body(errors[0]["message"], errors), status=422)
 
 
 @api.exception_handler(AuthenticationError)

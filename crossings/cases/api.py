@@ -1,7 +1,7 @@
 import datetime as dt
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
@@ -120,13 +120,7 @@ def get_case(request: AuthedRequest, case_id: int) -> Any:
 def close_case(request: AuthedRequest, case_id: int, payload: CloseIn) -> Any:
     case = _case(request, case_id, edit=True)
     if payload.closure_reason not in Case.ClosureReason.values:
-        from django.core.exceptions import ValidationError
-
-        from crossings.people.api import _Unprocessable
-
-        raise _Unprocessable(
-            ValidationError({"closure_reason": "Expected one of " + ", ".join(Case.ClosureReason.values)})
-        )
+        raise ValidationError({"closure_reason": "Expected one of " + ", ".join(Case.ClosureReason.values)})
     case.close(reason=payload.closure_reason)
     return case
 

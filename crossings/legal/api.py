@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.api import Paginated, api, error_body
+from crossings.api import Paginated
 from crossings.legal import deadlines as engine
 from crossings.legal import services
 from crossings.legal.models import CourtEvent, Deadline, Proceeding
@@ -74,15 +74,6 @@ class DetainIn(Schema):
     date: dt.date
 
 
-def _unprocessable(request: Any, exc: ValidationError) -> Any:
-    errors = (
-        [{"field": f, "message": str(m)} for f, ms in exc.message_dict.items() for m in ms]
-        if hasattr(exc, "error_dict")
-        else [{"field": "", "message": m} for m in exc.messages]
-    )
-    return api.create_response(request, error_body(errors[0]["message"], errors), status=422)
-
-
 @router.get(
     "/legal/deadlines/preview", response=Preview, summary="Deadlines an event would start (not legal advice)"
 )
@@ -93,7 +84,7 @@ def preview(
     try:
         rows = engine.preview(trigger=event, date=date, outcome=outcome or None, in_absentia=in_absentia)
     except ValueError as exc:
-        return _unprocessable(request, ValidationError({"event": str(exc)}))
+        raise ValidationError({"event": str(exc)}) from exc
     return Preview(
         notice=engine.NOT_LEGAL_ADVICE,
         deadlines=[
@@ -123,12 +114,9 @@ def list_deadlines(request: AuthedRequest, who: Literal["me", "org"] = "me") -> 
 @requires(Cap.PEOPLE_EDIT)
 def open_proceeding(request: AuthedRequest, person_id: int, payload: ProceedingIn) -> Any:
     person = services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
-    try:
-        proceeding = services.open_proceeding(
-            person=person, organisation_id=person.organisation_id, user=request.user, **payload.dict()
-        )
-    except ValidationError as exc:
-        return _unprocessable(request, exc)
+    proceeding = services.open_proceeding(
+        person=person, organisation_id=person.organisation_id, user=request.user, **payload.dict()
+    )
     return Status(201, proceeding)
 
 
@@ -142,20 +130,12 @@ def add_court_event(request: AuthedRequest, proceeding_id: int, payload: CourtEv
     proceeding = get_object_or_404(Proceeding.objects.visible_to(request.user), pk=proceeding_id)
     services.own_person(request.user, proceeding.person_id, Cap.PEOPLE_EDIT)
     if payload.kind not in CourtEvent.Kind.values:
-        return _unprocessable(
-            request, ValidationError({"kind": "Expected one of " + ", ".join(CourtEvent.Kind.values)})
-        )
+        raise ValidationError({"kind": "Expected one of " + ", ".join(CourtEvent.Kind.values)})
     if payload.outcome not in CourtEvent.Outcome.values:
-        return _unprocessable(
-            request,
-            ValidationError(
-                {"outcome": "Expected one of " + ", ".join(v for v in CourtEvent.Outcome.values if v)}
-            ),
+        raise ValidationError(
+            {"outcome": "Expected one of " + ", ".join(v for v in CourtEvent.Outcome.values if v)}
         )
-    try:
-        event = services.record_court_event(proceeding=proceeding, user=request.user, **payload.dict())
-    except ValidationError as exc:
-        return _unprocessable(request, exc)
+    event = services.record_court_event(proceeding=proceeding, user=request.user, **payload.dict())
     return Status(
         201,
         CourtEventOut(
@@ -174,10 +154,7 @@ def add_court_event(request: AuthedRequest, proceeding_id: int, payload: CourtEv
 @requires(Cap.PEOPLE_EDIT)
 def detained(request: AuthedRequest, person_id: int, payload: DetainIn) -> Any:
     person = services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
-    try:
-        response = services.mark_detained(
-            person=person, organisation_id=person.organisation_id, user=request.user, **payload.dict()
-        )
-    except ValidationError as exc:
-        return _unprocessable(request, exc)
+    response = services.mark_detained(
+        person=person, organisation_id=person.organisation_id, user=request.user, **payload.dict()
+    )
     return Status(201, {"rapid_response_id": response.pk, "detention_id": response.detention_id})

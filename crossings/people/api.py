@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.api import Paginated, api, error_body
+from crossings.api import Paginated, error_body
 from crossings.audit.models import AccessLog, record_access
 from crossings.people import journey, matching, services, sharing
 from crossings.people.models import Consent, JourneyEvent, Person, Referral
@@ -184,25 +184,6 @@ def _editable_person(request: AuthedRequest, person_id: int) -> Person:
     return person
 
 
-class _Unprocessable(Exception):
-    def __init__(self, exc: ValidationError):
-        self.exc = exc
-
-
-@api.exception_handler(_Unprocessable)
-def _on_unprocessable(request: Any, exc: _Unprocessable) -> Any:
-    errors = (
-        [
-            {"field": field if field != "__all__" else "", "message": str(message)}
-            for field, messages in exc.exc.message_dict.items()
-            for message in messages
-        ]
-        if hasattr(exc.exc, "error_dict")
-        else [{"field": "", "message": m} for m in exc.exc.messages]
-    )
-    return api.create_response(request, error_body(errors[0]["message"], errors), status=422)
-
-
 def _candidates(matches: list[matching.Match]) -> list[Candidate]:
     return [
         Candidate(id=m.person.pk, display_name=m.person.display_name, score=m.score, reasons=m.reasons)
@@ -235,12 +216,7 @@ def create_person(request: AuthedRequest, payload: PersonIn) -> Any:
     aliases = data.pop("aliases")
     duplicates = matching.duplicates_for(_visible(request), {**data, "aliases": aliases})
     orgs = sorted(request.user.scope.orgs_with(Cap.PEOPLE_EDIT))
-    try:
-        person = services.create_person(
-            organisation_id=orgs[0], user=request.user, data=data, aliases=aliases
-        )
-    except ValidationError as exc:
-        raise _Unprocessable(exc) from exc
+    person = services.create_person(organisation_id=orgs[0], user=request.user, data=data, aliases=aliases)
     return Status(
         201, Created(id=person.pk, version=person.version, possible_duplicates=_candidates(duplicates))
     )
@@ -309,8 +285,6 @@ def update_person(request: AuthedRequest, person_id: int, payload: PersonPatch) 
         return Status(
             409, Conflict(detail=str(exc), errors=[], current_version=exc.current_version, changes=changes)
         )
-    except ValidationError as exc:
-        raise _Unprocessable(exc) from exc
     return Status(200, person_out(request, person))
 
 
@@ -319,10 +293,8 @@ def update_person(request: AuthedRequest, person_id: int, payload: PersonPatch) 
 def add_event(request: AuthedRequest, person_id: int, payload: EventIn) -> Any:
     person = _editable_person(request, person_id)
     if payload.kind not in JourneyEvent.Kind.values:
-        raise _Unprocessable(
-            ValidationError(
-                {"kind": f"Unknown event; expected one of {', '.join(JourneyEvent.Kind.values)}."}
-            )
+        raise ValidationError(
+            {"kind": f"Unknown event; expected one of {', '.join(JourneyEvent.Kind.values)}."}
         )
     try:
         event = journey.record_event(
@@ -332,7 +304,7 @@ def add_event(request: AuthedRequest, person_id: int, payload: EventIn) -> Any:
             **payload.dict(),
         )
     except journey.JourneyError as exc:
-        raise _Unprocessable(ValidationError({exc.field: exc.message})) from exc
+        raise ValidationError({exc.field: exc.message}) from exc
     return Status(201, event)
 
 
@@ -343,17 +315,14 @@ def add_consent(request: AuthedRequest, person_id: int, payload: ConsentIn) -> A
     data = payload.dict()
     shared_with = data.pop("shared_with")
     if shared_with is not None and not Organisation.objects.filter(pk=shared_with).exists():
-        raise _Unprocessable(ValidationError({"shared_with": "No such organisation."}))
-    try:
-        consent = sharing.record_consent(
-            person=person,
-            organisation_id=sharing.organisation_for(request.user, person) or 0,
-            user=request.user,
-            shared_with_id=shared_with,
-            **data,
-        )
-    except ValidationError as exc:
-        raise _Unprocessable(exc) from exc
+        raise ValidationError({"shared_with": "No such organisation."})
+    consent = sharing.record_consent(
+        person=person,
+        organisation_id=sharing.organisation_for(request.user, person) or 0,
+        user=request.user,
+        shared_with_id=shared_with,
+        **data,
+    )
     return Status(201, _consent_out(consent))
 
 
@@ -385,7 +354,7 @@ def add_referral(request: AuthedRequest, person_id: int, payload: ReferralIn) ->
     person = _editable_person(request, person_id)
     to_org = Organisation.objects.filter(pk=payload.to_organisation).first()
     if to_org is None:
-        raise _Unprocessable(ValidationError({"to_organisation": "No such organisation."}))
+        raise ValidationError({"to_organisation": "No such organisation."})
     case = None
     if payload.case_id is not None:
         from crossings.cases.models import Case
@@ -404,7 +373,7 @@ def add_referral(request: AuthedRequest, person_id: int, payload: ReferralIn) ->
     except sharing.ConsentMissing as exc:
         return Status(409, error_body(str(exc), [{"field": "to_organisation", "message": str(exc)}]))
     except ValueError as exc:
-        raise _Unprocessable(ValidationError({"purpose": str(exc)})) from exc
+        raise ValidationError({"purpose": str(exc)}) from exc
     return Status(201, referral)
 
 
@@ -460,11 +429,6 @@ def merge(request: AuthedRequest, person_id: int, payload: MergeIn) -> Any:
     for person in (survivor, duplicate):
         if not request.user.scope.can(Cap.PEOPLE_MERGE, person.organisation_id):
             raise PermissionDenied
-    try:
-        services.merge_people(
-            survivor=survivor, duplicate=duplicate, user=request.user, reason=payload.reason
-        )
-    except ValidationError as exc:
-        raise _Unprocessable(exc) from exc
+    services.merge_people(survivor=survivor, duplicate=duplicate, user=request.user, reason=payload.reason)
     survivor.refresh_from_db()
     return person_out(request, survivor)

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.api import Paginated, api, error_body
+from crossings.api import Paginated, error_body
 from crossings.people.models import Person
 from crossings.people.sharing import organisation_for
 from crossings.reception import manifest, services
@@ -110,12 +110,6 @@ class FollowUpOut(Schema):
     overall: float | None
 
 
-def _unprocessable(request: Any, field: str, message: str) -> Any:
-    return api.create_response(
-        request, error_body(message, [{"field": field, "message": message}]), status=422
-    )
-
-
 def _batch(request: AuthedRequest, batch_id: int, edit: bool = False) -> ArrivalBatch:
     batch = get_object_or_404(ArrivalBatch.objects.visible_to(request.user), pk=batch_id)
     if edit and not request.user.scope.can(Cap.PEOPLE_EDIT, batch.organisation_id):
@@ -150,8 +144,8 @@ def create_batch(request: AuthedRequest, payload: BatchIn) -> Any:
                     organisation_id=orgs[0], created_by=request.user, **payload.dict()
                 ),
             )
-    except IntegrityError:
-        return _unprocessable(request, "flight", "This flight on this date is already recorded.")
+    except IntegrityError as exc:
+        raise ValidationError({"flight": "This flight on this date is already recorded."}) from exc
 
 
 def _result(record: Any, preview: services.Preview | None) -> ManifestResult:
@@ -191,7 +185,7 @@ def upload_manifest(request: AuthedRequest, batch_id: int, file: UploadedFile = 
             batch=batch, data=file.read(), filename=file.name or "manifest", user=request.user
         )
     except manifest.ManifestError as exc:
-        return _unprocessable(request, "file", str(exc))
+        raise ValidationError({"file": str(exc)}) from exc
     return Status(201, _result(record, services.preview(record, Person.objects.visible_to(request.user))))
 
 
@@ -240,7 +234,7 @@ def list_assessments(request: AuthedRequest, person_id: int) -> Any:
 def add_goal(request: AuthedRequest, person_id: int, payload: GoalIn) -> Any:
     person, org = _person_org(request, person_id)
     if payload.dimension not in Goal.Dimension.values:
-        return _unprocessable(request, "dimension", "Expected economic, social or psychosocial.")
+        raise ValidationError({"dimension": "Expected economic, social or psychosocial."})
     return Status(201, Goal.objects.create(person=person, organisation_id=org, **payload.dict()))
 
 
@@ -254,7 +248,7 @@ def add_service(request: AuthedRequest, person_id: int, payload: ServiceIn) -> A
         codes = ", ".join(
             Service.objects.filter(organisation_id=org, active=True).values_list("code", flat=True)
         )
-        return _unprocessable(request, "service", f"Unknown service; expected one of {codes}.")
+        raise ValidationError({"service": f"Unknown service; expected one of {codes}."})
     data = payload.dict()
     data.pop("service")
     return Status(
@@ -297,4 +291,4 @@ def record_follow_up(request: AuthedRequest, follow_up_id: int, payload: FollowU
     except services.AlreadyRecorded as exc:
         return Status(409, error_body(str(exc)))
     except ValueError as exc:
-        return _unprocessable(request, "answers", str(exc))
+        raise ValidationError({"answers": str(exc)}) from exc
