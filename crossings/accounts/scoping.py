@@ -7,9 +7,8 @@ it. ``Scope`` holds the user's memberships, read once per request.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -67,11 +66,6 @@ class Scope:
         return bool(self.all_roles & set(settings.TWO_FACTOR_ROLES))
 
 
-class ScopedModel(Protocol):
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q: ...
-
-
 class ScopedQuerySet(models.QuerySet):
     """Base queryset for every model that holds data some users must not see."""
 
@@ -80,7 +74,3 @@ class ScopedQuerySet(models.QuerySet):
         if scope.user_id is None:
             return self.none()
         return self.filter(self.model.scope_filter(scope))  # type: ignore[attr-defined]
-
-
-def org_ids(orgs: Iterable[int]) -> list[int]:
-    return sorted(orgs)

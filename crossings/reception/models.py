@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -302,7 +300,3 @@ class FollowUp(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.recorded_on is None and self.due_on < timezone.localdate()
-
-
-def new_submission_token() -> Any:
-    return uuid.uuid4()
