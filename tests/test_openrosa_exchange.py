@@ -193,6 +193,19 @@ def test_post_records_client_encounter_and_stock(
     assert moved == {"needles_syringes": 20, "condoms": 10, "hiv_test_kits": 1}
 
 
+def test_a_submission_costs_a_fixed_handful_of_statements(
+    client: Client, worker: Any, site: Site, django_assert_num_queries: Any
+) -> None:
+    """The ingest budget (200/s on two cores, docs/performance.md) rests on this staying small: look up
+    the credential, the user's memberships and the instance ID, then in one transaction the site, the
+    client (one upsert), the encounter, its stock lines and the raw submission, with two savepoints."""
+    form = compiled_form().xml
+    post(client, submission_xml(form, ENCOUNTER))  # warm: the built-in form is stored once
+    with django_assert_num_queries(13):
+        response = post(client, submission_xml(form, ENCOUNTER | {"site": f"site{site.pk}"}))
+    assert response.status_code == 201, message(response)
+
+
 def test_names_never_reach_the_database(client: Client, worker: Any) -> None:
     xml = submission_xml(compiled_form().xml, ENCOUNTER | {"mother_name": "Sreymom", "father_name": "Vuthy"})
     assert post(client, xml).status_code == 201

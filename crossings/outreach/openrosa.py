@@ -42,6 +42,7 @@ from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.csrf import csrf_exempt
 
+from crossings import fastsql
 from crossings.accounts.models import Organisation, User
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import Rule
@@ -121,11 +122,14 @@ class AuthResult:
 
 
 def _credential(username: str) -> OpenRosaCredential | None:
-    return (
-        OpenRosaCredential.objects.select_related("user")
-        .filter(user__username=username, is_active=True, user__is_active=True)
-        .first()
-    )
+    # Two lookups by key through fastsql: this runs on every request of the ingest hot path.
+    user = fastsql.fetch(User, username=username, is_active=True)
+    if user is None:
+        return None
+    credential = fastsql.fetch(OpenRosaCredential, user_id=user.pk, is_active=True)
+    if credential is not None:
+        credential.user = user
+    return credential
 
 
 def _basic_allowed(request: HttpRequest) -> bool:
@@ -490,11 +494,11 @@ def encounter_data(values: dict[str, str], *, today: Any = None) -> EncounterDat
     return data
 
 
-def _add_attachments(submission: Submission, files: list[Any]) -> int:
+def _add_attachments(submission: Submission, files: list[Any], *, new: bool = False) -> int:
     if not files:
         return 0
-    have = set(submission.attachments.values_list("name", flat=True))
-    new = [
+    have = set() if new else set(submission.attachments.values_list("name", flat=True))
+    added = [
         Attachment(
             submission=submission,
             name=f.name,
@@ -505,13 +509,71 @@ def _add_attachments(submission: Submission, files: list[Any]) -> int:
         for f in files
         if f.name not in have
     ]
-    Attachment.objects.bulk_create(new)
-    return len(new)
+    Attachment.objects.bulk_create(added)
+    return len(added)
+
+
+@dataclass
+class Parsed:
+    """What parsing a submission's values led to: the submission's new state and the phone's answer."""
+
+    status: str
+    reason: str
+    outcome: Outcome
+    encounter_id: int | None = None
+    replaces_id: int | None = None
+
+
+def _parse(*, organisation_id: int, user: User, deprecated_id: str, values: dict[str, str]) -> Parsed:
+    """Validate the values and record the encounter (in a savepoint). Never raises: whatever goes wrong is
+    the submission's reason, and the raw submission is kept either way."""
+    try:
+        data = encounter_data(values)
+    except Rejected as exc:
+        return Parsed(
+            Submission.Status.FAILED, exc.message[:500], Outcome(exc.status, exc.message.split(": ", 1)[1])
+        )
+    try:
+        with transaction.atomic():
+            previous = None
+            if deprecated_id:
+                previous = (
+                    Submission.objects.select_for_update(of=("self",))
+                    .filter(organisation_id=organisation_id, instance_id=deprecated_id)
+                    .select_related("encounter")
+                    .first()
+                )
+            recorded = record_encounter(
+                organisation_id=organisation_id,
+                worker=user,
+                data=data,
+                source="odk",
+                replace=previous.encounter if previous is not None else None,
+                check_collisions=False,
+                warn=False,  # the phone cannot show them; the outreach home page does
+            )
+            if previous is not None:
+                Submission.objects.filter(pk=previous.pk).update(status=Submission.Status.SUPERSEDED)
+    except Exception as exc:  # kept with the reason; the supervisor sees it, the phone is told it arrived
+        log.exception("openrosa: a submission could not be recorded")
+        return Parsed(
+            Submission.Status.FAILED,
+            f"error: {type(exc).__name__}",
+            Outcome(201, "Received; it will be checked by your supervisor.", "submit_success"),
+        )
+    return Parsed(
+        Submission.Status.PARSED,
+        "",
+        Outcome(201, "Encounter recorded.", "submit_success"),
+        encounter_id=recorded.encounter.pk,
+        replaces_id=previous.pk if previous is not None else None,
+    )
 
 
 def receive(*, organisation_id: int, user: User, raw: bytes, files: list[Any]) -> Outcome:
-    """Store first, then parse. Every branch answers with the status Collect needs to decide what to do:
-    2xx forget the form, 4xx show the message and keep it on the phone."""
+    """Store, and parse what can be parsed, in one transaction: the raw submission is stored whatever
+    parsing makes of it. Every branch answers with the status Collect needs to decide what to do: 2xx
+    forget the form, 4xx show the message and keep it on the phone."""
     sha = hashlib.sha256(raw).hexdigest()
     root: Element | None
     try:
@@ -520,11 +582,12 @@ def receive(*, organisation_id: int, user: User, raw: bytes, files: list[Any]) -
     except Exception as exc:  # defusedxml raises ParseError and its own DefusedXmlException types
         root, reason = None, f"malformed: the XML cannot be read ({type(exc).__name__})"
     values = _fields(root) if root is not None else {}
-    instance_id = values.get("instanceID") or f"sha256:{sha}"
+    instance_id = (values.get("instanceID") or f"sha256:{sha}")[:200]
+    deprecated_id = values.get("deprecatedID", "")[:200]
     form_id = (root.get("id") or "") if root is not None else ""
     version = (root.get("version") or "") if root is not None else ""
 
-    existing = Submission.objects.filter(organisation_id=organisation_id, instance_id=instance_id).first()
+    existing = _stored(organisation_id, instance_id)
     if existing is not None:
         return _resend(existing, sha, files)
 
@@ -534,36 +597,58 @@ def receive(*, organisation_id: int, user: User, raw: bytes, files: list[Any]) -
             f"unknown_form: this server has no form {form_id!r} version {version!r}; get the blank form again"
         )
     encrypted = root is not None and any(_local(el.tag) == "base64EncryptedKey" for el in root)
-    parsed: Outcome | None = None
+    if reason:
+        state = Parsed(
+            Submission.Status.FAILED, reason, Outcome(_reason_status(reason), reason.split(": ", 1)[1])
+        )
+    elif encrypted:
+        state = Parsed(
+            Submission.Status.ENCRYPTED,
+            "",
+            Outcome(201, "Received (encrypted); it will be read after decryption.", "submit_success"),
+        )
+    else:
+        state = None
     try:
-        # One transaction for storing and parsing: one write lock and one commit per submission. Parsing
-        # runs in its own savepoint and catches its failures, so the raw submission is stored regardless.
+        # One transaction: one write lock and one commit per submission. Validation has already run (no
+        # database needed), so the lock is held only for the writes.
         with transaction.atomic():
-            submission = Submission.objects.create(
+            if state is None:
+                state = _parse(
+                    organisation_id=organisation_id, user=user, deprecated_id=deprecated_id, values=values
+                )
+            submission = Submission(
                 organisation_id=organisation_id,
-                instance_id=instance_id[:200],
-                deprecated_id=values.get("deprecatedID", "")[:200],
+                instance_id=instance_id,
+                deprecated_id=deprecated_id,
                 form_id=form_id[:100],
                 form_version=version[:40],
                 xform=xform,
                 xml=redact_names(raw),
                 sha256=sha,
-                status=Submission.Status.ENCRYPTED if encrypted and not reason else Submission.Status.FAILED,
-                reason=reason or ("" if encrypted else "received, not yet parsed"),
+                status=state.status,
+                reason=state.reason,
+                encounter_id=state.encounter_id,
+                replaces_id=state.replaces_id,
                 submitted_by=user,
             )
-            _add_attachments(submission, files)
-            if not reason and not encrypted:
-                parsed = parse_submission(submission, values)
+            fastsql.insert([submission])
+            _add_attachments(submission, files, new=True)
     except IntegrityError:  # the same instance arrived on another connection a moment ago
-        existing = Submission.objects.get(organisation_id=organisation_id, instance_id=instance_id)
+        existing = _stored(organisation_id, instance_id)
+        if existing is None:
+            raise
         return _resend(existing, sha, files)
-    if reason:
-        return Outcome(_reason_status(reason), reason.split(": ", 1)[1])
-    if encrypted:
-        return Outcome(201, "Received (encrypted); it will be read after decryption.", "submit_success")
-    assert parsed is not None
-    return parsed
+    return state.outcome
+
+
+def _stored(organisation_id: int, instance_id: str) -> Submission | None:
+    return fastsql.fetch(
+        Submission,
+        only=("sha256", "status", "reason"),
+        organisation_id=organisation_id,
+        instance_id=instance_id,
+    )
 
 
 def _resend(existing: Submission, sha: str, files: list[Any]) -> Outcome:
@@ -587,49 +672,25 @@ def _resend(existing: Submission, sha: str, files: list[Any]) -> Outcome:
 
 
 def parse_submission(submission: Submission, values: dict[str, str] | None = None) -> Outcome:
-    """Turn a stored submission into a client and an encounter. ``values`` must come from the raw bytes
-    (the stored copy has the names blanked), so re-parsing later works only for submissions given a UIC."""
+    """Turn a stored submission (one that was encrypted, or that failed) into a client and an encounter.
+    ``values`` must come from the raw bytes (the stored copy has the names blanked), so re-parsing a
+    stored copy works only for submissions given a UIC."""
     if values is None:
         values = _fields(SafeET.fromstring(bytes(submission.xml)))
-    try:
-        data = encounter_data(values)
-    except Rejected as exc:
-        Submission.objects.filter(pk=submission.pk).update(
-            status=Submission.Status.FAILED, reason=exc.message[:500]
+    with transaction.atomic():
+        state = _parse(
+            organisation_id=submission.organisation_id,
+            user=submission.submitted_by,
+            deprecated_id=submission.deprecated_id,
+            values=values,
         )
-        return Outcome(exc.status, exc.message.split(": ", 1)[1])
-    try:
-        with transaction.atomic():
-            previous = None
-            if submission.deprecated_id:
-                previous = (
-                    Submission.objects.select_for_update(of=("self",))
-                    .filter(organisation_id=submission.organisation_id, instance_id=submission.deprecated_id)
-                    .select_related("encounter")
-                    .first()
-                )
-            replace = previous.encounter if previous is not None else None
-            recorded = record_encounter(
-                organisation_id=submission.organisation_id,
-                worker=submission.submitted_by,
-                data=data,
-                source="odk",
-                replace=replace,
-                check_collisions=False,
-                warn=False,  # the phone cannot show them; the outreach home page does
-            )
-            if previous is not None:
-                Submission.objects.filter(pk=previous.pk).update(status=Submission.Status.SUPERSEDED)
-            Submission.objects.filter(pk=submission.pk).update(
-                status=Submission.Status.PARSED, reason="", encounter=recorded.encounter, replaces=previous
-            )
-    except Exception as exc:  # kept with the reason; the supervisor sees it, the phone is told it arrived
-        log.exception("openrosa: submission %s could not be recorded", submission.pk)
         Submission.objects.filter(pk=submission.pk).update(
-            status=Submission.Status.FAILED, reason=f"error: {type(exc).__name__}"
+            status=state.status,
+            reason=state.reason,
+            encounter_id=state.encounter_id,
+            replaces_id=state.replaces_id,
         )
-        return Outcome(201, "Received; it will be checked by your supervisor.", "submit_success")
-    return Outcome(201, "Encounter recorded.", "submit_success")
+    return state.outcome
 
 
 @openrosa_view
