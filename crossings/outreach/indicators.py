@@ -11,12 +11,14 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db import connections
+from django.db.models import CharField, Count, F, Func, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from crossings.outreach.models import Encounter, HivTest, KeyPopulation, Referral
 
@@ -94,19 +96,42 @@ def _share(part: int, whole: int) -> float | None:
     return None if whole == 0 else round(part / whole, 4)
 
 
+class MonthKey(Func):
+    """A date's month as "YYYY-MM". Not TruncMonth: on SQLite that calls a Python function for every row,
+    which costs more than the rest of the query over a quarter of a large programme."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM')", **extra)
+
+
+# Django cannot aggregate over a grouped queryset, so the outer query is written here; the inner one is the
+# ORM's (scoping and filters included, its columns named after the values() and annotate() below), and every
+# value is a parameter.
+_PER_DESCRIPTION = """
+SELECT per_client.client__key_population, per_client.client__sex, per_client.client__age_band, COUNT(*),
+       SUM(CASE WHEN per_client.months = %s THEN 1 ELSE 0 END),
+       SUM(CASE WHEN per_client.ns_months > 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN per_client.ns_months = %s THEN 1 ELSE 0 END)
+FROM ({inner}) per_client
+GROUP BY per_client.client__key_population, per_client.client__sex, per_client.client__age_band
+"""
+
+
 def compute(encounters: QuerySet[Encounter], period: Period) -> Indicators:
-    """Indicators for the encounters given (already scoped and filtered by site/worker) within ``period``."""
+    """Indicators for the encounters given (already scoped and filtered by site/worker) within ``period``.
+
+    Three queries whatever the size: sums over the encounters; clients reached, counted per description
+    (key population, sex, age band) with how many were reached in every month; and referrals by type.
+    Each query scans the period's encounters once; fewer scans matter more than anything else here."""
     qs = encounters.filter(date__gte=period.start, date__lte=period.end)
     out = Indicators(period=period)
     totals = qs.aggregate(
         encounters=Count("id"),
-        clients=Count("client", distinct=True),
-        pwid=Count("client", distinct=True, filter=Q(client__key_population=KeyPopulation.PWID)),
-        pwid_ns=Count(
-            "client",
-            distinct=True,
-            filter=Q(client__key_population=KeyPopulation.PWID, needles_syringes__gt=0),
-        ),
         ns=Sum("needles_syringes"),
         condoms=Sum("condoms"),
         naloxone=Sum("naloxone"),
@@ -117,9 +142,6 @@ def compute(encounters: QuerySet[Encounter], period: Period) -> Indicators:
         completed=Count("id", filter=~Q(referral=Referral.NONE) & Q(referral_completed=True)),
     )
     out.encounters = totals["encounters"]
-    out.clients_reached = totals["clients"]
-    out.pwid_reached = totals["pwid"]
-    out.pwid_given_needles = totals["pwid_ns"]
     out.needles_syringes = totals["ns"] or 0
     out.condoms, out.naloxone, out.swabs = (
         totals["condoms"] or 0,
@@ -128,21 +150,40 @@ def compute(encounters: QuerySet[Encounter], period: Period) -> Indicators:
     )
     out.hiv_tests, out.hiv_reactive = totals["tests"], totals["reactive"]
     out.referrals_made, out.referrals_completed = totals["referrals"], totals["completed"]
+
+    # One row per client (its description, how many months of the period it was reached in, and given
+    # needles in), added up per description in an outer query: at most a few dozen rows come back.
+    months = len(period.months())
+    per_client = (
+        qs.values("client", "client__key_population", "client__sex", "client__age_band")
+        .annotate(
+            months=Count(MonthKey("date"), distinct=True),
+            ns_months=Count(MonthKey("date"), distinct=True, filter=Q(needles_syringes__gt=0)),
+        )
+        .order_by()
+    )
+    inner, params = per_client.query.sql_with_params()
+    by_kp: Counter[str] = Counter()
+    by_sex: Counter[str] = Counter()
+    by_age: Counter[str] = Counter()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(_PER_DESCRIPTION.format(inner=inner), [months, months, *params])
+        for key_population, sex, band, clients, every_month, given_needles, needles_every_month in cursor:
+            out.clients_reached += clients
+            by_kp[key_population] += clients
+            by_sex[sex] += clients
+            by_age[band] += clients
+            out.clients_every_month += every_month
+            if key_population == KeyPopulation.PWID:
+                out.pwid_reached += clients
+                out.pwid_given_needles += given_needles
+                out.pwid_every_month += needles_every_month
+    out.by_key_population, out.by_sex, out.by_age_band = (
+        dict(sorted(c.items())) for c in (by_kp, by_sex, by_age)
+    )
     if out.pwid_given_needles:
         per_period = out.needles_syringes / out.pwid_given_needles
         out.needles_per_pwid_year = round(per_period * 365 / period.days, 1)
-
-    for attr, target in (
-        ("key_population", out.by_key_population),
-        ("sex", out.by_sex),
-        ("age_band", out.by_age_band),
-    ):
-        for row in (
-            qs.values(f"client__{attr}")
-            .annotate(n=Count("client", distinct=True))
-            .order_by(f"client__{attr}")
-        ):
-            target[row[f"client__{attr}"]] = row["n"]
 
     for row in (
         qs.exclude(referral=Referral.NONE)
@@ -153,22 +194,6 @@ def compute(encounters: QuerySet[Encounter], period: Period) -> Indicators:
         out.referrals_by_type[row["referral"]] = {"made": row["made"], "completed": row["completed"]}
     ost = out.referrals_by_type.get(Referral.OST, {})
     out.ost_referrals, out.ost_referrals_completed = ost.get("made", 0), ost.get("completed", 0)
-
-    # Reached in every calendar month of the period: one grouped query, counted per client.
-    months = len(period.months())
-    per_client = (
-        qs.annotate(m=TruncMonth("date"))
-        .values("client", "client__key_population")
-        .annotate(
-            months=Count("m", distinct=True),
-            ns_months=Count("m", distinct=True, filter=Q(needles_syringes__gt=0)),
-        )
-    )
-    for row in per_client:
-        if row["months"] == months:
-            out.clients_every_month += 1
-        if row["client__key_population"] == KeyPopulation.PWID and row["ns_months"] == months:
-            out.pwid_every_month += 1
     out.reached_monthly_share = _share(out.clients_every_month, out.clients_reached)
     out.regular_access_share = _share(out.pwid_every_month, out.pwid_given_needles)
     return out
@@ -178,7 +203,7 @@ def breakdown(encounters: QuerySet[Encounter], period: Period, by: str) -> list[
     """Clients, encounters, needles, tests, reactive and referrals per month, site or worker."""
     qs = encounters.filter(date__gte=period.start, date__lte=period.end)
     if by == "month":
-        qs = qs.annotate(key=TruncMonth("date"))
+        qs = qs.annotate(key=MonthKey("date"))
     elif by == "site":
         qs = qs.annotate(key=Coalesce("site__name", Value("")))
     elif by == "worker":
@@ -201,10 +226,7 @@ def breakdown(encounters: QuerySet[Encounter], period: Period, by: str) -> list[
     result: list[dict[str, Any]] = []
     for found in rows:
         row: dict[str, Any] = dict(found)
-        key = row.pop("key")
-        if isinstance(key, dt.datetime):
-            key = key.date()
-        row["key"] = key.strftime("%Y-%m") if isinstance(key, dt.date) else str(key)
+        row["key"] = str(row.pop("key"))
         row["needles_syringes"] = row["needles_syringes"] or 0
         result.append(row)
     return result
