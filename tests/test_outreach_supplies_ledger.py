@@ -4,10 +4,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crossings.accounts.roles import OrgKind, Role
 from crossings.outreach import services
-from crossings.outreach.models import Site, StockCount, StockMovement
+from crossings.outreach.models import Encounter, Site, StockBalance, StockCount, StockMovement
 from crossings.outreach.services import EncounterData
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +110,7 @@ def test_reconciliation_report_adds_up(
         counted=225,
         recorded_by=worker,
     )
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         rows = services.reconciliation([site], dt.date(2026, 3, 1), dt.date(2026, 3, 31))
     row = next(r for r in rows if r.item == "needles_syringes")
     # Hand-computed: opening 200-30 = 170; +100 received; -20 (encounter) -15 (ledger) = 35 out; -5 adjustment
@@ -140,3 +142,61 @@ def test_near_collision_is_found_in_the_same_district_recently(org: Any, worker:
     assert services.near_collisions(org.pk, "DASO0207031986", "Daun Penh", D) == []
     assert services.near_collisions(org.pk, "DASO0207031986", "Chamkar Mon", dt.date(2026, 6, 1)) == []
     assert services.near_collisions(org.pk, "DASO0207031999", "Chamkar Mon", D) == []
+
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("move"),
+            st.sampled_from(["received", "adjust_in", "adjust_out", "distributed"]),
+            st.sampled_from(["needles_syringes", "condoms", "naloxone"]),
+            st.integers(1, 500),
+            st.integers(0, 60),
+        ),
+        st.tuples(
+            st.just("encounter"), st.integers(0, 40), st.integers(0, 20), st.booleans(), st.integers(0, 60)
+        ),
+        st.tuples(st.just("edit"), st.integers(0, 40), st.integers(0, 20), st.booleans(), st.integers(0, 60)),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations)
+def test_running_balances_always_equal_the_ledger(org: Any, worker: Any, ops: list[tuple[Any, ...]]) -> None:
+    """Whatever mix of deliveries, adjustments, encounters and edits (which return the old draw and take
+    the new one), the running balance equals the ledger added up, today and on any past day."""
+    site_a = Site.objects.get_or_create(organisation=org, name="A")[0]
+    site_b = Site.objects.get_or_create(organisation=org, name="B")[0]
+    StockMovement.objects.filter(organisation=org).delete()
+    StockBalance.objects.filter(organisation=org).delete()
+    Encounter.objects.filter(organisation=org).delete()
+    start = dt.date(2026, 1, 1)
+    last: Any = None
+    for op in ops:
+        day = start + dt.timedelta(days=op[-1])
+        if op[0] == "move":
+            _, kind, item, quantity, _ = op
+            services.record_movement(
+                site=site_a, item=item, kind=kind, quantity=quantity, date=day, by=worker
+            )
+            continue
+        _, needles, condoms, at_b, _ = op
+        data = EncounterData(
+            uic="DASO0207031985",
+            date=day,
+            district="Chamkar Mon",
+            site_id=(site_b if at_b else site_a).pk,
+            needles_syringes=needles,
+            condoms=condoms,
+        )
+        replace = last if op[0] == "edit" else None
+        last = services.record_encounter(
+            organisation_id=org.pk, worker=worker, data=data, replace=replace
+        ).encounter
+    ids = [site_a.pk, site_b.pk]
+    assert services.balances(ids) == services.ledger_balances(ids)
+    for offset in (-1, 0, 15, 30, 61):
+        on = start + dt.timedelta(days=offset)
+        assert services.balances(ids, on=on) == services.ledger_balances(ids, on=on)

@@ -220,6 +220,23 @@ class StockMovement(OrgScoped):
         return f"{self.kind} {self.quantity} {self.item}"
 
 
+class StockBalance(OrgScoped):
+    """The running book balance of one item at one site: the sum of its ledger lines, changed in the same
+    transaction as every line written or removed (``services`` is the only writer of either), so a page
+    showing stock levels reads a handful of rows instead of adding up years of ledger. The ledger stays
+    the record; ``services.ledger_balances`` adds it up, and a test holds the two equal."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    item = models.CharField(_("item"), max_length=16, choices=Item.choices)
+    balance = models.IntegerField(_("balance"), default=0)  # may go below zero: see record_encounter
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "item"], name="outreach_stockbalance_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.balance}"
+
+
 class StockCount(OrgScoped):
     """A physical count of one item at one site, for reconciliation against the ledger."""
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max, Q, Sum
+from django.utils.translation import gettext
 
 from crossings import fastsql
 from crossings.accounts.models import User
@@ -24,6 +25,7 @@ from crossings.outreach.models import (
     Referral,
     Sex,
     Site,
+    StockBalance,
     StockCount,
     StockMovement,
 )
@@ -201,7 +203,12 @@ def record_encounter(
     if values["referral"] == Referral.NONE:
         values["referral_completed"] = False
     if replace is not None:
-        StockMovement.objects.filter(encounter=replace).delete()
+        old = StockMovement.objects.filter(encounter=replace)
+        returned: dict[tuple[int, str], int] = {}
+        for site_id, item, kind, quantity in old.values_list("site_id", "item", "kind", "quantity"):
+            returned[(site_id, item)] = returned.get((site_id, item), 0) - _signed(kind, quantity)
+        old.delete()
+        _adjust_balances(organisation_id, returned)
         for k, v in values.items():
             setattr(replace, k, v)
         replace.client_id = client_id
@@ -230,6 +237,7 @@ def record_encounter(
                 for item, qty in drawn.items()
             ]
         )
+        _adjust_balances(organisation_id, {(encounter.site_id, item): -qty for item, qty in drawn.items()})
         if drawn and warn:  # an aggregate over the site's ledger: skipped where nobody would see it (ODK)
             warnings = stock_warnings(encounter.site_id, items=list(drawn))
     return Recorded(encounter=encounter, near_collisions=collisions, stock_warnings=warnings)
@@ -238,6 +246,10 @@ def record_encounter(
 # ---------------------------------------------------------------------------------------------------------
 # Supplies ledger
 # ---------------------------------------------------------------------------------------------------------
+def _signed(kind: str, quantity: int) -> int:
+    return quantity if kind in StockMovement.INBOUND else -quantity
+
+
 def _signed_sum(qs: Any) -> dict[tuple[int, str], int]:
     rows = qs.values("site_id", "item").annotate(
         inbound=Sum("quantity", filter=Q(kind__in=StockMovement.INBOUND)),
@@ -246,13 +258,58 @@ def _signed_sum(qs: Any) -> dict[tuple[int, str], int]:
     return {(r["site_id"], r["item"]): (r["inbound"] or 0) - (r["outbound"] or 0) for r in rows}
 
 
-def balances(site_ids: list[int], *, on: dt.date | None = None) -> dict[tuple[int, str], int]:
-    """Book balance per (site, item), up to and including ``on``; every item appears, zero when unused."""
+_BALANCE_UPSERT = """
+INSERT INTO outreach_stockbalance (organisation_id, site_id, item, balance) VALUES {rows}
+ON CONFLICT (site_id, item) DO UPDATE SET balance = outreach_stockbalance.balance + excluded.balance
+"""
+
+
+def _adjust_balances(organisation_id: int, changes: dict[tuple[int, str], int]) -> None:
+    """Add ``changes`` ((site, item) -> signed quantity) to the running balances, in one statement. Every
+    write or removal of ledger lines calls this in the same transaction."""
+    changes = {key: delta for key, delta in changes.items() if delta}
+    if not changes:
+        return
+    params: list[Any] = []
+    for (site_id, item), delta in sorted(changes.items()):  # a fixed order: no deadlock between writers
+        params += [organisation_id, site_id, item, delta]
+    with connection.cursor() as cursor:
+        cursor.execute(_BALANCE_UPSERT.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(changes))), params)
+
+
+def ledger_balances(site_ids: list[int], *, on: dt.date | None = None) -> dict[tuple[int, str], int]:
+    """Book balance per (site, item) added up from the ledger itself, up to and including ``on``."""
     qs = StockMovement.objects.filter(site_id__in=site_ids)
     if on is not None:
         qs = qs.filter(date__lte=on)
     found = _signed_sum(qs)
     return {(s, item): found.get((s, item), 0) for s in site_ids for item in Item.values}
+
+
+def balances(site_ids: list[int], *, on: dt.date | None = None) -> dict[tuple[int, str], int]:
+    """Book balance per (site, item), up to and including ``on``; every item appears, zero when unused.
+
+    The running balance, less the lines dated after ``on``: two small reads for a recent date, where
+    adding up the ledger from the start would read every line the sites ever had."""
+    found = {
+        (b.site_id, b.item): b.balance for b in StockBalance.objects.filter(site_id__in=site_ids).order_by()
+    }
+    current = {(s, item): found.get((s, item), 0) for s in site_ids for item in Item.values}
+    return current if on is None else _back_to(current, site_ids, on)
+
+
+def _back_to(
+    current: dict[tuple[int, str], int], site_ids: list[int], on: dt.date
+) -> dict[tuple[int, str], int]:
+    """The ``current`` balances of ``site_ids`` as they stood at the close of ``on``."""
+    later = _signed_sum(StockMovement.objects.filter(site_id__in=site_ids, date__gt=on))
+    return {key: value - later.get(key, 0) for key, value in current.items() if key[0] in site_ids}
+
+
+def _net(flows: dict[str, Any]) -> int:
+    """How much one (site, item)'s flows in a period changed its balance."""
+    inbound = (flows.get("received") or 0) + (flows.get("adj_in") or 0)
+    return inbound - (flows.get("distributed") or 0) - (flows.get("adj_out") or 0)
 
 
 def stock_warnings(site_id: int, *, items: list[str] | None = None) -> list[str]:
@@ -261,11 +318,11 @@ def stock_warnings(site_id: int, *, items: list[str] | None = None) -> list[str]
     for (_, item), balance in balances([site_id]).items():
         if items is not None and item not in items:
             continue
-        label = Item(item).label
+        values = {"item": Item(item).label, "site": site.name, "balance": balance}
         if balance <= 0:
-            result.append(f"Stock-out: {label} at {site.name} (balance {balance}).")
+            result.append(gettext("Stock-out: %(item)s at %(site)s (balance %(balance)s).") % values)
         elif balance <= site.low_stock_level:
-            result.append(f"Low stock: {label} at {site.name} (balance {balance}).")
+            result.append(gettext("Low stock: %(item)s at %(site)s (balance %(balance)s).") % values)
     return result
 
 
@@ -275,7 +332,7 @@ def record_movement(
 ) -> StockMovement:
     if quantity <= 0:
         raise ValueError("quantity must be positive")
-    return StockMovement.objects.create(
+    movement = StockMovement.objects.create(
         organisation_id=site.organisation_id,
         site=site,
         item=item,
@@ -285,6 +342,8 @@ def record_movement(
         recorded_by=by,
         note=note,
     )
+    _adjust_balances(site.organisation_id, {(site.pk, item): _signed(kind, quantity)})
+    return movement
 
 
 @dataclass
@@ -316,10 +375,12 @@ class ReconciliationRow:
 
 def reconciliation(sites: list[Site], start: dt.date, end: dt.date) -> list[ReconciliationRow]:
     """Per site and item over [start, end]: opening, in, out, closing book balance, and the last physical
-    count in the period against the book balance on that day's close. Six queries whatever the size."""
+    count in the period against the book balance on that day's close. Five queries, and one more per
+    counted line: balances are worked back from the running balance, so only lines dated from the start
+    of the period on are read, never the years before it."""
     ids = [s.pk for s in sites]
-    opening = balances(ids, on=start - dt.timedelta(days=1))
-    closing = balances(ids, on=end)
+    now = balances(ids)
+    closing = _back_to(now, ids, end)
     period = StockMovement.objects.filter(site_id__in=ids, date__gte=start, date__lte=end)
     flows: dict[tuple[int, str], dict[str, Any]] = {
         (r["site_id"], r["item"]): dict(r)
@@ -353,12 +414,14 @@ def reconciliation(sites: list[Site], start: dt.date, end: dt.date) -> list[Reco
             count = last_counts.get(key)
             book_on_count = None
             if count is not None:  # one more query per counted line; counts are few
-                book_on_count = balances([site.pk], on=count.date)[key] if count.date != end else closing[key]
+                book_on_count = (
+                    _back_to(now, [site.pk], count.date)[key] if count.date != end else closing[key]
+                )
             rows.append(
                 ReconciliationRow(
                     site=site.name,
                     item=item,
-                    opening=opening[key],
+                    opening=closing[key] - _net(f),
                     received=f.get("received") or 0,
                     distributed_ledger=f.get("distributed") or 0,
                     distributed_encounters=f.get("via_encounter") or 0,
