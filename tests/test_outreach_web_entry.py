@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from crossings.accounts.roles import OrgKind, Role
 from crossings.outreach.models import Client, Encounter, Site
@@ -131,3 +133,18 @@ def test_api_records_an_encounter_from_names(worker: Any, login: Any) -> None:
     assert bad.json()["errors"][0]["field"] == "birth_date"
     listed = login(worker).get("/api/outreach/encounters").json()
     assert listed["count"] == 1 and listed["results"][0]["uic"] == "SRJO9901121990"
+
+
+def test_home_page_stock_warnings_cost_the_same_however_many_sites(
+    org: Any, worker: Any, login: Any, django_assert_num_queries: Any
+) -> None:
+    client = login(worker)
+    Site.objects.create(organisation=org, name="BKK")
+    client.get("/outreach/")
+    with CaptureQueriesContext(connection) as one_site:
+        assert client.get("/outreach/").status_code == 200
+    for i in range(6):
+        Site.objects.create(organisation=org, name=f"Hot spot {i}")
+    with django_assert_num_queries(len(one_site.captured_queries)):
+        response = client.get("/outreach/")
+    assert response.content.decode().count("Stock-out") == 7 * 5  # every item at every site is at zero

@@ -239,7 +239,7 @@ def record_encounter(
         )
         _adjust_balances(organisation_id, {(encounter.site_id, item): -qty for item, qty in drawn.items()})
         if drawn and warn:  # an aggregate over the site's ledger: skipped where nobody would see it (ODK)
-            warnings = stock_warnings(encounter.site_id, items=list(drawn))
+            warnings = stock_warnings(list(Site.objects.filter(pk=encounter.site_id)), items=list(drawn))
     return Recorded(encounter=encounter, near_collisions=collisions, stock_warnings=warnings)
 
 
@@ -312,12 +312,14 @@ def _net(flows: dict[str, Any]) -> int:
     return inbound - (flows.get("distributed") or 0) - (flows.get("adj_out") or 0)
 
 
-def stock_warnings(site_id: int, *, items: list[str] | None = None) -> list[str]:
-    site = Site.objects.get(pk=site_id)
+def stock_warnings(sites: list[Site], *, items: list[str] | None = None) -> list[str]:
+    """Stock-outs and low stock at ``sites``: two queries however many sites."""
+    by_id = {site.pk: site for site in sites}
     result = []
-    for (_, item), balance in balances([site_id]).items():
+    for (site_id, item), balance in balances(list(by_id)).items():
         if items is not None and item not in items:
             continue
+        site = by_id[site_id]
         values = {"item": Item(item).label, "site": site.name, "balance": balance}
         if balance <= 0:
             result.append(gettext("Stock-out: %(item)s at %(site)s (balance %(balance)s).") % values)

@@ -50,8 +50,7 @@ def period_from(params: Any, today: dt.date | None = None) -> tuple[Period, str,
 @requires(Cap.OUTREACH_USE)
 def home(request: AuthedRequest) -> HttpResponse:
     org = acting_org(request)
-    site_ids = list(Site.objects.filter(organisation_id=org).values_list("id", flat=True))
-    warnings = [w for s in site_ids for w in services.stock_warnings(s)]
+    warnings = services.stock_warnings(list(Site.objects.filter(organisation_id=org)))
     failed = Submission.objects.visible_to(request.user).filter(status=Submission.Status.FAILED).count()
     return render(request, "outreach/home.html", {"stock_warnings": warnings, "failed": failed})
 
