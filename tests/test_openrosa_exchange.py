@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element, tostring
 import defusedxml.ElementTree as SafeET
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from django.test import Client
 
 from crossings.accounts.roles import OrgKind, Role
@@ -391,3 +392,22 @@ def test_submission_list_page_shows_failed_ones(
     assert response.status_code == 200
     assert b"malformed" in response.content
     _ = dt
+
+
+def test_an_unexpected_failure_keeps_the_submission_and_logs_no_values(
+    client: Client, worker: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bytes are safe, so the phone hears 201; the supervisor sees the submission as failed; the log
+    says what failed and where, never the row's values (a database error's message quotes them)."""
+
+    def broken(**kwargs: Any) -> Any:
+        raise IntegrityError('duplicate key value (organisation_id, uic)=(1, "DASO0207031985")')
+
+    monkeypatch.setattr(openrosa, "record_encounter", broken)
+    response = post(client, submission_xml(compiled_form().xml, ENCOUNTER))
+    assert response.status_code == 201
+    assert "checked by your supervisor" in message(response)
+    stored = Submission.objects.get()
+    assert (stored.status, stored.reason, stored.encounter_id) == ("failed", "error: IntegrityError", None)
+    assert not Encounter.objects.exists()
+    assert "IntegrityError" in caplog.text and "DASO" not in caplog.text

@@ -22,6 +22,7 @@ import io
 import logging
 import re
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -555,7 +556,14 @@ def _parse(*, organisation_id: int, user: User, deprecated_id: str, values: dict
             if previous is not None:
                 Submission.objects.filter(pk=previous.pk).update(status=Submission.Status.SUPERSEDED)
     except Exception as exc:  # kept with the reason; the supervisor sees it, the phone is told it arrived
-        log.exception("openrosa: a submission could not be recorded")
+        # Where it failed, not the traceback: a database error's message can quote the row's values.
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        log.error(
+            "openrosa: a submission could not be recorded: %s at %s:%s",
+            type(exc).__name__,
+            where.filename.rsplit("/", 1)[-1],
+            where.lineno,
+        )
         return Parsed(
             Submission.Status.FAILED,
             f"error: {type(exc).__name__}",
