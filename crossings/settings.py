@@ -160,6 +160,10 @@ TEMPLATES = [
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'crossings.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "crossings.sqlite_backend"  # writers queue on a lock file: see there
+    # Tests use an in-memory database, as they would with Django's own engine name (pytest-django would
+    # otherwise derive per-worker file names from NAME for an engine it does not recognise).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
