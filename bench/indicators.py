@@ -378,6 +378,10 @@ def main() -> int:
         response = http.get(page_url)
         assert response.status_code == 200, response.status_code
 
+    def month_page() -> None:  # what the page shows when opened without choosing a period
+        response = http.get(f"/outreach/indicators/?month={month.start:%Y-%m}")
+        assert response.status_code == 200, response.status_code
+
     def home() -> None:
         response = http.get("/outreach/")
         assert response.status_code == 200, response.status_code
@@ -389,6 +393,7 @@ def main() -> int:
         "breakdown by month, quarter": lambda: indicators.breakdown(scoped, quarter, "month"),
         "breakdown by site, quarter": lambda: indicators.breakdown(scoped, quarter, "site"),
         "breakdown by worker, quarter": lambda: indicators.breakdown(scoped, quarter, "worker"),
+        "indicators page (month, rendered)": month_page,
         "indicators page (quarter, rendered)": page,
         "donor report XLSX (quarter + 3 months)": lambda: report.quarterly_xlsx(scoped, quarter),
         "outreach home (stock warnings, whole ledger)": home,
