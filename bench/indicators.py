@@ -35,7 +35,6 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import django
 
@@ -64,33 +63,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def prepare_own_database(url: str, *, fresh: bool) -> None:
-    if url.startswith("sqlite"):
-        SQLITE_FILE.parent.mkdir(parents=True, exist_ok=True)
-        if fresh:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    assert name == PG_OWN_DATABASE, name  # never drop anything else
-    with psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=unquote(parts.username or ""),
-        password=unquote(parts.password or ""),
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
-        if exists and fresh:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-        if fresh or not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
+from bench.owndb import prepare_own_database  # noqa: E402
 
 # --- Django set-up (before any model import) -------------------------------------------------------------
 ARGS = parse_args()
@@ -98,7 +71,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crossings.settings")
 os.environ.setdefault("CROSSINGS_MODE", "test")
 DATABASE_URL = PG_URL if ARGS.db == "postgres" else f"sqlite:///{SQLITE_FILE}"
 os.environ["DATABASE_URL"] = DATABASE_URL
-prepare_own_database(DATABASE_URL, fresh=not ARGS.reuse)
+prepare_own_database(DATABASE_URL, sqlite_file=SQLITE_FILE, own_name=PG_OWN_DATABASE, fresh=not ARGS.reuse)
 django.setup()
 
 from django.core.management import call_command  # noqa: E402

@@ -52,7 +52,6 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import django
 
@@ -99,34 +98,7 @@ def choose_database(args: argparse.Namespace) -> tuple[str, bool]:
     return os.environ["DATABASE_URL"], False
 
 
-def prepare_own_database(url: str, *, fresh: bool) -> None:
-    """Create the benchmark database if missing; with ``fresh``, start from an empty one."""
-    if url.startswith("sqlite"):
-        SQLITE_FILE.parent.mkdir(parents=True, exist_ok=True)
-        if fresh:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    assert name == PG_OWN_DATABASE, name  # never drop anything else
-    with psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=unquote(parts.username or ""),
-        password=unquote(parts.password or ""),
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
-        if exists and fresh:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-        if fresh or not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
+from bench.owndb import prepare_own_database  # noqa: E402
 
 # --- Django set-up (before any model import) -------------------------------------------------------------
 ARGS = parse_args()
@@ -136,7 +108,9 @@ USER_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DATABASE_URL, OWN_DATABASE = choose_database(ARGS)
 os.environ["DATABASE_URL"] = DATABASE_URL
 if OWN_DATABASE:
-    prepare_own_database(DATABASE_URL, fresh=not ARGS.reuse)
+    prepare_own_database(
+        DATABASE_URL, sqlite_file=SQLITE_FILE, own_name=PG_OWN_DATABASE, fresh=not ARGS.reuse
+    )
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
