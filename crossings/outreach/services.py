@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Case, F, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from crossings import fastsql
@@ -202,13 +203,12 @@ def record_encounter(
     values: dict[str, Any] = {name: getattr(data, name) for name in _ENCOUNTER_FIELDS}
     if values["referral"] == Referral.NONE:
         values["referral_completed"] = False
+    changes: dict[tuple[int, str], int] = {}  # to the running balances, applied in one statement below
     if replace is not None:
         old = StockMovement.objects.filter(encounter=replace)
-        returned: dict[tuple[int, str], int] = {}
         for site_id, item, kind, quantity in old.values_list("site_id", "item", "kind", "quantity"):
-            returned[(site_id, item)] = returned.get((site_id, item), 0) - _signed(kind, quantity)
+            changes[(site_id, item)] = changes.get((site_id, item), 0) - _signed(kind, quantity)
         old.delete()
-        _adjust_balances(organisation_id, returned)
         for k, v in values.items():
             setattr(replace, k, v)
         replace.client_id = client_id
@@ -219,7 +219,7 @@ def record_encounter(
             organisation_id=organisation_id, client_id=client_id, worker=worker, source=source, **values
         )
         fastsql.insert([encounter])
-    warnings: list[str] = []
+    drawn: dict[str, int] = {}
     if encounter.site_id is not None:
         drawn = {item: qty for item, qty in encounter.supplies().items() if qty > 0}
         fastsql.insert(
@@ -237,9 +237,14 @@ def record_encounter(
                 for item, qty in drawn.items()
             ]
         )
-        _adjust_balances(organisation_id, {(encounter.site_id, item): -qty for item, qty in drawn.items()})
-        if drawn and warn:  # an aggregate over the site's ledger: skipped where nobody would see it (ODK)
-            warnings = stock_warnings(list(Site.objects.filter(pk=encounter.site_id)), items=list(drawn))
+        for item, qty in drawn.items():
+            changes[(encounter.site_id, item)] = changes.get((encounter.site_id, item), 0) - qty
+    # One upsert, its rows in a fixed order, so two edits moving stock between the same sites in opposite
+    # directions cannot deadlock each other on PostgreSQL.
+    _adjust_balances(organisation_id, changes)
+    warnings: list[str] = []
+    if drawn and warn and encounter.site is not None:  # skipped where nobody would see them (ODK)
+        warnings = stock_warnings([encounter.site], items=list(drawn))
     return Recorded(encounter=encounter, near_collisions=collisions, stock_warnings=warnings)
 
 
@@ -286,30 +291,61 @@ def ledger_balances(site_ids: list[int], *, on: dt.date | None = None) -> dict[t
     return {(s, item): found.get((s, item), 0) for s in site_ids for item in Item.values}
 
 
+def _lines(total: Any, **filters: Any) -> Coalesce:
+    """A subquery: ``total`` over the ledger lines of the outer StockBalance row's site and item."""
+    lines = StockMovement.objects.filter(site_id=OuterRef("site_id"), item=OuterRef("item"), **filters)
+    summed = lines.order_by().values("site_id").annotate(total=total).values("total")[:1]
+    return Coalesce(Subquery(summed), 0)
+
+
+_SIGNED = Sum(Case(When(kind__in=StockMovement.INBOUND, then=F("quantity")), default=-F("quantity")))
+
+
 def balances(site_ids: list[int], *, on: dt.date | None = None) -> dict[tuple[int, str], int]:
     """Book balance per (site, item), up to and including ``on``; every item appears, zero when unused.
 
-    The running balance, less the lines dated after ``on``: two small reads for a recent date, where
-    adding up the ledger from the start would read every line the sites ever had."""
+    The running balance, less the lines dated after ``on``, in one statement (so one consistent snapshot
+    while encounters are being recorded): for a recent date it reads a few rows and the recent lines,
+    where adding up the ledger from the start would read every line the sites ever had."""
+    rows = StockBalance.objects.filter(site_id__in=site_ids).order_by()
+    if on is not None:
+        rows = rows.annotate(later=_lines(_SIGNED, date__gt=on))
+    else:
+        rows = rows.annotate(later=Value(0))
     found = {
-        (b.site_id, b.item): b.balance for b in StockBalance.objects.filter(site_id__in=site_ids).order_by()
+        (s, item): balance - later
+        for s, item, balance, later in rows.values_list("site_id", "item", "balance", "later")
     }
-    current = {(s, item): found.get((s, item), 0) for s in site_ids for item in Item.values}
-    return current if on is None else _back_to(current, site_ids, on)
-
-
-def _back_to(
-    current: dict[tuple[int, str], int], site_ids: list[int], on: dt.date
-) -> dict[tuple[int, str], int]:
-    """The ``current`` balances of ``site_ids`` as they stood at the close of ``on``."""
-    later = _signed_sum(StockMovement.objects.filter(site_id__in=site_ids, date__gt=on))
-    return {key: value - later.get(key, 0) for key, value in current.items() if key[0] in site_ids}
+    return {(s, item): found.get((s, item), 0) for s in site_ids for item in Item.values}
 
 
 def _net(flows: dict[str, Any]) -> int:
     """How much one (site, item)'s flows in a period changed its balance."""
     inbound = (flows.get("received") or 0) + (flows.get("adj_in") or 0)
     return inbound - (flows.get("distributed") or 0) - (flows.get("adj_out") or 0)
+
+
+def rebuild_balances(organisation_ids: list[int] | None = None) -> int:
+    """Recompute the running balances from the ledger (after a repair or a raw import); the number of
+    (site, item) balances that were wrong. ``crossings outreach_stock_check --repair`` calls this."""
+    with transaction.atomic():
+        sites = (
+            Site.objects.all()
+            if organisation_ids is None
+            else Site.objects.filter(organisation_id__in=organisation_ids)
+        )
+        ids = list(sites.values_list("id", flat=True))
+        truth = ledger_balances(ids)
+        stored = {(b.site_id, b.item): b.balance for b in StockBalance.objects.filter(site_id__in=ids)}
+        wrong = {key for key, value in truth.items() if stored.get(key, 0) != value}
+        if wrong:
+            owner = dict(sites.values_list("id", "organisation_id"))
+            StockBalance.objects.filter(site_id__in=ids).delete()
+            StockBalance.objects.bulk_create(  # every item of every site, zero or not
+                StockBalance(organisation_id=owner[s], site_id=s, item=item, balance=value)
+                for (s, item), value in truth.items()
+            )
+    return len(wrong)
 
 
 def stock_warnings(sites: list[Site], *, items: list[str] | None = None) -> list[str]:
@@ -377,24 +413,44 @@ class ReconciliationRow:
 
 def reconciliation(sites: list[Site], start: dt.date, end: dt.date) -> list[ReconciliationRow]:
     """Per site and item over [start, end]: opening, in, out, closing book balance, and the last physical
-    count in the period against the book balance on that day's close. Five queries, and one more per
+    count in the period against the book balance on that day's close. Three queries, and one more per
     counted line: balances are worked back from the running balance, so only lines dated from the start
     of the period on are read, never the years before it."""
     ids = [s.pk for s in sites]
-    now = balances(ids)
-    closing = _back_to(now, ids, end)
-    period = StockMovement.objects.filter(site_id__in=ids, date__gte=start, date__lte=end)
+    in_period = {"date__gte": start, "date__lte": end}
+    quantity = Sum("quantity")
+    # Closing balance and the period's flows in one statement: one snapshot, so the opening worked back
+    # from them adds up even while encounters are being recorded.
     flows: dict[tuple[int, str], dict[str, Any]] = {
         (r["site_id"], r["item"]): dict(r)
-        for r in period.values("site_id", "item").annotate(
-            received=Sum("quantity", filter=Q(kind=StockMovement.Kind.RECEIVED)),
-            distributed=Sum("quantity", filter=Q(kind=StockMovement.Kind.DISTRIBUTED)),
-            via_encounter=Sum(
-                "quantity", filter=Q(kind=StockMovement.Kind.DISTRIBUTED, encounter__isnull=False)
+        for r in StockBalance.objects.filter(site_id__in=ids)
+        .order_by()
+        .annotate(
+            later=_lines(_SIGNED, date__gt=end),
+            received=_lines(quantity, kind=StockMovement.Kind.RECEIVED, **in_period),
+            distributed=_lines(quantity, kind=StockMovement.Kind.DISTRIBUTED, **in_period),
+            via_encounter=_lines(
+                quantity, kind=StockMovement.Kind.DISTRIBUTED, encounter__isnull=False, **in_period
             ),
-            adj_in=Sum("quantity", filter=Q(kind=StockMovement.Kind.ADJUSTMENT_IN)),
-            adj_out=Sum("quantity", filter=Q(kind=StockMovement.Kind.ADJUSTMENT_OUT)),
+            adj_in=_lines(quantity, kind=StockMovement.Kind.ADJUSTMENT_IN, **in_period),
+            adj_out=_lines(quantity, kind=StockMovement.Kind.ADJUSTMENT_OUT, **in_period),
         )
+        .values(
+            "site_id",
+            "item",
+            "balance",
+            "later",
+            "received",
+            "distributed",
+            "via_encounter",
+            "adj_in",
+            "adj_out",
+        )
+    }
+    closing = {
+        (s, item): (flows[(s, item)]["balance"] - flows[(s, item)]["later"]) if (s, item) in flows else 0
+        for s in ids
+        for item in Item.values
     }
     last_counts: dict[tuple[int, str], StockCount] = {}
     latest = (
@@ -416,9 +472,7 @@ def reconciliation(sites: list[Site], start: dt.date, end: dt.date) -> list[Reco
             count = last_counts.get(key)
             book_on_count = None
             if count is not None:  # one more query per counted line; counts are few
-                book_on_count = (
-                    _back_to(now, [site.pk], count.date)[key] if count.date != end else closing[key]
-                )
+                book_on_count = balances([site.pk], on=count.date)[key] if count.date != end else closing[key]
             rows.append(
                 ReconciliationRow(
                     site=site.name,

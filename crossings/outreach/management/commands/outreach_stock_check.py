@@ -1,0 +1,37 @@
+"""Check the running stock balances against the ledger, and with --repair recompute them from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from crossings.outreach import services
+from crossings.outreach.models import Site
+
+
+class Command(BaseCommand):
+    help = (
+        "Compare every site's running stock balances with its ledger added up; --repair recomputes the "
+        "balances that differ (for example after lines were written outside the application)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--repair", action="store_true", help="recompute the balances from the ledger")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ids = list(Site.objects.values_list("id", flat=True))
+        running, ledger = services.balances(ids), services.ledger_balances(ids)
+        wrong = sorted(key for key in ledger if running[key] != ledger[key])
+        for site_id, item in wrong:
+            self.stdout.write(
+                f"site {site_id} {item}: running balance {running[(site_id, item)]}, "
+                f"ledger {ledger[(site_id, item)]}"
+            )
+        if not wrong:
+            self.stdout.write(f"{len(ids)} sites: every running balance equals its ledger.")
+            return
+        if not options["repair"]:
+            raise CommandError(f"{len(wrong)} balances differ from the ledger; run again with --repair.")
+        services.rebuild_balances()
+        self.stdout.write(f"{len(wrong)} balances recomputed from the ledger.")
