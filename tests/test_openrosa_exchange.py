@@ -311,6 +311,15 @@ def test_wrong_basic_password_is_401_and_repeated_failures_lock(client: Client, 
     assert client.get("/openrosa/formList", **basic()).status_code == 401
 
 
+def test_wrong_guesses_made_at_the_same_time_all_count(worker: Any) -> None:
+    """Requests that each read the failure count before any of them wrote it (parallel guesses) must
+    still add up to a lockout."""
+    read_together = [openrosa._credential("vanna") for _ in range(openrosa.MAX_FAILURES)]
+    for credential in read_together:
+        assert openrosa._check(credential, lambda c: False).credential is None
+    assert OpenRosaCredential.objects.get().locked_until is not None
+
+
 def test_the_web_password_does_not_open_openrosa(client: Client, worker: Any) -> None:
     from tests.conftest import PASSWORD
 
@@ -404,9 +413,11 @@ def test_an_unexpected_failure_keeps_the_submission_and_logs_no_values(
         raise IntegrityError('duplicate key value (organisation_id, uic)=(1, "DASO0207031985")')
 
     monkeypatch.setattr(openrosa, "record_encounter", broken)
-    response = post(client, submission_xml(compiled_form().xml, ENCOUNTER))
+    xml = submission_xml(compiled_form().xml, ENCOUNTER)
+    response = post(client, xml)
     assert response.status_code == 201
     assert "checked by your supervisor" in message(response)
+    assert post(client, xml).status_code == 202  # a resend is told it arrived, not shown an error
     stored = Submission.objects.get()
     assert (stored.status, stored.reason, stored.encounter_id) == ("failed", "error: IntegrityError", None)
     assert not Encounter.objects.exists()

@@ -36,6 +36,7 @@ import defusedxml.ElementTree as SafeET
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -148,10 +149,10 @@ def _check(credential: OpenRosaCredential | None, ok: Callable[[OpenRosaCredenti
         if credential.failures:
             OpenRosaCredential.objects.filter(pk=credential.pk).update(failures=0, locked_until=None)
         return AuthResult(credential)
-    failures = credential.failures + 1
-    locked = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-    OpenRosaCredential.objects.filter(pk=credential.pk).update(
-        failures=0 if locked else failures, locked_until=locked
+    # Counted in the database, not from the value read: parallel wrong guesses must each count.
+    OpenRosaCredential.objects.filter(pk=credential.pk).update(failures=F("failures") + 1)
+    OpenRosaCredential.objects.filter(pk=credential.pk, failures__gte=MAX_FAILURES).update(
+        failures=0, locked_until=now + timedelta(minutes=LOCK_MINUTES)
     )
     log.warning("openrosa: failed authentication for credential %s", credential.pk)  # an id, not a name
     return AuthResult(None)
@@ -525,15 +526,19 @@ class Parsed:
     replaces_id: int | None = None
 
 
-def _parse(*, organisation_id: int, user: User, deprecated_id: str, values: dict[str, str]) -> Parsed:
-    """Validate the values and record the encounter (in a savepoint). Never raises: whatever goes wrong is
-    the submission's reason, and the raw submission is kept either way."""
+def _validated(values: dict[str, str]) -> EncounterData | Parsed:
+    """The encounter the values describe, or the failed state saying why not (no database needed)."""
     try:
-        data = encounter_data(values)
+        return encounter_data(values)
     except Rejected as exc:
         return Parsed(
             Submission.Status.FAILED, exc.message[:500], Outcome(exc.status, exc.message.split(": ", 1)[1])
         )
+
+
+def _record(*, organisation_id: int, user: User, deprecated_id: str, data: EncounterData) -> Parsed:
+    """Record the encounter (in a savepoint). Never raises: whatever goes wrong is the submission's
+    reason, and the raw submission is kept either way."""
     try:
         with transaction.atomic():
             previous = None
@@ -556,8 +561,9 @@ def _parse(*, organisation_id: int, user: User, deprecated_id: str, values: dict
             if previous is not None:
                 Submission.objects.filter(pk=previous.pk).update(status=Submission.Status.SUPERSEDED)
     except Exception as exc:  # kept with the reason; the supervisor sees it, the phone is told it arrived
-        # Where it failed, not the traceback: a database error's message can quote the row's values.
-        where = traceback.extract_tb(exc.__traceback__)[-1]
+        # Where it failed in our code, not the traceback: a database error's message can quote the row.
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = next((f for f in reversed(frames) if "/crossings/" in f.filename), frames[-1])
         log.error(
             "openrosa: a submission could not be recorded: %s at %s:%s",
             type(exc).__name__,
@@ -605,6 +611,8 @@ def receive(*, organisation_id: int, user: User, raw: bytes, files: list[Any]) -
             f"unknown_form: this server has no form {form_id!r} version {version!r}; get the blank form again"
         )
     encrypted = root is not None and any(_local(el.tag) == "base64EncryptedKey" for el in root)
+    state: Parsed | None
+    data: EncounterData | None = None
     if reason:
         state = Parsed(
             Submission.Status.FAILED, reason, Outcome(_reason_status(reason), reason.split(": ", 1)[1])
@@ -616,15 +624,17 @@ def receive(*, organisation_id: int, user: User, raw: bytes, files: list[Any]) -
             Outcome(201, "Received (encrypted); it will be read after decryption.", "submit_success"),
         )
     else:
-        state = None
+        checked = _validated(values)
+        state, data = (checked, None) if isinstance(checked, Parsed) else (None, checked)
     try:
-        # One transaction: one write lock and one commit per submission. Validation has already run (no
-        # database needed), so the lock is held only for the writes.
+        # One transaction: one write lock and one commit per submission. Validation has run above (it needs
+        # no database), so the lock is held only for the writes.
         with transaction.atomic():
-            if state is None:
-                state = _parse(
-                    organisation_id=organisation_id, user=user, deprecated_id=deprecated_id, values=values
+            if data is not None:
+                state = _record(
+                    organisation_id=organisation_id, user=user, deprecated_id=deprecated_id, data=data
                 )
+            assert state is not None
             submission = Submission(
                 organisation_id=organisation_id,
                 instance_id=instance_id,
@@ -667,11 +677,12 @@ def _resend(existing: Submission, sha: str, files: list[Any]) -> Outcome:
             "copying it.",
         )
     added = _add_attachments(existing, files)  # Collect sends large submissions in several parts
-    # A decryption refusal is the server's problem (wrong key), not the phone's: the bytes are safe here.
+    # A decryption refusal (wrong key) or an unexpected error while recording is the server's problem, not
+    # the phone's: the bytes are safe here, and the first answer was a success too.
     if (
         existing.status == Submission.Status.FAILED
         and existing.reason
-        and not existing.reason.startswith("decryption: ")
+        and not existing.reason.startswith(("decryption: ", "error: "))
     ):
         return Outcome(_reason_status(existing.reason), existing.reason.split(": ", 1)[-1])
     if added:
@@ -685,12 +696,17 @@ def parse_submission(submission: Submission, values: dict[str, str] | None = Non
     stored copy works only for submissions given a UIC."""
     if values is None:
         values = _fields(SafeET.fromstring(bytes(submission.xml)))
+    checked = _validated(values)
     with transaction.atomic():
-        state = _parse(
-            organisation_id=submission.organisation_id,
-            user=submission.submitted_by,
-            deprecated_id=submission.deprecated_id,
-            values=values,
+        state = (
+            checked
+            if isinstance(checked, Parsed)
+            else _record(
+                organisation_id=submission.organisation_id,
+                user=submission.submitted_by,
+                deprecated_id=submission.deprecated_id,
+                data=checked,
+            )
         )
         Submission.objects.filter(pk=submission.pk).update(
             status=state.status,
