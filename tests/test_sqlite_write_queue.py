@@ -6,10 +6,12 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, OperationalError, connections, transaction
 
 from crossings.sqlite_backend.base import DatabaseWrapper
 
@@ -77,13 +79,13 @@ def test_a_write_transaction_holds_the_lock_until_it_ends(db_file: Path, end: st
     conn.close()
 
 
-def test_concurrent_writers_all_succeed_with_a_short_busy_timeout(db_file: Path) -> None:
-    """Six threads, each its own connection, 30 write transactions each. SQLite's busy timeout is set to
-    10 ms, far less than the queue: without the lock file some would fail with "database is locked"."""
+def test_concurrent_writers_take_turns_and_all_succeed(db_file: Path) -> None:
+    """Six threads, each its own connection, 30 write transactions each: every one gets its turn, every
+    row is written, and the lock is free at the end (a leaked lock would time the others out)."""
     errors: list[BaseException] = []
 
     def write(writer: int) -> None:
-        conn = wrapper(db_file, busy_timeout=0.01)
+        conn = wrapper(db_file, busy_timeout=5)
         try:
             conn.ensure_connection()
             for n in range(30):
@@ -119,3 +121,58 @@ def test_concurrent_writers_all_succeed_with_a_short_busy_timeout(db_file: Path)
 def test_an_in_memory_database_takes_no_lock_file(tmp_path: Path) -> None:
     conn = wrapper(Path(":memory:"))
     assert conn._lock_path() is None
+
+
+def test_a_writer_gives_up_after_the_timeout_and_leaks_nothing(db_file: Path) -> None:
+    holder = os.open(f"{db_file}.writelock", os.O_RDONLY | os.O_CREAT, 0o644)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # a long transaction elsewhere
+    conn = wrapper(db_file, busy_timeout=0.05)
+    conn.ensure_connection()
+    try:
+        with pytest.raises(OperationalError, match="database is locked"):
+            conn._start_transaction_under_autocommit()
+        assert conn._write_lock is None
+    finally:
+        os.close(holder)
+        conn.close()
+    # The abandoned wait gets the lock once the holder lets go, and drops it at once.
+    for _ in range(200):
+        if lock_is_free(db_file):
+            break
+        time.sleep(0.01)
+    assert lock_is_free(db_file)
+
+
+@pytest.fixture
+def registered(db_file: Path) -> Any:
+    """The file database as a Django connection alias, so transaction.atomic works on it as in the app."""
+    alias = "write_queue_test"
+    conn = wrapper(db_file)
+    connections.settings[alias] = conn.settings_dict
+    setattr(connections._connections, alias, conn)
+    yield alias, conn
+    conn.close()
+    delattr(connections._connections, alias)
+    del connections.settings[alias]
+
+
+def test_django_transactions_take_and_release_the_lock(registered: Any, db_file: Path) -> None:
+    alias, conn = registered
+    after_commit: list[bool] = []
+    with transaction.atomic(using=alias):
+        with conn.cursor() as cursor:
+            cursor.execute("INSERT INTO line (id, writer, n) VALUES (1, 0, 0)")
+        assert not lock_is_free(db_file)
+        with pytest.raises(IntegrityError), transaction.atomic(using=alias), conn.cursor() as cursor:
+            cursor.execute("INSERT INTO line (id, writer, n) VALUES (1, 0, 0)")  # a savepoint, rolled back
+        assert not lock_is_free(db_file)  # still inside the outer transaction
+        transaction.on_commit(lambda: after_commit.append(lock_is_free(db_file)), using=alias)
+    assert after_commit == [True]  # released by the time on_commit callbacks run
+    with pytest.raises(RuntimeError), transaction.atomic(using=alias):
+        with conn.cursor() as cursor:
+            cursor.execute("INSERT INTO line (id, writer, n) VALUES (2, 0, 0)")
+        raise RuntimeError("the view failed")
+    assert lock_is_free(db_file)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT id FROM line")
+        assert cursor.fetchall() == [(1,)]
