@@ -13,7 +13,7 @@ they send no model signals, so do not use them for models that rely on signals (
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from typing import Any, TypeVar
 
@@ -22,7 +22,6 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
-Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
 
 def _qn(connection: BaseDatabaseWrapper, name: str | None) -> str:
@@ -46,7 +45,9 @@ def _insert_sql(model: type[Model], alias: str, rows: int) -> tuple[str, tuple[F
 
 
 def insert(objs: Sequence[Model], *, using: str = "default") -> None:
-    """INSERT ``objs`` (all of one model, with auto primary keys) in one statement and set their pks."""
+    """INSERT ``objs`` (all of one model, with auto primary keys) in one statement and set their pks.
+    Several rows get their ids in the order RETURNING gives them, which both backends give in VALUES
+    order (Django's bulk_create relies on the same)."""
     if not objs:
         return
     model = type(objs[0])
@@ -70,29 +71,30 @@ def insert(objs: Sequence[Model], *, using: str = "default") -> None:
 @cache
 def _select_sql(
     model: type[Model], alias: str, where: tuple[str, ...], only: tuple[str, ...] | None
-) -> tuple[str, tuple[str, ...], tuple[Field[Any, Any], ...], tuple[tuple[Any, tuple[Converter, ...]], ...]]:
+) -> tuple[str, tuple[str, ...], tuple[Field[Any, Any], ...], tuple[Any, ...]]:
     connection = connections[alias]
     meta = model._meta
+    concrete = {f.attname for f in meta.concrete_fields}
+    assert only is None or set(only) <= concrete, (
+        f"not columns of {model.__name__}: {set(only or ()) - concrete}"
+    )
     fields = [f for f in meta.concrete_fields if only is None or f.attname in only or f.primary_key]
     table = meta.db_table
-    columns = []  # per column: the expression and the converters the ORM would apply to its values
-    for f in fields:
-        col = f.get_col(table)
-        columns.append(
-            (col, tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
-        )
     where_fields: list[Any] = [meta.get_field(name) for name in where]
     selected = ", ".join(_qn(connection, f.column) for f in fields)
     condition = " AND ".join(f"{_qn(connection, f.column)} = %s" for f in where_fields)
     sql = f"SELECT {selected} FROM {_qn(connection, table)} WHERE {condition} LIMIT 1"  # noqa: S608
-    return sql, tuple(f.attname for f in fields), tuple(where_fields), tuple(columns)
+    columns = tuple(f.get_col(table) for f in fields)
+    return sql, tuple(f.attname for f in fields), tuple(where_fields), columns
 
 
 def fetch(
     model: type[M], *, only: Sequence[str] | None = None, using: str = "default", **where: Any
 ) -> M | None:
     """The first row of ``model`` whose columns equal ``where`` (by field name or attname), or None.
-    ``only`` limits the columns loaded (the rest are deferred, as with ``QuerySet.only``)."""
+    ``only`` limits the columns loaded (the rest are deferred, as with ``QuerySet.only``). ``where``
+    values may not be None (``= NULL`` matches nothing, where the ORM would write ``IS NULL``)."""
+    assert None not in where.values(), "fetch() compares with '=': use the ORM for IS NULL"
     connection = connections[using]
     sql, names, where_fields, columns = _select_sql(
         model, using, tuple(where), tuple(only) if only is not None else None
@@ -104,8 +106,10 @@ def fetch(
     if row is None:
         return None
     values = []
-    for value, (col, converters) in zip(row, columns, strict=True):
-        for convert in converters:
+    for value, col in zip(row, columns, strict=True):
+        # Converters are looked up on this connection each time (cheap), not cached: a cached bound method
+        # would keep the first thread's connection alive.
+        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
             value = convert(value, col, connection)
         values.append(value)
     return model.from_db(using, names, values)

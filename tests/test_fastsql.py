@@ -115,3 +115,10 @@ def test_fetch_with_a_boolean_condition(worker: User) -> None:
     assert fastsql.fetch(User, username=worker.username, is_active=True) == worker
     User.objects.filter(pk=worker.pk).update(is_active=False)
     assert fastsql.fetch(User, username=worker.username, is_active=True) is None
+
+
+def test_misuse_is_refused_rather_than_silently_wrong(worker: User) -> None:
+    with pytest.raises(AssertionError, match="IS NULL"):
+        fastsql.fetch(Submission, encounter_id=None)
+    with pytest.raises(AssertionError, match="not columns"):
+        fastsql.fetch(Submission, only=("sha", "status"), id=1)

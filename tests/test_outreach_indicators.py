@@ -168,3 +168,8 @@ def test_indicator_page_and_donor_report(
     assert values["Needles and syringes distributed"][:4] == (230, 80, 50, 100)
     km = client.get("/outreach/reports/quarterly.xlsx", {"year": 2026, "quarter": 1, "lang": "km"})
     assert km.status_code == 200
+
+
+def test_nothing_in_scope_gives_zeros_not_an_error() -> None:
+    empty = indicators.compute(Encounter.objects.none(), Period.month(2026, 3))
+    assert (empty.clients_reached, empty.encounters, empty.by_key_population) == (0, 0, {})

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import CharField, Count, F, Func, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -103,10 +104,15 @@ class MonthKey(Func):
     output_field = CharField()
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)", **extra)
+        return super().as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)", **extra)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM')", **extra)
+        return super().as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM')", **extra)
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
+        raise NotImplementedError(
+            f"MonthKey has no SQL for {connection.vendor}: add an as_{connection.vendor}."
+        )
 
 
 # Django cannot aggregate over a grouped queryset, so the outer query is written here; the inner one is the
@@ -163,22 +169,27 @@ def compute(encounters: QuerySet[Encounter], period: Period) -> Indicators:
         )
         .order_by()
     )
-    inner, params = per_client.query.sql_with_params()
     by_kp: Counter[str] = Counter()
     by_sex: Counter[str] = Counter()
     by_age: Counter[str] = Counter()
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(_PER_DESCRIPTION.format(inner=inner), [months, months, *params])
-        for key_population, sex, band, clients, every_month, given_needles, needles_every_month in cursor:
-            out.clients_reached += clients
-            by_kp[key_population] += clients
-            by_sex[sex] += clients
-            by_age[band] += clients
-            out.clients_every_month += every_month
-            if key_population == KeyPopulation.PWID:
-                out.pwid_reached += clients
-                out.pwid_given_needles += given_needles
-                out.pwid_every_month += needles_every_month
+    try:
+        inner, params = per_client.query.sql_with_params()
+    except EmptyResultSet:  # nothing can match (no organisation in scope): no clients to count
+        rows: Any = []
+    else:
+        with connections[qs.db].cursor() as cursor:
+            cursor.execute(_PER_DESCRIPTION.format(inner=inner), [months, months, *params])
+            rows = cursor.fetchall()
+    for key_population, sex, band, clients, every_month, given_needles, needles_every_month in rows:
+        out.clients_reached += clients
+        by_kp[key_population] += clients
+        by_sex[sex] += clients
+        by_age[band] += clients
+        out.clients_every_month += every_month
+        if key_population == KeyPopulation.PWID:
+            out.pwid_reached += clients
+            out.pwid_given_needles += given_needles
+            out.pwid_every_month += needles_every_month
     out.by_key_population, out.by_sex, out.by_age_band = (
         dict(sorted(c.items())) for c in (by_kp, by_sex, by_age)
     )
