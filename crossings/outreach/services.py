@@ -411,42 +411,57 @@ class ReconciliationRow:
         return self.distributed_ledger - self.distributed_encounters
 
 
+# The running balances joined to one pass over the ledger lines dated from the period's start: one statement,
+# so one snapshot, and the opening worked back from the closing adds up even while encounters are being
+# recorded. Django cannot join a grouped queryset, so the outer query is written here; the inner one is the
+# ORM's and every value is a parameter.
+_CLOSING_AND_FLOWS = """
+SELECT b.site_id, b.item, b.balance, COALESCE(m.later, 0), COALESCE(m.received, 0),
+       COALESCE(m.distributed, 0), COALESCE(m.via_encounter, 0), COALESCE(m.adj_in, 0), COALESCE(m.adj_out, 0)
+FROM outreach_stockbalance b
+LEFT JOIN ({lines}) m ON m.site_id = b.site_id AND m.item = b.item
+WHERE b.site_id IN ({sites})
+"""
+
+
+def _closing_and_flows(ids: list[int], start: dt.date, end: dt.date) -> dict[tuple[int, str], dict[str, int]]:
+    if not ids:
+        return {}
+    kind = StockMovement.Kind
+    in_period = Q(date__lte=end)
+    lines = (
+        StockMovement.objects.filter(site_id__in=ids, date__gte=start)
+        .order_by()
+        .values("site_id", "item")
+        .annotate(
+            later=Sum(
+                Case(When(kind__in=StockMovement.INBOUND, then=F("quantity")), default=-F("quantity")),
+                filter=Q(date__gt=end),
+            ),
+            received=Sum("quantity", filter=in_period & Q(kind=kind.RECEIVED)),
+            distributed=Sum("quantity", filter=in_period & Q(kind=kind.DISTRIBUTED)),
+            via_encounter=Sum(
+                "quantity", filter=in_period & Q(kind=kind.DISTRIBUTED, encounter__isnull=False)
+            ),
+            adj_in=Sum("quantity", filter=in_period & Q(kind=kind.ADJUSTMENT_IN)),
+            adj_out=Sum("quantity", filter=in_period & Q(kind=kind.ADJUSTMENT_OUT)),
+        )
+    )
+    inner, params = lines.query.sql_with_params()
+    sql = _CLOSING_AND_FLOWS.format(lines=inner, sites=", ".join(["%s"] * len(ids)))
+    names = ("balance", "later", "received", "distributed", "via_encounter", "adj_in", "adj_out")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids])
+        return {(row[0], row[1]): dict(zip(names, row[2:], strict=True)) for row in cursor.fetchall()}
+
+
 def reconciliation(sites: list[Site], start: dt.date, end: dt.date) -> list[ReconciliationRow]:
     """Per site and item over [start, end]: opening, in, out, closing book balance, and the last physical
-    count in the period against the book balance on that day's close. Three queries, and one more per
-    counted line: balances are worked back from the running balance, so only lines dated from the start
-    of the period on are read, never the years before it."""
+    count in the period against the book balance on that day's close. One statement for the balances and
+    flows, one or two for the counts, one per counted line. Balances are worked back from the running
+    balance, so only lines dated from the start of the period on are read, never the years before it."""
     ids = [s.pk for s in sites]
-    in_period = {"date__gte": start, "date__lte": end}
-    quantity = Sum("quantity")
-    # Closing balance and the period's flows in one statement: one snapshot, so the opening worked back
-    # from them adds up even while encounters are being recorded.
-    flows: dict[tuple[int, str], dict[str, Any]] = {
-        (r["site_id"], r["item"]): dict(r)
-        for r in StockBalance.objects.filter(site_id__in=ids)
-        .order_by()
-        .annotate(
-            later=_lines(_SIGNED, date__gt=end),
-            received=_lines(quantity, kind=StockMovement.Kind.RECEIVED, **in_period),
-            distributed=_lines(quantity, kind=StockMovement.Kind.DISTRIBUTED, **in_period),
-            via_encounter=_lines(
-                quantity, kind=StockMovement.Kind.DISTRIBUTED, encounter__isnull=False, **in_period
-            ),
-            adj_in=_lines(quantity, kind=StockMovement.Kind.ADJUSTMENT_IN, **in_period),
-            adj_out=_lines(quantity, kind=StockMovement.Kind.ADJUSTMENT_OUT, **in_period),
-        )
-        .values(
-            "site_id",
-            "item",
-            "balance",
-            "later",
-            "received",
-            "distributed",
-            "via_encounter",
-            "adj_in",
-            "adj_out",
-        )
-    }
+    flows = _closing_and_flows(ids, start, end)
     closing = {
         (s, item): (flows[(s, item)]["balance"] - flows[(s, item)]["later"]) if (s, item) in flows else 0
         for s in ids
