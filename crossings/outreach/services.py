@@ -255,12 +255,13 @@ def _signed(kind: str, quantity: int) -> int:
     return quantity if kind in StockMovement.INBOUND else -quantity
 
 
+# A ledger line's effect on the balance, in SQL: inbound kinds add, the others take away.
+_SIGNED_QUANTITY = Case(When(kind__in=StockMovement.INBOUND, then=F("quantity")), default=-F("quantity"))
+
+
 def _signed_sum(qs: Any) -> dict[tuple[int, str], int]:
-    rows = qs.values("site_id", "item").annotate(
-        inbound=Sum("quantity", filter=Q(kind__in=StockMovement.INBOUND)),
-        outbound=Sum("quantity", filter=~Q(kind__in=StockMovement.INBOUND)),
-    )
-    return {(r["site_id"], r["item"]): (r["inbound"] or 0) - (r["outbound"] or 0) for r in rows}
+    rows = qs.order_by().values("site_id", "item").annotate(total=Sum(_SIGNED_QUANTITY))
+    return {(r["site_id"], r["item"]): r["total"] or 0 for r in rows}
 
 
 _BALANCE_UPSERT = """
@@ -298,9 +299,6 @@ def _lines(total: Any, **filters: Any) -> Coalesce:
     return Coalesce(Subquery(summed), 0)
 
 
-_SIGNED = Sum(Case(When(kind__in=StockMovement.INBOUND, then=F("quantity")), default=-F("quantity")))
-
-
 def balances(site_ids: list[int], *, on: dt.date | None = None) -> dict[tuple[int, str], int]:
     """Book balance per (site, item), up to and including ``on``; every item appears, zero when unused.
 
@@ -309,7 +307,7 @@ def balances(site_ids: list[int], *, on: dt.date | None = None) -> dict[tuple[in
     where adding up the ledger from the start would read every line the sites ever had."""
     rows = StockBalance.objects.filter(site_id__in=site_ids).order_by()
     if on is not None:
-        rows = rows.annotate(later=_lines(_SIGNED, date__gt=on))
+        rows = rows.annotate(later=_lines(Sum(_SIGNED_QUANTITY), date__gt=on))
     else:
         rows = rows.annotate(later=Value(0))
     found = {
@@ -434,10 +432,7 @@ def _closing_and_flows(ids: list[int], start: dt.date, end: dt.date) -> dict[tup
         .order_by()
         .values("site_id", "item")
         .annotate(
-            later=Sum(
-                Case(When(kind__in=StockMovement.INBOUND, then=F("quantity")), default=-F("quantity")),
-                filter=Q(date__gt=end),
-            ),
+            later=Sum(_SIGNED_QUANTITY, filter=Q(date__gt=end)),
             received=Sum("quantity", filter=in_period & Q(kind=kind.RECEIVED)),
             distributed=Sum("quantity", filter=in_period & Q(kind=kind.DISTRIBUTED)),
             via_encounter=Sum(
