@@ -190,9 +190,9 @@ def build(org: Organisation, workers: list[User], sites: list[Site], n: int, bat
     enc_columns = (
         "organisation_id, client_id, date, worker_id, site_id, province, district, commune, hot_spot, "
         "needles_syringes, condoms, naloxone, swabs, hiv_test, referral, referral_completed, source, "
-        "created_at, updated_at"
+        "sex, age_band, key_population, created_at, updated_at"
     )
-    enc_sql = f"INSERT INTO {enc_table} ({enc_columns}) VALUES ({', '.join(['%s'] * 19)})"  # noqa: S608
+    enc_sql = f"INSERT INTO {enc_table} ({enc_columns}) VALUES ({', '.join(['%s'] * 22)})"  # noqa: S608
     stock_columns = (
         "organisation_id, site_id, item, kind, quantity, date, encounter_id, note, recorded_by_id, created_at"
     )
@@ -205,7 +205,7 @@ def build(org: Organisation, workers: list[User], sites: list[Site], n: int, bat
             cur_enc_id = int(cur.fetchone()[0])
             enc_rows, stock_rows = [], []
             for offset, (index, day) in enumerate(chunk, start=1):
-                code, _sex, kp, _born = pool[index]
+                code, sex, kp, born = pool[index]
                 site = rng.choice(sites) if rng.random() < 0.9 else None
                 worker = rng.choice(workers)
                 ns = rng.choice([0, 10, 20, 30, 40, 60]) if kp == "pwid" else 0
@@ -236,6 +236,9 @@ def build(org: Organisation, workers: list[User], sites: list[Site], n: int, bat
                         referral,
                         completed,
                         "odk",
+                        sex,
+                        services.age_band(born, day),
+                        kp,
                         now,
                         now,
                     )

@@ -173,3 +173,29 @@ def test_indicator_page_and_donor_report(
 def test_nothing_in_scope_gives_zeros_not_an_error() -> None:
     empty = indicators.compute(Encounter.objects.none(), Period.month(2026, 3))
     assert (empty.clients_reached, empty.encounters, empty.by_key_population) == (0, 0, {})
+
+
+def test_a_period_counts_clients_as_they_were_then(org: Any, worker: Any) -> None:
+    """A report for a past quarter does not change when the client is described differently later; within
+    the period a client counts once, among people who inject if they injected at any contact."""
+    born_2001 = "DASO0201062001"  # born 1 June 2001: 24 in the first quarter of 2026, 25 from June
+
+    def seen(day: str, sex: str, kp: str) -> None:
+        data = EncounterData(
+            uic=born_2001, date=dt.date.fromisoformat(day), district="Daun Penh", sex=sex, key_population=kp
+        )
+        assert data.check() == {}
+        services.record_encounter(organisation_id=org.pk, worker=worker, data=data)
+
+    def described(period: Period) -> tuple[Any, ...]:
+        result = indicators.compute(Encounter.objects.filter(organisation=org), period)
+        return result.clients_reached, result.by_key_population, result.by_sex, result.by_age_band
+
+    seen("2026-01-10", "unknown", "pwud")
+    seen("2026-02-10", "female", "pwid")
+    q1 = described(Period.quarter(2026, 1))
+    assert q1 == (1, {"pwid": 1}, {"female": 1}, {"20-24": 1})
+
+    seen("2026-07-01", "female", "sw")  # later: now a sex worker, and 25
+    assert described(Period.quarter(2026, 1)) == q1
+    assert described(Period.quarter(2026, 3)) == (1, {"sw": 1}, {"female": 1}, {"25-49": 1})

@@ -18,8 +18,13 @@ def encounter(org, worker, uic, day, population=KeyPopulation.PWID, needles=10):
         uic=uic,
         defaults={"first_seen": day, "last_seen": day, "key_population": population},
     )
-    return Encounter.objects.create(
-        organisation=org, client=client, date=day, worker=worker, needles_syringes=needles
+    return Encounter.objects.create(  # described at the contact, as record_encounter does
+        organisation=org,
+        client=client,
+        date=day,
+        worker=worker,
+        needles_syringes=needles,
+        key_population=population,
     )
 
 

@@ -18,10 +18,10 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import CharField, Count, F, Func, Q, QuerySet, Sum, Value
+from django.db.models import Case, CharField, Count, F, Func, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from crossings.outreach.models import Encounter, HivTest, KeyPopulation, Referral
+from crossings.outreach.models import AgeBand, Encounter, HivTest, KeyPopulation, Referral, Sex
 
 NSP_TARGET_PER_PWID_YEAR = 200  # WHO/UNODC/UNAIDS "high coverage" target
 SUPPRESS_BELOW = 5
@@ -119,13 +119,24 @@ class MonthKey(Func):
 # ORM's (scoping and filters included, its columns named after the values() and annotate() below), and every
 # value is a parameter.
 _PER_DESCRIPTION = """
-SELECT client.key_population, client.sex, client.age_band, COUNT(*),
+SELECT per_client.kp_rank, per_client.known_sex, per_client.band, COUNT(*),
        SUM(CASE WHEN per_client.months = %s THEN 1 ELSE 0 END),
        SUM(CASE WHEN per_client.ns_months > 0 THEN 1 ELSE 0 END),
        SUM(CASE WHEN per_client.ns_months = %s THEN 1 ELSE 0 END)
-FROM ({inner}) per_client INNER JOIN outreach_client client ON client.id = per_client.client
-GROUP BY client.key_population, client.sex, client.age_band
+FROM ({inner}) per_client
+GROUP BY per_client.kp_rank, per_client.known_sex, per_client.band
 """
+
+# A client is counted once in a period, under the first key population in this order recorded for them
+# in the period (someone who injected at any contact counts among people who inject drugs), the sex
+# recorded (a stated sex over "not stated"), and their age band at their latest contact in the period.
+KP_PRIORITY = list(KeyPopulation.values)
+_KP_RANK = Case(
+    *(When(key_population=kp, then=Value(len(KP_PRIORITY) - i)) for i, kp in enumerate(KP_PRIORITY)),
+    default=Value(0),
+)
+_KNOWN_SEX = Case(When(sex=Sex.UNKNOWN, then=Value("")), default=F("sex"))
+_KNOWN_BAND = Case(When(age_band=AgeBand.UNKNOWN, then=Value("")), default=F("age_band"))
 
 
 def compute(encounters: QuerySet[Encounter], period: Period) -> Indicators:
@@ -157,15 +168,18 @@ def compute(encounters: QuerySet[Encounter], period: Period) -> Indicators:
     out.hiv_tests, out.hiv_reactive = totals["tests"], totals["reactive"]
     out.referrals_made, out.referrals_completed = totals["referrals"], totals["completed"]
 
-    # One row per client (how many months of the period it was reached in, and given needles in), joined
-    # to the clients' descriptions and added up per description in the outer query: at most a few dozen
-    # rows come back. Joining after grouping sorts narrower rows, a third faster than joining first.
+    # One row per client (its description in the period, how many months of the period it was reached in
+    # and given needles in), added up per description in the outer query: at most a few dozen rows come
+    # back. Descriptions come from the period's own encounters, never from later contacts.
     months = len(period.months())
     per_client = (
         qs.values("client")
         .annotate(
             months=Count(MonthKey("date"), distinct=True),
             ns_months=Count(MonthKey("date"), distinct=True, filter=Q(needles_syringes__gt=0)),
+            kp_rank=Max(_KP_RANK),
+            known_sex=Max(_KNOWN_SEX),
+            band=Max(_KNOWN_BAND),  # bands sort by age, and age only grows: the latest contact's band
         )
         .order_by()
     )
@@ -180,11 +194,12 @@ def compute(encounters: QuerySet[Encounter], period: Period) -> Indicators:
         with connections[qs.db].cursor() as cursor:
             cursor.execute(_PER_DESCRIPTION.format(inner=inner), [months, months, *params])
             rows = cursor.fetchall()
-    for key_population, sex, band, clients, every_month, given_needles, needles_every_month in rows:
+    for rank, sex, band, clients, every_month, given_needles, needles_every_month in rows:
+        key_population = KP_PRIORITY[len(KP_PRIORITY) - rank] if rank else KeyPopulation.OTHER
         out.clients_reached += clients
         by_kp[key_population] += clients
-        by_sex[sex] += clients
-        by_age[band] += clients
+        by_sex[sex or Sex.UNKNOWN] += clients
+        by_age[band or AgeBand.UNKNOWN] += clients
         out.clients_every_month += every_month
         if key_population == KeyPopulation.PWID:
             out.pwid_reached += clients

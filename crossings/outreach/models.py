@@ -162,6 +162,14 @@ class Encounter(OrgScoped):
         _("referral"), max_length=16, choices=Referral.choices, blank=True, default=""
     )
     referral_completed = models.BooleanField(_("referral completed"), default=False)
+    # The client as described at this contact. Indicators for a period count clients as they were in
+    # that period, so a report made today for last quarter is the same report next year, whatever the
+    # client's later contacts say (the Client row holds only the latest description).
+    sex = models.CharField(_("sex"), max_length=12, choices=Sex.choices, default=Sex.UNKNOWN)
+    age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
+    key_population = models.CharField(
+        _("key population"), max_length=8, choices=KeyPopulation.choices, default=KeyPopulation.OTHER
+    )
     source = models.CharField(max_length=4, choices=Source.choices, default=Source.WEB)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

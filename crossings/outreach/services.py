@@ -145,9 +145,8 @@ RETURNING id
 """
 
 
-def _client_for(organisation_id: int, data: EncounterData) -> int:
+def _client_for(organisation_id: int, data: EncounterData, band: str) -> int:
     """The id of the client with ``data.uic``, created or updated from this encounter."""
-    band = age_band(uic_rules.birth_date_of(data.uic), data.date)
     day = connection.ops.adapt_datefield_value(data.date)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -171,6 +170,8 @@ _ENCOUNTER_FIELDS = (
     "hiv_test",
     "referral",
     "referral_completed",
+    "sex",
+    "key_population",
 )
 
 
@@ -199,8 +200,10 @@ def record_encounter(
     collisions = (
         near_collisions(organisation_id, data.uic, data.district, data.date) if check_collisions else []
     )
-    client_id = _client_for(organisation_id, data)
+    band = age_band(uic_rules.birth_date_of(data.uic), data.date)
+    client_id = _client_for(organisation_id, data, band)
     values: dict[str, Any] = {name: getattr(data, name) for name in _ENCOUNTER_FIELDS}
+    values["age_band"] = band
     if values["referral"] == Referral.NONE:
         values["referral_completed"] = False
     changes: dict[tuple[int, str], int] = {}  # to the running balances, applied in one statement below
