@@ -172,11 +172,20 @@ def compute(encounters: QuerySet[Encounter], period: Period) -> Indicators:
     # and given needles in), added up per description in the outer query: at most a few dozen rows come
     # back. Descriptions come from the period's own encounters, never from later contacts.
     months = len(period.months())
+    if months == 1:  # the default view: every client reached was reached in the one month, no need to count
+        reached: dict[str, Any] = {
+            "months": Value(1),
+            "ns_months": Max(Case(When(needles_syringes__gt=0, then=Value(1)), default=Value(0))),
+        }
+    else:
+        reached = {
+            "months": Count(MonthKey("date"), distinct=True),
+            "ns_months": Count(MonthKey("date"), distinct=True, filter=Q(needles_syringes__gt=0)),
+        }
     per_client = (
         qs.values("client")
         .annotate(
-            months=Count(MonthKey("date"), distinct=True),
-            ns_months=Count(MonthKey("date"), distinct=True, filter=Q(needles_syringes__gt=0)),
+            **reached,
             kp_rank=Max(_KP_RANK),
             known_sex=Max(_KNOWN_SEX),
             band=Max(_KNOWN_BAND),  # bands sort by age, and age only grows: the latest contact's band
