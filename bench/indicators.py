@@ -334,9 +334,10 @@ def main() -> int:
         built = build(org, workers, sites, ARGS.n, ARGS.batch, ARGS.seed)
     # The generator writes ledger lines with plain SQL, past services: fill the running balances as the
     # application keeps them (and check them on a reused database).
-    repaired = services.rebuild_balances([org.pk])
-    if repaired:
-        print(f"  running balances recomputed from the ledger: {repaired}", file=sys.stderr)
+    site_ids = [site.pk for site in sites]
+    if services.balance_differences(site_ids):
+        services.rebuild_balances(site_ids)
+        print("  running balances recomputed from the ledger", file=sys.stderr)
     counts = {
         "encounters": Encounter.objects.filter(organisation=org).count(),
         "clients": Client.objects.filter(organisation=org).count(),

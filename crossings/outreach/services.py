@@ -193,10 +193,13 @@ def record_encounter(
     The caller has run ``data.check()``. Stock may go below zero: the supplies were really handed out, and
     the negative balance is what the reconciliation report must show, not something to refuse.
     """
-    if data.site_id is not None and not fastsql.fetch(
-        Site, only=(), id=data.site_id, organisation_id=organisation_id
-    ):
-        data.site_id = None  # not this organisation's: record the encounter, draw no stock
+    site = (
+        fastsql.fetch(Site, id=data.site_id, organisation_id=organisation_id)
+        if data.site_id is not None
+        else None
+    )
+    if site is None:
+        data.site_id = None  # none, or not this organisation's: record the encounter, draw no stock
     collisions = (
         near_collisions(organisation_id, data.uic, data.district, data.date) if check_collisions else []
     )
@@ -246,8 +249,8 @@ def record_encounter(
     # directions cannot deadlock each other on PostgreSQL.
     _adjust_balances(organisation_id, changes)
     warnings: list[str] = []
-    if drawn and warn and encounter.site is not None:  # skipped where nobody would see them (ODK)
-        warnings = stock_warnings([encounter.site], items=list(drawn))
+    if drawn and warn and site is not None:  # skipped where nobody would see them (ODK)
+        warnings = stock_warnings([site], items=list(drawn))
     return Recorded(encounter=encounter, near_collisions=collisions, stock_warnings=warnings)
 
 
@@ -326,27 +329,22 @@ def _net(flows: dict[str, Any]) -> int:
     return inbound - (flows.get("distributed") or 0) - (flows.get("adj_out") or 0)
 
 
-def rebuild_balances(organisation_ids: list[int] | None = None) -> int:
-    """Recompute the running balances from the ledger (after a repair or a raw import); the number of
-    (site, item) balances that were wrong. ``crossings outreach_stock_check --repair`` calls this."""
-    with transaction.atomic():
-        sites = (
-            Site.objects.all()
-            if organisation_ids is None
-            else Site.objects.filter(organisation_id__in=organisation_ids)
-        )
-        ids = list(sites.values_list("id", flat=True))
-        truth = ledger_balances(ids)
-        stored = {(b.site_id, b.item): b.balance for b in StockBalance.objects.filter(site_id__in=ids)}
-        wrong = {key for key, value in truth.items() if stored.get(key, 0) != value}
-        if wrong:
-            owner = dict(sites.values_list("id", "organisation_id"))
-            StockBalance.objects.filter(site_id__in=ids).delete()
-            StockBalance.objects.bulk_create(  # every item of every site, zero or not
-                StockBalance(organisation_id=owner[s], site_id=s, item=item, balance=value)
-                for (s, item), value in truth.items()
-            )
-    return len(wrong)
+def balance_differences(site_ids: list[int]) -> dict[tuple[int, str], tuple[int, int]]:
+    """(site, item) -> (running balance, ledger added up), for those that differ."""
+    running, ledger = balances(site_ids), ledger_balances(site_ids)
+    return {key: (running[key], ledger[key]) for key in ledger if running[key] != ledger[key]}
+
+
+@transaction.atomic
+def rebuild_balances(site_ids: list[int]) -> None:
+    """Rewrite the running balances of ``site_ids`` from the ledger (after ledger lines were written outside
+    this module). ``crossings outreach_stock_check --repair`` calls this."""
+    owner = dict(Site.objects.filter(pk__in=site_ids).values_list("id", "organisation_id"))
+    StockBalance.objects.filter(site_id__in=site_ids).delete()
+    StockBalance.objects.bulk_create(  # every item of every site, zero or not
+        StockBalance(organisation_id=owner[s], site_id=s, item=item, balance=value)
+        for (s, item), value in ledger_balances(site_ids).items()
+    )
 
 
 def stock_warnings(sites: list[Site], *, items: list[str] | None = None) -> list[str]:

@@ -21,17 +21,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         ids = list(Site.objects.values_list("id", flat=True))
-        running, ledger = services.balances(ids), services.ledger_balances(ids)
-        wrong = sorted(key for key in ledger if running[key] != ledger[key])
-        for site_id, item in wrong:
-            self.stdout.write(
-                f"site {site_id} {item}: running balance {running[(site_id, item)]}, "
-                f"ledger {ledger[(site_id, item)]}"
-            )
+        wrong = services.balance_differences(ids)
+        for (site_id, item), (running, ledger) in sorted(wrong.items()):
+            self.stdout.write(f"site {site_id} {item}: running balance {running}, ledger {ledger}")
         if not wrong:
             self.stdout.write(f"{len(ids)} sites: every running balance equals its ledger.")
             return
         if not options["repair"]:
             raise CommandError(f"{len(wrong)} balances differ from the ledger; run again with --repair.")
-        services.rebuild_balances()
+        services.rebuild_balances(ids)
         self.stdout.write(f"{len(wrong)} balances recomputed from the ledger.")
