@@ -118,3 +118,42 @@ def test_ticking_received_on_the_arrival_day_screen_schedules_the_follow_ups(arr
     )
     assert response.status_code == 302
     assert FollowUp.objects.filter(arrival=arrival).count() == 4
+
+
+@pytest.mark.django_db
+def test_a_follow_up_with_no_answers_is_refused_and_stays_open(arrival, officer, login):
+    services.update_checklist(arrival=arrival, user=officer, received=True)
+    follow_up = FollowUp.objects.get(months=1)
+    client = login(officer)
+    response = client.post(f"/reception/follow-ups/{follow_up.pk}/", {"submission": str(uuid.uuid4())})
+    assert response.status_code == 200
+    assert "Answer at least one question" in response.content.decode()
+    follow_up.refresh_from_db()
+    assert follow_up.recorded_on is None and follow_up.task.done_at is None
+    # one answer is enough: a question not asked is left blank
+    response = client.post(
+        f"/reception/follow-ups/{follow_up.pk}/",
+        {"submission": str(uuid.uuid4()), "social.housing": "3"},
+    )
+    assert response.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.answers == {"social.housing": 3} and follow_up.overall == 0.75
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [({}, "Answer at least one question"), ({"economic.salary": 2}, "Unknown question: economic.salary")],
+)
+def test_the_api_refuses_an_empty_or_unknown_survey(arrival, officer, answers, message):
+    services.update_checklist(arrival=arrival, user=officer, received=True)
+    follow_up = FollowUp.objects.get(months=1)
+    _t, raw = ApiToken.issue(user=officer)
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").post(
+        f"/api/reception/follow-ups/{follow_up.pk}",
+        {"submission": str(uuid.uuid4()), "answers": answers},
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and message in str(response.json())
+    follow_up.refresh_from_db()
+    assert follow_up.recorded_on is None

@@ -55,6 +55,11 @@ class Scores:
     overall: float | None
 
 
+def question_keys() -> list[str]:
+    """The answer keys a survey may carry: "dimension.item"."""
+    return [f"{dimension}.{item}" for dimension, items in QUESTIONS.items() for item in items]
+
+
 def weights() -> dict[str, dict[str, float]]:
     configured = getattr(settings, "REINTEGRATION_WEIGHTS", None) or {}
     return {key: {**DEFAULT_WEIGHTS[key], **configured.get(key, {})} for key in DEFAULT_WEIGHTS}

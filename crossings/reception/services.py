@@ -258,6 +258,11 @@ class AlreadyRecorded(Exception):
     """This follow-up was already recorded by another submission."""
 
 
+class NothingAnswered(ValueError):
+    """A survey with every question blank: almost always a form sent by mistake, and recording it would close
+    the follow-up (and its task) for good with no score."""
+
+
 @transaction.atomic
 def record_follow_up(
     *, follow_up: FollowUp, answers: dict[str, int | None], submission: Any, user: Any
@@ -271,8 +276,14 @@ def record_follow_up(
         raise AlreadyRecorded(
             _("This follow-up was already recorded on %(date)s.") % {"date": locked.recorded_on}
         )
-    scores = score.compute(answers)
-    locked.answers = {k: v for k, v in answers.items() if v is not None}
+    given: dict[str, int | None] = {k: v for k, v in answers.items() if v is not None}
+    unknown = sorted(set(given) - set(score.question_keys()))
+    if unknown:
+        raise ValueError(_("Unknown question: %(keys)s.") % {"keys": ", ".join(unknown)})
+    if not given:
+        raise NothingAnswered(_("Answer at least one question: a follow-up with no answers cannot be saved."))
+    scores = score.compute(given)
+    locked.answers = given
     locked.economic, locked.social, locked.psychosocial, locked.overall = (
         scores.economic,
         scores.social,

@@ -356,6 +356,9 @@ def follow_up_record(request: AuthedRequest, follow_up_id: int) -> HttpResponse:
                 )
             except services.AlreadyRecorded as exc:
                 messages.warning(request, str(exc))
+            except services.NothingAnswered as exc:
+                messages.error(request, str(exc))
+                return render(request, "reception/follow_up.html", {"follow_up": follow_up, "form": form})
             else:
                 messages.success(request, _("Follow-up recorded."))
             return redirect("person_reception", person_id=follow_up.person_id)

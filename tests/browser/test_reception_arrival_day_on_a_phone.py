@@ -58,6 +58,8 @@ def test_manifest_arrival_day_intake_service_follow_up(live_server, phone, make_
     assert "Khmer class" in page.get_by_test_id("services").inner_text()
 
     page.get_by_test_id("follow-ups").get_by_role("link", name="Record").first.click()
+    # .all() does not wait: without this it can read the person's page before the survey has loaded
+    page.get_by_role("button", name="Save the follow-up").wait_for()
     for question in page.locator(".question").all():
         question.get_by_label("3").check()
     page.get_by_role("button", name="Save the follow-up").click()
