@@ -4,6 +4,7 @@ banner as another member of the organisation — in real Chromium."""
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from crossings.accounts.roles import Role
 from crossings.legal import services
@@ -50,8 +51,8 @@ def test_removal_order_deadlines_then_detention_banner(live_server, page, browse
     other = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
     log_in(other, base, "colleague")
     banner = other.get_by_test_id("rapid-response-banner").first
-    assert "CHHUN Vuthy detained at Tacoma ICE Processing Center" in banner.inner_text()
+    expect(banner).to_contain_text("CHHUN Vuthy detained at Tacoma ICE Processing Center")
     banner.get_by_role("link").click()
-    assert "Tacoma ICE Processing Center" in other.get_by_test_id("detained-now").inner_text()
+    expect(other.get_by_test_id("detained-now")).to_contain_text("Tacoma ICE Processing Center")
     screenshot(other, "legal-rapid-response-phone")
     other.context.close()

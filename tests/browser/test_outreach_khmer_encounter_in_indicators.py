@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from crossings.accounts.roles import OrgKind, Role
 from tests.browser.conftest import screenshot
@@ -56,6 +57,6 @@ def test_worker_enters_in_khmer_supervisor_sees_indicators(live_server, page, ma
     page.locator("main form button.primary").click()
     page.wait_for_url(f"{base}/")
     page.goto(f"{base}/outreach/indicators/?month={today:%Y-%m}")
-    assert page.get_by_test_id("clients-reached").inner_text() == "1"
-    assert page.get_by_test_id("needles").inner_text() == "20"
+    expect(page.get_by_test_id("clients-reached")).to_have_text("1")
+    expect(page.get_by_test_id("needles")).to_have_text("20")
     screenshot(page, "outreach-indicators-month")

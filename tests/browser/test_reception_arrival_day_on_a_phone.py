@@ -4,6 +4,7 @@ record the intake, add a service, record the 1-month follow-up and see the score
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from crossings.accounts.roles import OrgKind, Role
 from crossings.reception.models import ArrivalBatch
@@ -29,19 +30,19 @@ def test_manifest_arrival_day_intake_service_follow_up(live_server, phone, make_
     page.goto(f"{base}/reception/batches/{batch.pk}/")
     page.get_by_label("Manifest (CSV or XLSX)").set_input_files(str(manifest_file))
     page.get_by_role("button", name="Check the file").click()
-    assert "Every row is valid." in page.get_by_test_id("manifest-report").inner_text()
+    expect(page.get_by_test_id("manifest-report")).to_contain_text("Every row is valid.")
     page.get_by_role("button", name="Import", exact=True).click()
-    assert "2 new pre-arrival records" in page.get_by_test_id("import-report").inner_text()
+    expect(page.get_by_test_id("import-report")).to_contain_text("2 new pre-arrival records")
 
     page.goto(f"{base}/reception/batches/{batch.pk}/")
-    assert "2 still unaccounted for" in page.get_by_test_id("batch-summary").inner_text()
+    expect(page.get_by_test_id("batch-summary")).to_contain_text("2 still unaccounted for")
     page.get_by_role("link", name="OUK Sreymom").click()
     page.get_by_label("received at the immigration department").check()
     page.get_by_label("released to").select_option("family")
     page.get_by_label("temporary housing assigned").check()
     page.get_by_label("phone / SIM card").check()
     page.get_by_role("button", name="Save").click()
-    assert "1 still unaccounted for" in page.get_by_test_id("batch-summary").inner_text()
+    expect(page.get_by_test_id("batch-summary")).to_contain_text("1 still unaccounted for")
 
     page.get_by_test_id("arrivals").get_by_role("link", name="Reintegration").first.click()
     page.get_by_text("Record the intake").click()
@@ -55,7 +56,7 @@ def test_manifest_arrival_day_intake_service_follow_up(live_server, phone, make_
     page.locator("#id_service-date").fill("2026-09-20")
     page.locator("#id_service-cost").fill("15")
     page.get_by_role("button", name="Save the service").click()
-    assert "Khmer class" in page.get_by_test_id("services").inner_text()
+    expect(page.get_by_test_id("services")).to_contain_text("Khmer class")
 
     page.get_by_test_id("follow-ups").get_by_role("link", name="Record").first.click()
     # .all() does not wait: without this it can read the person's page before the survey has loaded
@@ -64,7 +65,7 @@ def test_manifest_arrival_day_intake_service_follow_up(live_server, phone, make_
         question.get_by_label("3").check()
     page.get_by_role("button", name="Save the follow-up").click()
     page.get_by_text("Follow-up recorded.").wait_for()
-    first_row = page.get_by_test_id("follow-ups").locator("tbody tr").first.inner_text()
-    assert "0.75" in first_row  # every answer 3 of 4
-    assert page.locator("img.chart").is_visible()
+    first_row = page.get_by_test_id("follow-ups").locator("tbody tr").first
+    expect(first_row).to_contain_text("0.75")  # every answer 3 of 4
+    expect(page.locator("img.chart")).to_be_visible()
     screenshot(page, "reception-follow-up-score-phone")

@@ -5,6 +5,7 @@ reception caseworker accepts and sees the person."""
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from crossings.accounts.roles import OrgKind, Role
 from crossings.people import services
@@ -44,7 +45,7 @@ def test_register_warned_consent_refer_accept(live_server, page, make_org, make_
     page.get_by_label("Date of birth", exact=True).blur()
     warning = page.get_by_test_id("possible-duplicates")
     warning.wait_for()  # shown while typing, before anything is saved
-    assert "CHHUN Vuthy" in warning.inner_text()
+    expect(warning).to_contain_text("CHHUN Vuthy")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("This person may already be registered").first.wait_for()
     page.get_by_label("I checked: this is not one of the people listed above").check()
@@ -68,7 +69,7 @@ def test_register_warned_consent_refer_accept(live_server, page, make_org, make_
     log_in(page, base, "rith")
     page.get_by_role("link", name="Referrals").click()
     incoming = page.get_by_test_id("incoming")
-    assert "Removal flight expected" in incoming.inner_text()
+    expect(incoming).to_contain_text("Removal flight expected")
     incoming.get_by_role("button", name="Accept").click()
     page.get_by_role("heading", name="CHUN Vuthi").wait_for()
     assert page.get_by_text("ឈុន វុទ្ធី").is_visible()
