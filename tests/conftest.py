@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -9,10 +10,18 @@ import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 
 from crossings.accounts.models import Membership, Organisation, User
 from crossings.accounts.roles import OrgKind, Role
 from crossings.people.models import Person
+
+# Property tests run on shared machines whose speed varies by tens of percent: no per-example time limit
+# (Hypothesis's default 200 ms fails a slow first example as "flaky"). In CI the examples are derived from
+# each test's name, so a landing depends on the code, not on the run; local runs keep exploring at random.
+hypothesis_settings.register_profile("local", deadline=None)
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 PASSWORD = "a-long-test-password-2026"
 _counter = itertools.count(1)
