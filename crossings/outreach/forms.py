@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crossings.outreach import uic as uic_rules
@@ -64,12 +64,12 @@ class EncounterForm(forms.Form):
     def __init__(self, *args: Any, organisation_id: int, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.filter(organisation_id=organisation_id)  # type: ignore[attr-defined]
-        self.fields["date"].initial = dt.date.today
+        self.fields["date"].initial = timezone.localdate
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         # Report every unusable fact at once, next to its field, even when another field already failed.
-        today = data.get("date") or dt.date.today()
+        today = data.get("date") or timezone.localdate()
         if data.get("uic"):
             try:
                 data["uic"] = uic_rules.validate_uic(data["uic"], today=today)
@@ -125,4 +125,4 @@ class MovementForm(forms.Form):
     def __init__(self, *args: Any, organisation_id: int, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.filter(organisation_id=organisation_id)  # type: ignore[attr-defined]
-        self.fields["date"].initial = dt.date.today
+        self.fields["date"].initial = timezone.localdate

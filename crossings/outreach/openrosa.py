@@ -450,7 +450,7 @@ def encounter_data(values: dict[str, str], *, today: Any = None) -> EncounterDat
     when = date("encounter_date")
     if when is None:
         errors.setdefault("encounter_date", "The encounter date is missing.")
-        when = dt.date.today()
+        when = timezone.localdate()
     if values.get("uic_known") == "yes":
         code = values.get("uic", "")
     else:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Case, F, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from crossings import fastsql
@@ -89,7 +90,7 @@ class EncounterData:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0 or value > 10_000:
                 errors[name] = "A count from 0 to 10000."
-        if self.date > dt.date.today() + dt.timedelta(days=1):
+        if self.date > timezone.localdate() + dt.timedelta(days=1):
             errors["date"] = "The encounter date is in the future."
         return errors
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crossings.people.names import skeleton
@@ -99,7 +100,7 @@ def build_uic(
 ) -> str:
     """The client's UIC from the facts they give; raises UICError naming every fact that is unusable."""
     scheme = scheme or current_scheme()
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     errors: dict[str, str] = {}
     mother = name_letters(mother_name, scheme.mother_letters)
     father = name_letters(father_name, scheme.father_letters)
@@ -162,7 +163,7 @@ def validate_uic(code: str, *, scheme: UICScheme | None = None, today: dt.date |
         raise UICError(
             {"uic": _("The date of birth in this UIC (%(dob)s) is not a real date.") % {"dob": rest}}
         ) from None
-    if dob > (today or dt.date.today()) or dob.year < 1900:
+    if dob > (today or timezone.localdate()) or dob.year < 1900:
         raise UICError({"uic": _("The date of birth in this UIC (%(dob)s) is not possible.") % {"dob": rest}})
     return code
 

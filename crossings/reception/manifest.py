@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
@@ -255,7 +256,7 @@ def read_rows(table: Table, mapping: dict[str, int | None]) -> list[RowResult]:
                 result.notes.append(f"{FIELDS['birth_date'][0]}: {note}")
             if born is None:
                 result.errors.append(("birth_date", _("the date of birth is missing")))
-            elif born > dt.date.today() or born.year < 1900:
+            elif born > timezone.localdate() or born.year < 1900:
                 result.errors.append(
                     ("birth_date", _("%(date)s is not a possible date of birth") % {"date": born})
                 )
