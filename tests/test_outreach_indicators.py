@@ -156,6 +156,7 @@ def test_indicator_page_and_donor_report(
         page = client.get("/outreach/indicators/", {"month": "2026-03"})
     assert page.status_code == 200
     assert b'data-testid="clients-reached">3<' in page.content
+    assert "Person who injects drugs: 2" in page.content.decode()  # labels, not stored codes
     report = client.get("/outreach/reports/quarterly.xlsx", {"year": 2026, "quarter": 1})
     assert report.status_code == 200
     import io
@@ -199,3 +200,28 @@ def test_a_period_counts_clients_as_they_were_then(org: Any, worker: Any) -> Non
     seen("2026-07-01", "female", "sw")  # later: now a sex worker, and 25
     assert described(Period.quarter(2026, 1)) == q1
     assert described(Period.quarter(2026, 3)) == (1, {"sw": 1}, {"female": 1}, {"25-49": 1})
+
+
+def test_breakdowns_load_after_the_headline_and_as_pages_of_their_own(
+    fixture: None, worker: Any, login: Any, django_assert_num_queries: Any
+) -> None:
+    client = login(worker)
+    with django_assert_num_queries(7):  # session, user, roles; the three indicator queries; the sites
+        page = client.get(
+            "/outreach/indicators/", {"quarter": "2026-Q1", "site": "", "worker": str(worker.pk)}
+        )
+    html = page.content.decode()
+    # the headline page runs the three indicator queries, not the breakdowns; each table is fetched with
+    # the period resolved by the page and the filters it was given
+    for by in ("month", "site", "worker"):
+        assert f'hx-get="/outreach/indicators/by/{by}/?quarter=2026-Q1&amp;worker={worker.pk}"' in html
+    with django_assert_num_queries(4):  # session, user, roles; the breakdown
+        fragment = client.get(
+            "/outreach/indicators/by/month/", {"quarter": "2026-Q1"}, headers={"HX-Request": "true"}
+        )
+    text = fragment.content.decode()
+    assert fragment.status_code == 200 and text.lstrip().startswith("<table")
+    assert "2026-02" in text and "<html" not in text
+    whole = client.get("/outreach/indicators/by/worker/", {"quarter": "2026-Q1"})
+    assert "<html" in whole.content.decode() and ">w1<" in whole.content.decode()
+    assert client.get("/outreach/indicators/by/uic/").status_code == 404

@@ -98,6 +98,7 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "outreach_encounter_list": ({}, OUTREACH),
     "outreach_encounter_new": ({}, OUTREACH),
     "outreach_indicators": ({}, OUTREACH),
+    "outreach_indicator_breakdown": ({"by": "site"}, OUTREACH),
     "outreach_supplies": ({}, OUTREACH),
     "outreach_reconciliation": ({}, OUTREACH),
     "outreach_submissions": ({}, OUTREACH),

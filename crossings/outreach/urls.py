@@ -9,6 +9,7 @@ urlpatterns = [
     path("encounters/", views.encounter_list, name="outreach_encounter_list"),
     path("encounters/new/", views.encounter_new, name="outreach_encounter_new"),
     path("indicators/", views.indicator_view, name="outreach_indicators"),
+    path("indicators/by/<str:by>/", views.indicator_breakdown, name="outreach_indicator_breakdown"),
     path("supplies/", views.supplies, name="outreach_supplies"),
     path("supplies/reconciliation/", views.reconciliation, name="outreach_reconciliation"),
     path("submissions/", views.submission_list, name="outreach_submissions"),

@@ -8,17 +8,20 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.db.models import QuerySet, TextChoices
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.outreach import indicators, report, services
 from crossings.outreach.forms import EncounterForm, MovementForm
 from crossings.outreach.indicators import Period
-from crossings.outreach.models import Encounter, Item, Site, Submission
+from crossings.outreach.models import AgeBand, Encounter, Item, KeyPopulation, Sex, Site, Submission
 
 
 def acting_org(request: AuthedRequest) -> int:
@@ -31,7 +34,7 @@ def acting_org(request: AuthedRequest) -> int:
 
 def period_from(params: Any, today: dt.date | None = None) -> tuple[Period, str, str]:
     """``?month=YYYY-MM`` or ``?quarter=YYYY-Qn``; the current month by default."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     quarter = params.get("quarter", "")
     if quarter:
         try:
@@ -121,6 +124,26 @@ def _filtered(request: AuthedRequest) -> tuple[QuerySet[Encounter], dict[str, An
     return qs, {"site": site, "worker": worker}
 
 
+# The breakdown tables each scan the period once more, so the page sends the headline figures first and
+# fetches these in parallel requests (htmx, on load); each is also a page of its own without JavaScript.
+BREAKDOWNS = {
+    "month": gettext_lazy("By month"),
+    "site": gettext_lazy("By site"),
+    "worker": gettext_lazy("By worker"),
+}
+
+
+def _labelled(counts: dict[str, int], choices: type[TextChoices]) -> list[tuple[str, int]]:
+    labels = dict(choices.choices)
+    return [(str(labels.get(code, code)), n) for code, n in counts.items()]
+
+
+def _period_query(kind: str, value: str, filters: dict[str, Any]) -> str:
+    """The resolved period, not the request's: a breakdown fetched just after midnight on the last day of
+    a month must describe the same month as the headline above it."""
+    return urlencode({kind: value, **{k: v for k, v in filters.items() if v}})
+
+
 @requires(Cap.OUTREACH_USE)
 def indicator_view(request: AuthedRequest) -> HttpResponse:
     period, kind, value = period_from(request.GET)
@@ -131,12 +154,34 @@ def indicator_view(request: AuthedRequest) -> HttpResponse:
         "kind": kind,
         "value": value,
         "filters": filters,
-        "by_month": indicators.breakdown(qs, period, "month"),
-        "by_site": indicators.breakdown(qs, period, "site"),
-        "by_worker": indicators.breakdown(qs, period, "worker"),
+        "described": [
+            (_("Clients reached by key population"), _labelled(result.by_key_population, KeyPopulation)),
+            (_("By sex"), _labelled(result.by_sex, Sex)),
+            (_("By age band"), _labelled(result.by_age_band, AgeBand)),
+        ],
+        "breakdowns": BREAKDOWNS,
+        "query": _period_query(kind, value, filters),
         "sites": Site.objects.visible_to(request.user),
     }
     return render(request, "outreach/indicators.html", context)
+
+
+@requires(Cap.OUTREACH_USE)
+def indicator_breakdown(request: AuthedRequest, by: str) -> HttpResponse:
+    if by not in BREAKDOWNS:
+        raise Http404
+    period, kind, value = period_from(request.GET)
+    qs, filters = _filtered(request)
+    context = {
+        "rows": indicators.breakdown(qs, period, by),
+        "title": BREAKDOWNS[by],
+        "period": period,
+        "query": _period_query(kind, value, filters),
+    }
+    fragment = request.htmx  # type: ignore[attr-defined]
+    return render(
+        request, "outreach/_breakdown.html" if fragment else "outreach/indicator_breakdown.html", context
+    )
 
 
 @requires(Cap.OUTREACH_USE)
@@ -199,7 +244,7 @@ def submission_list(request: AuthedRequest) -> HttpResponse:
 
 @requires(Cap.OUTREACH_USE)
 def donor_report(request: AuthedRequest) -> HttpResponse:
-    today = dt.date.today()
+    today = timezone.localdate()
     try:
         year = int(request.GET.get("year", today.year))
         quarter = int(request.GET.get("quarter", (today.month - 1) // 3 + 1))

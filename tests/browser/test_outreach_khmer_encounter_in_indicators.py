@@ -59,4 +59,5 @@ def test_worker_enters_in_khmer_supervisor_sees_indicators(live_server, page, ma
     page.goto(f"{base}/outreach/indicators/?month={today:%Y-%m}")
     expect(page.get_by_test_id("clients-reached")).to_have_text("1")
     expect(page.get_by_test_id("needles")).to_have_text("20")
+    expect(page.get_by_test_id("breakdown-worker")).to_contain_text("vanna")  # fetched after the headline
     screenshot(page, "outreach-indicators-month")
