@@ -8,7 +8,8 @@ Not a test: it measures and prints, and never asserts a time. It
    and the stock movements those encounters draw (plus monthly deliveries), as ``record_encounter`` would;
 2. times, as an outreach worker of that organisation (p50/p95 over --repeat runs after one warm-up):
    ``indicators.compute`` for a month, a quarter and a year; the month/site/worker breakdowns for a
-   quarter; the whole indicators page (GET /outreach/indicators/, rendered); the quarterly donor report
+   quarter; the indicators page (GET /outreach/indicators/, rendered: the headline figures) and each breakdown
+   table it then fetches; the quarterly donor report
    (XLSX: the quarter and each month); the outreach home page (stock warnings over the whole ledger); the
    reconciliation report for a quarter; plus query counts, peak memory and database size.
 
@@ -360,6 +361,15 @@ def main() -> int:
         response = http.get(page_url)
         assert response.status_code == 200, response.status_code
 
+    def table(by: str) -> Callable[[], None]:  # one breakdown table, as the page fetches it after loading
+        def fetch() -> None:
+            response = http.get(
+                f"/outreach/indicators/by/{by}/?quarter={before.year}-Q{q}", headers={"HX-Request": "true"}
+            )
+            assert response.status_code == 200, response.status_code
+
+        return fetch
+
     def month_page() -> None:  # what the page shows when opened without choosing a period
         response = http.get(f"/outreach/indicators/?month={month.start:%Y-%m}")
         assert response.status_code == 200, response.status_code
@@ -377,6 +387,9 @@ def main() -> int:
         "breakdown by worker, quarter": lambda: indicators.breakdown(scoped, quarter, "worker"),
         "indicators page (month, rendered)": month_page,
         "indicators page (quarter, rendered)": page,
+        "table by month, quarter (page's 2nd request)": table("month"),
+        "table by site, quarter (page's 3rd request)": table("site"),
+        "table by worker, quarter (page's 4th request)": table("worker"),
         "donor report XLSX (quarter + 3 months)": lambda: report.quarterly_xlsx(scoped, quarter),
         "outreach home (stock warnings, whole ledger)": home,
         "reconciliation, quarter, 8 sites": lambda: services.reconciliation(

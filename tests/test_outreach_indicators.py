@@ -94,6 +94,21 @@ def test_month_indicators_match_hand_computation(fixture: None) -> None:
     assert ind.reached_monthly_share == 1.0
 
 
+@pytest.mark.parametrize(
+    ("period", "every_month"),
+    [
+        (Period.quarter(2026, 1), (1, 1)),  # PostgreSQL counts a quarter's months with flags
+        (Period(dt.date(2026, 1, 1), dt.date(2026, 4, 30)), (1, 1)),  # longer periods with DISTINCT
+        (Period(dt.date(2026, 2, 1), dt.date(2026, 4, 30)), (1, 1)),
+        (Period(dt.date(2026, 1, 1), dt.date(2026, 6, 30)), (0, 0)),  # nobody was seen in May
+    ],
+)
+def test_reached_every_month_whatever_the_length(fixture: None, period: Period, every_month: Any) -> None:
+    """Only client A was seen, and given needles, in each of January to April."""
+    ind = indicators.compute(Encounter.objects.all(), period)
+    assert (ind.clients_every_month, ind.pwid_every_month) == every_month
+
+
 def test_breakdown_by_month_and_worker(fixture: None) -> None:
     rows = indicators.breakdown(Encounter.objects.all(), Period.quarter(2026, 1), "month")
     assert [(r["key"], r["clients"], r["needles_syringes"]) for r in rows] == [

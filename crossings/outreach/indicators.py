@@ -139,6 +139,24 @@ _KNOWN_SEX = Case(When(sex=Sex.UNKNOWN, then=Value("")), default=F("sex"))
 _KNOWN_BAND = Case(When(age_band=AgeBand.UNKNOWN, then=Value("")), default=F("age_band"))
 
 
+def _months_flagged(period: Period, **condition: Any) -> Any:
+    """How many of the period's months a client was reached in (and ``condition`` held), as one 0/1 flag per
+    month added up. PostgreSQL sorts every client's rows again for COUNT(DISTINCT …) and spills to disk over
+    a quarter of a large programme: the flags took a quarter's computation from 276 to 192 ms there. Over
+    twelve months the 24 flags cost more than the sort (946 vs 636 ms), and on SQLite the flags are slower
+    than its DISTINCT even for a quarter (193 vs 167 ms): those keep COUNT(DISTINCT month)."""
+    starts = period.months()
+    ends = [*starts[1:], period.end + dt.timedelta(days=1)]
+    flags = [
+        Max(Case(When(Q(date__gte=start, date__lt=end, **condition), then=Value(1)), default=Value(0)))
+        for start, end in zip(starts, ends, strict=True)
+    ]
+    total: Any = flags[0]
+    for flag in flags[1:]:
+        total = total + flag
+    return total
+
+
 def compute(encounters: QuerySet[Encounter], period: Period) -> Indicators:
     """Indicators for the encounters given (already scoped and filtered by site/worker) within ``period``.
 
@@ -176,6 +194,11 @@ def compute(encounters: QuerySet[Encounter], period: Period) -> Indicators:
         reached: dict[str, Any] = {
             "months": Value(1),
             "ns_months": Max(Case(When(needles_syringes__gt=0, then=Value(1)), default=Value(0))),
+        }
+    elif connections[qs.db].vendor == "postgresql" and months <= 3:  # quarters: see _months_flagged
+        reached = {
+            "months": _months_flagged(period),
+            "ns_months": _months_flagged(period, needles_syringes__gt=0),
         }
     else:
         reached = {
