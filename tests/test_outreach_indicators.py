@@ -1,9 +1,12 @@
 """Each indicator against a hand-computed fixture, small-count suppression, and the indicators API."""
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crossings.accounts.roles import OrgKind, Role
 from crossings.outreach import indicators, services
@@ -240,3 +243,48 @@ def test_breakdowns_load_after_the_headline_and_as_pages_of_their_own(
     whole = client.get("/outreach/indicators/by/worker/", {"quarter": "2026-Q1"})
     assert "<html" in whole.content.decode() and ">w1<" in whole.content.decode()
     assert client.get("/outreach/indicators/by/uic/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"period": "2026-Q3"}, ("quarter", "2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30))),
+        ({"period": "2026-02"}, ("month", "2026-02", dt.date(2026, 2, 1), dt.date(2026, 2, 28))),
+        ({"month": "2026-2"}, ("month", "2026-02", dt.date(2026, 2, 1), dt.date(2026, 2, 28))),
+        ({"quarter": "2025-Q4", "month": "2026-01"}, ("quarter", "2025-Q4", dt.date(2025, 10, 1), None)),
+        ({"period": "2026-Q5"}, ("month", "2026-11", dt.date(2026, 11, 1), None)),  # unreadable: this month
+        ({"period": "2026-13"}, ("month", "2026-11", dt.date(2026, 11, 1), None)),
+        ({"period": "<script>"}, ("month", "2026-11", dt.date(2026, 11, 1), None)),
+    ],
+)
+def test_the_period_is_read_from_the_picker_or_a_link(params: dict[str, str], expected: Any) -> None:
+    from crossings.outreach.views import period_from
+
+    period, kind, value = period_from(params, today=dt.date(2026, 11, 28))
+    assert (kind, value, period.start) == expected[:3]
+    assert expected[3] is None or period.end == expected[3]
+
+
+@settings(max_examples=200)
+@given(st.dates(min_value=dt.date(2001, 1, 1), max_value=dt.date(2099, 12, 31)))
+def test_the_picker_offers_thirteen_months_and_eight_quarters_back_from_today(today: dt.date) -> None:
+    from crossings.outreach.views import period_choices, period_from
+
+    shown = period_from({}, today=today)
+    choices = period_choices(today, shown=(shown[1], shown[0]))
+    months = [dt.date.fromisoformat(f"{v}-01") for v, _d in choices["months"]]
+    assert months[0] == today.replace(day=1) and len(months) == len(set(months)) == 13
+    assert all((a - b).days in (28, 29, 30, 31) for a, b in itertools.pairwise(months))
+    quarters = [period_from({"period": v})[0] for v, _label in choices["quarters"]]
+    assert quarters[0].start <= today <= quarters[0].end and len(quarters) == 8
+    assert all(b.end + dt.timedelta(days=1) == a.start for a, b in itertools.pairwise(quarters))
+
+
+def test_the_page_keeps_an_older_period_chosen_by_link_and_offers_its_quarters_donor_report(
+    fixture: None, worker: Any, login: Any
+) -> None:
+    html = login(worker).get("/outreach/indicators/", {"month": "2024-02"}).content.decode()
+    assert '<option value="2024-02" selected>' in html  # not in the last thirteen months, still offered
+    assert "quarterly.xlsx?year=2024&amp;quarter=1" in html
+    html = login(worker).get("/outreach/indicators/", {"period": "2026-Q1"}).content.decode()
+    assert '<option value="2026-Q1" selected>' in html and 'data-testid="clients-reached">4<' in html

@@ -33,21 +33,48 @@ def acting_org(request: AuthedRequest) -> int:
 
 
 def period_from(params: Any, today: dt.date | None = None) -> tuple[Period, str, str]:
-    """``?month=YYYY-MM`` or ``?quarter=YYYY-Qn``; the current month by default."""
+    """``?period=`` (the page's picker), ``?month=YYYY-MM`` or ``?quarter=YYYY-Qn``; the picker sends either
+    form. The current month when none is given or it cannot be read."""
     today = today or timezone.localdate()
-    quarter = params.get("quarter", "")
+    chosen = str(params.get("period", ""))
+    quarter = str(params.get("quarter", "")) or (chosen if "-Q" in chosen else "")
+    month = str(params.get("month", "")) or ("" if "-Q" in chosen else chosen)
     if quarter:
         try:
-            year, q = quarter.split("-Q")
-            return Period.quarter(int(year), int(q)), "quarter", quarter
+            year, q = (int(x) for x in quarter.split("-Q"))
+            return Period.quarter(year, q), "quarter", f"{year}-Q{q}"
         except ValueError:
             pass
-    month = params.get("month", "")
     try:
         year, m = (int(x) for x in month.split("-"))
-        return Period.month(year, m), "month", month
+        return Period.month(year, m), "month", f"{year}-{m:02d}"
     except ValueError:
         return Period.month(today.year, today.month), "month", today.strftime("%Y-%m")
+
+
+def period_choices(today: dt.date, shown: tuple[str, Period]) -> dict[str, list[tuple[str, Any]]]:
+    """What the indicators page offers: the last thirteen months and the last eight quarters, newest first,
+    and the period shown if it is older (opened from a link), so that "Show" keeps it."""
+    months, first = [], today.replace(day=1)
+    for back in range(13):
+        index = first.year * 12 + first.month - 1 - back
+        months.append(dt.date(index // 12, index % 12 + 1, 1))
+    quarter = (today.month - 1) // 3
+    quarters = []
+    for back in range(8):
+        index = today.year * 4 + quarter - back
+        quarters.append((index // 4, index % 4 + 1))
+    kind, period = shown
+    if kind == "month" and period.start not in months:
+        months.append(period.start)
+    if kind == "quarter" and (period.start.year, (period.start.month - 1) // 3 + 1) not in quarters:
+        quarters.append((period.start.year, (period.start.month - 1) // 3 + 1))
+    return {
+        "months": [(f"{d:%Y-%m}", d) for d in months],
+        "quarters": [
+            (f"{y}-Q{q}", _("Q%(quarter)s %(year)s") % {"quarter": q, "year": y}) for y, q in quarters
+        ],
+    }
 
 
 @requires(Cap.OUTREACH_USE)
@@ -162,6 +189,9 @@ def indicator_view(request: AuthedRequest) -> HttpResponse:
         "breakdowns": BREAKDOWNS,
         "query": _period_query(kind, value, filters),
         "sites": Site.objects.visible_to(request.user),
+        "choices": period_choices(timezone.localdate(), shown=(kind, period)),
+        # the donor report of the quarter shown, or of the quarter the month shown belongs to
+        "report": {"year": period.start.year, "quarter": (period.start.month - 1) // 3 + 1},
     }
     return render(request, "outreach/indicators.html", context)
 

@@ -1,9 +1,8 @@
 """An outreach worker logs in, switches to Khmer, enters an encounter with the parents' names typed in Khmer
 script; a supervisor (password + TOTP) sees it in this month's indicators."""
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
@@ -29,7 +28,7 @@ def test_worker_enters_in_khmer_supervisor_sees_indicators(live_server, page, ma
     boss = make_user(Role.SUPERVISOR, org, username="sophal")
     device = TOTPDevice.objects.create(user=boss, name="phone", confirmed=True)
     base = live_server.url
-    today = dt.date.today()
+    today = timezone.localdate()  # the day the server gives the encounter
 
     log_in(page, base, "vanna")
     page.wait_for_url(f"{base}/")
@@ -60,4 +59,8 @@ def test_worker_enters_in_khmer_supervisor_sees_indicators(live_server, page, ma
     expect(page.get_by_test_id("clients-reached")).to_have_text("1")
     expect(page.get_by_test_id("needles")).to_have_text("20")
     expect(page.get_by_test_id("breakdown-worker")).to_contain_text("vanna")  # fetched after the headline
+    page.locator("#period").select_option(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+    page.locator("main form.card button[type=submit]").click()
+    page.wait_for_url("**period=*-Q*")
+    expect(page.get_by_test_id("clients-reached")).to_have_text("1")
     screenshot(page, "outreach-indicators-month")
