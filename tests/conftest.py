@@ -35,6 +35,12 @@ def _forget_process_caches() -> None:
         registry.forget_found_forms()
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_directory(settings: Any, tmp_path: Any) -> None:
+    """Uploaded files (manifests, documents) go to the test's own directory, not the project's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def make_org(db: Any) -> Callable[..., Organisation]:
     def make(name: str | None = None, kind: str = OrgKind.ADVOCACY, country: str = "US") -> Organisation:

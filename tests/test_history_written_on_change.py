@@ -9,7 +9,7 @@ def test_each_change_to_a_person_is_kept_with_who_made_it(caseworker, person, lo
     person.given_name = "Darah"
     person._history_user = caseworker
     person.save()
-    history = list(person.history.order_by("history_date"))
+    history = list(person.history.order_by("history_date", "history_id"))
     assert [h.history_type for h in history] == ["+", "~"]
     assert [h.given_name for h in history] == ["Dara", "Darah"]
     assert history[-1].history_user == caseworker
@@ -32,4 +32,7 @@ def test_role_changes_are_in_history(caseworker):
     membership = Membership.objects.get(user=caseworker)
     membership.role = "supervisor"
     membership.save()
-    assert [h.role for h in membership.history.order_by("history_date")] == ["caseworker", "supervisor"]
+    assert [h.role for h in membership.history.order_by("history_date", "history_id")] == [
+        "caseworker",
+        "supervisor",
+    ]

@@ -24,6 +24,11 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    from playwright.sync_api import expect
+
+    # expect() retries for 5 s by default whatever the page's timeout: on a busy two-core CI machine a
+    # table fetched after the page loads can take longer than that
+    expect.set_options(timeout=15_000)
     if not Path(CHROMIUM).exists():
         if os.environ.get("CROSSINGS_REQUIRE_BROWSER"):
             pytest.fail(f"Chromium is required here but {CHROMIUM} is missing (.ci/run installs it)")

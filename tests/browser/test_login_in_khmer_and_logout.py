@@ -44,6 +44,7 @@ def test_login_switch_to_khmer_and_logout(live_server, page, make_user, advocacy
     screenshot(page, "foundation-home-khmer")
 
     page.get_by_test_id("logout").click()
+    page.wait_for_url("**/login/**")  # logged out before the next log-in (log-in redirects a signed-in user)
     page.get_by_role("button", name="ចូល").wait_for()  # the login page, still in Khmer
     assert "/login/" in page.url
     assert external == [], f"the page reached outside the server: {external}"

@@ -65,6 +65,7 @@ def test_register_warned_consent_refer_accept(live_server, page, make_org, make_
     page.get_by_role("button", name="Send referral").click()
     page.get_by_text("Referral sent.").wait_for()
     page.get_by_test_id("logout").click()
+    page.wait_for_url("**/login/**")  # logged out before the next log-in (log-in redirects a signed-in user)
 
     log_in(page, base, "rith")
     page.get_by_role("link", name="Referrals").click()
@@ -72,6 +73,6 @@ def test_register_warned_consent_refer_accept(live_server, page, make_org, make_
     expect(incoming).to_contain_text("Removal flight expected")
     incoming.get_by_role("button", name="Accept").click()
     page.get_by_role("heading", name="CHUN Vuthi").wait_for()
-    assert page.get_by_text("ឈុន វុទ្ធី").is_visible()
-    assert page.get_by_text("Shared with your organisation by Lotus Advocates").is_visible()
+    expect(page.get_by_text("ឈុន វុទ្ធី")).to_be_visible()
+    expect(page.get_by_text("Shared with your organisation by Lotus Advocates")).to_be_visible()
     screenshot(page, "people-referral-accepted")

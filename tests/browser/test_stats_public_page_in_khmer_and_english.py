@@ -2,6 +2,7 @@
 this site only, no CSP violations, readable without sideways scrolling of the page itself."""
 
 import pytest
+from playwright.sync_api import expect
 
 from crossings.stats.reference import load_reference
 from tests.browser.conftest import screenshot
@@ -38,7 +39,7 @@ def test_the_public_statistics_page_in_english_and_khmer(live_server, page, phon
         "'svg.pygal-chart .color-0 rect, svg.pygal-chart .color-0 path')).fill"
     )
     assert fill not in ("", "rgb(0, 0, 0)"), fill
-    assert page.get_by_test_id("removals-table").get_by_text("no published figure").first.is_visible()
+    expect(page.get_by_test_id("removals-table").get_by_text("no published figure").first).to_be_visible()
     screenshot(page, "stats-public-english")
 
     problems += watch(phone, live_server.url)
@@ -46,7 +47,7 @@ def test_the_public_statistics_page_in_english_and_khmer(live_server, page, phon
     phone.get_by_test_id("switch-language").click()
     phone.get_by_role("heading", name="ស្ថិតិនៃការនិរទេស").wait_for()
     assert phone.locator("html").get_attribute("lang") == "km"
-    assert phone.get_by_text("មិនបង្ហាញ").first.is_visible()  # withheld
+    expect(phone.get_by_text("មិនបង្ហាញ").first).to_be_visible()  # withheld
     phone.evaluate("document.fonts.ready")
     assert phone.evaluate("""() => document.fonts.check('16px "Noto Sans Khmer"', 'ស្ថិតិ')""")
     width = phone.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
