@@ -30,3 +30,13 @@ def submit(request: Any, form: Any, action: Any, success: Any) -> Any:
         return None
     messages.success(request, success(result) if callable(success) else success)
     return result
+
+
+def row_id(text: Any) -> int | None:
+    """A database id typed into a URL or a form: ASCII digits only and small enough for any database's
+    bigint, else None. (``str.isdigit`` accepts "²" and "٣", which ``int`` then refuses or reads, and a
+    number too long for the column raises in the database driver: both were 500s.)"""
+    value = str(text)
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        return None
+    return int(value)

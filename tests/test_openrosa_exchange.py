@@ -291,6 +291,28 @@ def test_digest_with_a_wrong_password_or_another_uri_is_refused(client: Client, 
     assert client.get("/openrosa/formList", HTTP_AUTHORIZATION=elsewhere).status_code == 401
 
 
+@pytest.mark.parametrize(
+    ("nonce", "response"),
+    [
+        ("²³.abc", "0" * 32),  # digits str.isdigit accepts and int() refuses
+        ("9" * 5000 + ".abc", "0" * 32),  # longer than int() reads
+        ("1700000000.é", "0" * 32),  # non-ASCII: compare_digest refuses such str
+        (None, "é" * 32),  # a real nonce, a non-ASCII response
+    ],
+)
+def test_a_malformed_digest_header_is_a_challenge_not_a_server_error(
+    client: Client, worker: Any, nonce: str | None, response: str
+) -> None:
+    challenge = client.get("/openrosa/formList")["WWW-Authenticate"]
+    real = challenge.split('nonce="')[1].split('"')[0]
+    header = (
+        f'Digest username="{worker.username}", realm="{openrosa.REALM}", nonce="{nonce or real}", '
+        f'uri="/openrosa/formList", response="{response}", qop=auth, nc=00000001, cnonce="x"'
+    )
+    answer = client.get("/openrosa/formList", HTTP_AUTHORIZATION=header)
+    assert answer.status_code == 401 and answer["WWW-Authenticate"].startswith("Digest")
+
+
 def test_an_expired_nonce_is_answered_stale(
     client: Client, worker: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -48,6 +48,7 @@ from crossings import fastsql
 from crossings.accounts.models import Organisation, User
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import Rule
+from crossings.formtools import row_id
 from crossings.outreach import forms_registry
 from crossings.outreach import uic as uic_rules
 from crossings.outreach.models import Attachment, OpenRosaCredential, Site, Submission, XForm
@@ -107,10 +108,11 @@ def _nonce(now: float | None = None) -> str:
 
 def _nonce_state(nonce: str) -> str:
     """ "ok", "stale" (ours but expired: the client retries with a fresh one silently) or "bad"."""
-    stamp = nonce.partition(".")[0]
-    if not stamp.isdigit() or not hmac.compare_digest(_nonce(int(stamp)), nonce):
+    stamp = row_id(nonce.partition(".")[0])
+    # bytes: compare_digest refuses str with non-ASCII characters, which a header can carry (a 500 before)
+    if stamp is None or not hmac.compare_digest(_nonce(stamp).encode(), nonce.encode()):
         return "bad"
-    return "ok" if time.time() - int(stamp) <= NONCE_SECONDS else "stale"
+    return "ok" if time.time() - stamp <= NONCE_SECONDS else "stale"
 
 
 def _opaque() -> str:
@@ -197,7 +199,7 @@ def authenticate(request: HttpRequest) -> AuthResult:
             else:
                 parts = [c.ha1, params["nonce"], ha2]
             expected = hashlib.md5(":".join(parts).encode()).hexdigest()  # noqa: S324
-            return hmac.compare_digest(expected, params["response"])
+            return hmac.compare_digest(expected.encode(), params["response"].encode())
 
         result = _check(_credential(params["username"]), digest_ok)
         if result.credential is not None and state == "stale":
@@ -478,7 +480,7 @@ def encounter_data(values: dict[str, str], *, today: Any = None) -> EncounterDat
         district=values.get("district", ""),
         commune=values.get("commune", ""),
         hot_spot=values.get("hot_spot", ""),
-        site_id=int(site_raw[4:]) if site_raw.startswith("site") and site_raw[4:].isdigit() else None,
+        site_id=row_id(site_raw[4:]) if site_raw.startswith("site") else None,
         sex=values.get("sex") or "unknown",
         key_population=values.get("key_population") or "other",
         needles_syringes=number("needles_syringes"),
