@@ -21,7 +21,9 @@ from crossings.people.models import Person
 # each test's name, so a landing depends on the code, not on the run; local runs keep exploring at random.
 hypothesis_settings.register_profile("local", deadline=None)
 hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
-hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
+hypothesis_settings.load_profile(
+    "ci" if os.environ.get("CI", "").lower() not in ("", "0", "false") else "local"
+)
 
 PASSWORD = "a-long-test-password-2026"
 _counter = itertools.count(1)

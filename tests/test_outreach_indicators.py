@@ -288,3 +288,41 @@ def test_the_page_keeps_an_older_period_chosen_by_link_and_offers_its_quarters_d
     assert "quarterly.xlsx?year=2024&amp;quarter=1" in html
     html = login(worker).get("/outreach/indicators/", {"period": "2026-Q1"}).content.decode()
     assert '<option value="2026-Q1" selected>' in html and 'data-testid="clients-reached">4<' in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"site": "²"},
+        {"worker": "٣"},
+        {"site": "9" * 23},
+        {"worker": "9" * 5000},
+        {"period": "9999-12"},
+        {"quarter": "9999-Q4"},
+        {"month": "0001-01"},
+    ],
+)
+def test_a_malformed_filter_or_period_is_ignored_not_a_server_error(
+    fixture: None, worker: Any, login: Any, params: dict[str, str]
+) -> None:
+    client = login(worker)
+    for url in ("/outreach/indicators/", "/outreach/indicators/by/site/"):
+        assert client.get(url, params).status_code == 200, (url, params)
+    assert client.get("/outreach/reports/quarterly.xlsx", {"year": 9999, "quarter": 4}).status_code == 200
+
+
+def test_the_api_refuses_a_site_no_id_can_be(fixture: None, worker: Any, login: Any) -> None:
+    client = login(worker)
+    response = client.get("/api/outreach/indicators", {"year": 2026, "quarter": 1, "site_id": 10**30})
+    assert response.status_code == 422
+    assert client.get("/api/outreach/indicators", {"year": 9999, "month": 12}).status_code == 422
+
+
+def test_a_breakdown_says_its_answer_depends_on_htmx(fixture: None, worker: Any, login: Any) -> None:
+    response = login(worker).get("/outreach/indicators/by/site/")
+    assert "HX-Request" in response["Vary"]
+
+
+def test_an_empty_period_counts_nobody_on_either_database(fixture: None) -> None:
+    backwards = Period(dt.date(2026, 4, 1), dt.date(2026, 3, 10))
+    assert indicators.compute(Encounter.objects.all(), backwards).clients_every_month == 0

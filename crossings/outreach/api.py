@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.api import Paginated, api, error_body
+from crossings.formtools import row_id
 from crossings.outreach import indicators, services
 from crossings.outreach import uic as uic_rules
 from crossings.outreach.indicators import Period
@@ -253,6 +254,8 @@ def get_indicators(
         raise HttpError(422, "No such month or quarter.") from None
     qs = Encounter.objects.visible_to(request.user)
     if site_id is not None:
+        if row_id(site_id) is None:  # a number no id can be: the database driver would raise, not answer
+            raise HttpError(422, "No such site.")
         qs = qs.filter(site_id=site_id)
     result = indicators.compute(qs, period)
     return indicators.shared(result) if shared else result.as_dict()

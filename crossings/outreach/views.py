@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.vary import vary_on_headers
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
+from crossings.formtools import row_id
 from crossings.outreach import indicators, report, services
 from crossings.outreach.forms import EncounterForm, MovementForm
 from crossings.outreach.indicators import Period
@@ -143,12 +145,12 @@ def encounter_list(request: AuthedRequest) -> HttpResponse:
 
 def _filtered(request: AuthedRequest) -> tuple[QuerySet[Encounter], dict[str, Any]]:
     qs = Encounter.objects.visible_to(request.user)
-    site, worker = request.GET.get("site", ""), request.GET.get("worker", "")
-    if site.isdigit():
-        qs = qs.filter(site_id=int(site))
-    if worker.isdigit():
-        qs = qs.filter(worker_id=int(worker))
-    return qs, {"site": site, "worker": worker}
+    site, worker = row_id(request.GET.get("site", "")), row_id(request.GET.get("worker", ""))
+    if site is not None:
+        qs = qs.filter(site_id=site)
+    if worker is not None:
+        qs = qs.filter(worker_id=worker)
+    return qs, {"site": "" if site is None else str(site), "worker": "" if worker is None else str(worker)}
 
 
 # The breakdown tables each scan the period once more, so the page sends the headline figures first and
@@ -197,6 +199,7 @@ def indicator_view(request: AuthedRequest) -> HttpResponse:
 
 
 @requires(Cap.OUTREACH_USE)
+@vary_on_headers("HX-Request")  # one address, two answers: a bare table for htmx, else a whole page
 def indicator_breakdown(request: AuthedRequest, by: str) -> HttpResponse:
     if by not in BREAKDOWNS:
         raise Http404

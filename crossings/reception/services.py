@@ -277,7 +277,7 @@ def record_follow_up(
             _("This follow-up was already recorded on %(date)s.") % {"date": locked.recorded_on}
         )
     given: dict[str, int | None] = {k: v for k, v in answers.items() if v is not None}
-    unknown = sorted(set(given) - set(score.question_keys()))
+    unknown = sorted(set(answers) - set(score.question_keys()))  # even left blank: a client's mistake
     if unknown:
         raise ValueError(_("Unknown question: %(keys)s.") % {"keys": ", ".join(unknown)})
     if not given:
