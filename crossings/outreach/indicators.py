@@ -58,6 +58,11 @@ class Period:
         return cls(dt.date(year, first, 1), dt.date(year, first + 2, calendar.monthrange(year, first + 2)[1]))
 
     @property
+    def quarter_of_start(self) -> tuple[int, int]:
+        """(year, quarter) of the period's first day: the quarter a month belongs to."""
+        return self.start.year, (self.start.month - 1) // 3 + 1
+
+    @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 

@@ -61,16 +61,16 @@ def period_choices(today: dt.date, shown: tuple[str, Period]) -> dict[str, list[
     for back in range(13):
         index = first.year * 12 + first.month - 1 - back
         months.append(dt.date(index // 12, index % 12 + 1, 1))
-    quarter = (today.month - 1) // 3
+    this_year, this_quarter = Period.month(today.year, today.month).quarter_of_start
     quarters = []
     for back in range(8):
-        index = today.year * 4 + quarter - back
+        index = this_year * 4 + this_quarter - 1 - back
         quarters.append((index // 4, index % 4 + 1))
     kind, period = shown
     if kind == "month" and period.start not in months:
         months.append(period.start)
-    if kind == "quarter" and (period.start.year, (period.start.month - 1) // 3 + 1) not in quarters:
-        quarters.append((period.start.year, (period.start.month - 1) // 3 + 1))
+    if kind == "quarter" and period.quarter_of_start not in quarters:
+        quarters.append(period.quarter_of_start)
     return {
         "months": [(f"{d:%Y-%m}", d) for d in months],
         "quarters": [
@@ -193,7 +193,7 @@ def indicator_view(request: AuthedRequest) -> HttpResponse:
         "sites": Site.objects.visible_to(request.user),
         "choices": period_choices(timezone.localdate(), shown=(kind, period)),
         # the donor report of the quarter shown, or of the quarter the month shown belongs to
-        "report": {"year": period.start.year, "quarter": (period.start.month - 1) // 3 + 1},
+        "report": dict(zip(("year", "quarter"), period.quarter_of_start, strict=True)),
     }
     return render(request, "outreach/indicators.html", context)
 
@@ -278,12 +278,13 @@ def submission_list(request: AuthedRequest) -> HttpResponse:
 @requires(Cap.OUTREACH_USE)
 def donor_report(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
+    this_year, this_quarter = Period.month(today.year, today.month).quarter_of_start
     try:
-        year = int(request.GET.get("year", today.year))
-        quarter = int(request.GET.get("quarter", (today.month - 1) // 3 + 1))
+        year = int(request.GET.get("year", this_year))
+        quarter = int(request.GET.get("quarter", this_quarter))
         period = Period.quarter(year, quarter)
     except ValueError:
-        year, quarter = today.year, (today.month - 1) // 3 + 1
+        year, quarter = this_year, this_quarter
         period = Period.quarter(year, quarter)
     lang = str(request.GET.get("lang") or getattr(request, "LANGUAGE_CODE", "en"))
     encounters = Encounter.objects.visible_to(request.user)
