@@ -326,3 +326,11 @@ def test_a_breakdown_says_its_answer_depends_on_htmx(fixture: None, worker: Any,
 def test_an_empty_period_counts_nobody_on_either_database(fixture: None) -> None:
     backwards = Period(dt.date(2026, 4, 1), dt.date(2026, 3, 10))
     assert indicators.compute(Encounter.objects.all(), backwards).clients_every_month == 0
+
+
+@pytest.mark.parametrize(("month", "quarter"), [(13, None), (-(10**12), None), (None, 0), (None, -911780200)])
+def test_a_month_or_quarter_out_of_range_is_a_422(
+    fixture: None, worker: Any, login: Any, month: int | None, quarter: int | None
+) -> None:
+    params = {"year": 2026, **({"month": month} if month is not None else {"quarter": quarter})}
+    assert login(worker).get("/api/outreach/indicators", params).status_code == 422

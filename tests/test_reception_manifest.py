@@ -208,3 +208,33 @@ def test_the_cli_imports_and_fails_with_the_report_on_a_bad_row(tmp_path, recept
         )
     assert "row 4, birth_date" in capsys.readouterr().err
     assert not ArrivalBatch.objects.filter(flight="CX-2").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"flight": "X" * 51, "date": "2026-11-20"}, "flight"),  # PostgreSQL refused it with a 500
+        ({"flight": "CX", "date": "2026-11-20", "expected": -1}, "expected"),  # was "already recorded"
+        ({"flight": "CX", "date": "2026-11-20", "expected": -(2**64)}, "expected"),  # overflowed: a 500
+    ],
+)
+def test_a_batch_the_model_refuses_is_a_422_naming_the_field(officer, body, field):
+    from django.test import Client
+
+    from crossings.accounts.models import ApiToken
+
+    _t, raw = ApiToken.issue(user=officer)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = client.post("/api/reception/batches", body, content_type="application/json")
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert not ArrivalBatch.objects.exists()
+    ok = client.post(
+        "/api/reception/batches", {"flight": "CX", "date": "2026-11-20"}, content_type="application/json"
+    )
+    again = client.post(
+        "/api/reception/batches", {"flight": "CX", "date": "2026-11-20"}, content_type="application/json"
+    )
+    assert ok.status_code == 201 and again.status_code == 422  # the same flight on the same day, once
+    assert "already recorded" in again.json()["detail"]

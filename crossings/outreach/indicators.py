@@ -49,11 +49,15 @@ class Period:
     @classmethod
     def month(cls, year: int, month: int) -> Period:
         _check_year(year)
+        if not 1 <= month <= 12:  # here: a huge month makes ``date`` raise OverflowError, not ValueError
+            raise ValueError(f"month {month} is not 1-12")
         return cls(dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1]))
 
     @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
         _check_year(year)
+        if not 1 <= quarter <= 4:
+            raise ValueError(f"quarter {quarter} is not 1-4")
         first = 3 * (quarter - 1) + 1
         return cls(dt.date(year, first, 1), dt.date(year, first + 2, calendar.monthrange(year, first + 2)[1]))
 

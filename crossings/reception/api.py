@@ -136,14 +136,14 @@ def list_batches(request: AuthedRequest) -> Any:
 @requires(Cap.PEOPLE_EDIT)
 def create_batch(request: AuthedRequest, payload: BatchIn) -> Any:
     orgs = sorted(request.user.scope.orgs_with(Cap.PEOPLE_EDIT))
+    batch = ArrivalBatch(organisation_id=orgs[0], created_by=request.user, **payload.dict())
+    # the model's own rules (length, a count that is not negative and fits the column) answer 422 before any
+    # write; the one-flight-a-day rule is left to the database, which also settles two requests at once
+    batch.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():  # a savepoint: the duplicate is refused without spoiling the request
-            return Status(
-                201,
-                ArrivalBatch.objects.create(
-                    organisation_id=orgs[0], created_by=request.user, **payload.dict()
-                ),
-            )
+            batch.save()
+            return Status(201, batch)
     except IntegrityError as exc:
         raise ValidationError({"flight": "This flight on this date is already recorded."}) from exc
 
