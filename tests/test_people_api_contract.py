@@ -155,3 +155,13 @@ def test_the_schema_documents_the_contract():
         "/api/people/{person_id}/referrals",
     ):
         assert path in paths
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("birth_date", ["0001-02-01", "9999-12-31"])
+def test_a_birth_year_at_the_calendars_edge_is_checked_not_a_server_error(api, birth_date):
+    """Found by the API fuzz test: year 1 looked for namesakes born in year 0."""
+    check = post(
+        api, "/api/people/duplicates", {"given_name": "Dara", "family_name": "Sok", "birth_date": birth_date}
+    )
+    assert check.status_code == 200 and check.json() == []

@@ -65,9 +65,11 @@ def _candidates(
     ids = PersonNameKey.objects.filter(key__in=keys).values("person_id")
     people = visible.filter(pk__in=ids)
     if born_near is not None:
+        # clamped: a birth year of 1 or 9999 (a typo, a fuzzer) has no neighbour year in the calendar
+        first, last = max(born_near - 1, dt.MINYEAR), min(born_near + 1, dt.MAXYEAR)
         people = people.filter(
             Q(birth_date__isnull=True)
-            | Q(birth_date__gte=dt.date(born_near - 1, 1, 1), birth_date__lte=dt.date(born_near + 1, 12, 31))
+            | Q(birth_date__gte=dt.date(first, 1, 1), birth_date__lte=dt.date(last, 12, 31))
         )
     found = list(people.only(*RANKING_FIELDS)[:limit])
     others: dict[int, list[str]] = {}
