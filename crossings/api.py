@@ -7,10 +7,12 @@ same user on ``request.user`` so the scoping helper applies unchanged.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
@@ -21,6 +23,8 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from crossings.accounts.models import ApiToken
 from crossings.accounts.rules import public
+
+logger = logging.getLogger(__name__)
 
 
 class BearerToken(HttpBearer):
@@ -82,6 +86,16 @@ def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse
     else:
         errors = [{"field": "", "message": str(m)} for m in exc.messages]
     return api.create_response(request, error_body(errors[0]["message"], errors), status=422)
+
+
+@api.exception_handler(DataError)
+def on_unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """A value the database cannot hold that no schema rule caught (PostgreSQL refuses a NUL character in any
+    text, and text or numbers too big for their column): the client's input, so 422, not a server error.
+    Logged by exception type and path only, never the value."""
+    logger.warning("API input refused by the database (%s) on %s", type(exc).__name__, request.path)
+    message = _("A value in the request cannot be stored: too long, out of range, or with a NUL character.")
+    return api.create_response(request, error_body(message), status=422)
 
 
 @api.exception_handler(AuthenticationError)

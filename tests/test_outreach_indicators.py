@@ -334,3 +334,10 @@ def test_a_month_or_quarter_out_of_range_is_a_422(
 ) -> None:
     params = {"year": 2026, **({"month": month} if month is not None else {"quarter": quarter})}
     assert login(worker).get("/api/outreach/indicators", params).status_code == 422
+
+
+def test_the_submissions_api_refuses_an_unknown_status(worker: Any, login: Any) -> None:
+    client = login(worker)
+    assert client.get("/api/outreach/submissions", {"status": "failed"}).status_code == 200
+    response = client.get("/api/outreach/submissions", {"status": "J\x00Q"})
+    assert response.status_code == 422 and "status must be one of" in response.json()["detail"]

@@ -165,3 +165,15 @@ def test_a_birth_year_at_the_calendars_edge_is_checked_not_a_server_error(api, b
         api, "/api/people/duplicates", {"given_name": "Dara", "family_name": "Sok", "birth_date": birth_date}
     )
     assert check.status_code == 200 and check.json() == []
+
+
+@pytest.mark.django_db
+def test_a_value_the_database_cannot_store_is_a_422_not_a_server_error(api):
+    """PostgreSQL refuses a NUL character in any text (found by the API fuzz test); SQLite stores it."""
+    from django.db import connection
+
+    response = post(api, "/api/people", {"given_name": "Da\u0000ra", "family_name": "Sok"})
+    if connection.vendor == "postgresql":
+        assert response.status_code == 422 and "NUL character" in response.json()["detail"]
+    else:
+        assert response.status_code == 201

@@ -267,5 +267,7 @@ def get_indicators(
 def list_submissions(request: AuthedRequest, status: str = "") -> Any:
     qs = Submission.objects.visible_to(request.user).defer("xml")
     if status:
+        if status not in Submission.Status.values:
+            raise HttpError(422, f"status must be one of: {', '.join(Submission.Status.values)}")
         qs = qs.filter(status=status)
     return qs
