@@ -48,15 +48,12 @@ def fuzzer(make_org: Any, make_user: Any) -> Iterator[Fuzzer]:
     case = Case.objects.create(organisation=advocacy, person=person, programme="legal_defence", owner=user)
     consent = sharing.record_consent(
         person=person,
-        organisation_id=advocacy.pk,
-        user=None,
+        user=user,
         scope="share",
         shared_with=reception,
         given_on=timezone.localdate(),
     )
-    referral = sharing.refer(
-        person=person, from_organisation_id=advocacy.pk, to_organisation=reception, purpose="x", user=user
-    )
+    referral = sharing.refer(person=person, to_organisation=reception, purpose="x", user=user)
     batch = ArrivalBatch.objects.create(
         organisation=reception, flight="F1", date=timezone.localdate(), created_by=user
     )

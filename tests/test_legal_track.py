@@ -218,8 +218,7 @@ def test_the_legal_tab_is_not_shared_by_a_referral(person, advocacy, reception, 
 
     sharing.record_consent(
         person=person,
-        organisation_id=advocacy.pk,
-        user=None,
+        user=caseworker,
         scope="share",
         shared_with=reception,
         sections=["journey"],
@@ -227,7 +226,6 @@ def test_the_legal_tab_is_not_shared_by_a_referral(person, advocacy, reception, 
     )
     referral = sharing.refer(
         person=person,
-        from_organisation_id=advocacy.pk,
         to_organisation=reception,
         purpose="x",
         user=caseworker,

@@ -40,7 +40,6 @@ def test_merge_keeps_every_event_case_consent_and_log(
     Case.objects.create(organisation=advocacy, person=b, programme="legal_defence", owner=caseworker)
     sharing.record_consent(
         person=b,
-        organisation_id=advocacy.pk,
         user=caseworker,
         scope="share",
         shared_with=reception,

@@ -76,9 +76,16 @@ def test_duplicates_can_be_checked_before_saving(api):
 def test_search_returns_ranked_results_with_scores(api):
     post(api, "/api/people", {"given_name": "Vuthy", "family_name": "Chhun"})
     post(api, "/api/people", {"given_name": "Dara", "family_name": "Sok"})
-    results = api.get("/api/people", {"q": "chun vuthi"}).json()["results"]
+    results = post(api, "/api/people/search", {"q": "chun vuthi"}).json()
     assert results[0]["display_name"] == "CHHUN Vuthy" and results[0]["score"] > 0.9
     assert set(results[0]) >= {"id", "display_name", "score"}
+
+
+@pytest.mark.django_db
+def test_a_search_in_the_url_is_refused_pointing_to_the_post(api):
+    response = api.get("/api/people", {"q": "chun vuthi"})
+    assert response.status_code == 422
+    assert "POST /api/people/search" in response.json()["detail"]
 
 
 @pytest.mark.django_db

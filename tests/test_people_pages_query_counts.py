@@ -21,10 +21,9 @@ def grow(person, advocacy, reception, caseworker, n):
             organisation=advocacy, person=person, programme="legal_defence", owner=caseworker
         )
         Task.objects.create(case=case, title=f"t{i}", created_by=caseworker, assignee=caseworker)
-        services.add_alias(person=person, name=f"Alias {i}")
+        services.add_alias(person=person, name=f"Alias {person.aliases.count()}")
     sharing.record_consent(
         person=person,
-        organisation_id=advocacy.pk,
         user=caseworker,
         scope="share",
         shared_with=reception,

@@ -137,7 +137,6 @@ def test_a_person_referred_before_the_flight_is_matched_not_duplicated(
     )
     sharing.record_consent(
         person=referred,
-        organisation_id=advocacy.pk,
         user=caseworker,
         scope="share",
         shared_with=reception,
@@ -145,7 +144,6 @@ def test_a_person_referred_before_the_flight_is_matched_not_duplicated(
     )
     referral = sharing.refer(
         person=referred,
-        from_organisation_id=advocacy.pk,
         to_organisation=reception,
         purpose="flight",
         user=caseworker,

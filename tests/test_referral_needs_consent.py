@@ -25,10 +25,16 @@ def receiver(make_user, reception):
 
 
 def consent(person, org, to, **kw):
+    """Recorded by a caseworker of ``org``, the organisation holding the record."""
+    from crossings.accounts.models import Membership, User
+
+    recorder = User.objects.filter(memberships__organisation=org, memberships__role="caseworker").first()
+    if recorder is None:
+        recorder = User.objects.create_user(username=f"recorder-{org.pk}")
+        Membership.objects.create(user=recorder, organisation=org, role="caseworker")
     return sharing.record_consent(
         person=person,
-        organisation_id=org.pk,
-        user=None,
+        user=recorder,
         scope="share",
         shared_with=to,
         given_on=kw.pop("given_on", today()),
@@ -43,7 +49,6 @@ def test_a_referral_without_consent_is_refused_naming_the_missing_consent(
     with pytest.raises(sharing.ConsentMissing) as exc:
         sharing.refer(
             person=person,
-            from_organisation_id=advocacy.pk,
             to_organisation=reception,
             purpose="arrival support",
             user=caseworker,
@@ -64,7 +69,6 @@ def test_expired_and_withdrawn_consents_are_named(person, advocacy, reception, c
     with pytest.raises(sharing.ConsentMissing, match=f"expired on {old.expires_on}"):
         sharing.refer(
             person=person,
-            from_organisation_id=advocacy.pk,
             to_organisation=reception,
             purpose="x",
             user=caseworker,
@@ -74,7 +78,6 @@ def test_expired_and_withdrawn_consents_are_named(person, advocacy, reception, c
     with pytest.raises(sharing.ConsentMissing, match="was withdrawn on"):
         sharing.refer(
             person=person,
-            from_organisation_id=advocacy.pk,
             to_organisation=reception,
             purpose="x",
             user=caseworker,
@@ -89,7 +92,6 @@ def test_consent_for_another_organisation_does_not_cover_this_one(
     with pytest.raises(sharing.ConsentMissing):
         sharing.refer(
             person=person,
-            from_organisation_id=advocacy.pk,
             to_organisation=reception,
             purpose="x",
             user=caseworker,
@@ -105,7 +107,6 @@ def test_accepting_makes_the_person_visible_limited_to_the_consent(
     consent(person, advocacy, reception, sections=["journey"])
     referral = sharing.refer(
         person=person,
-        from_organisation_id=advocacy.pk,
         to_organisation=reception,
         purpose="meet the flight",
         user=caseworker,
@@ -125,7 +126,6 @@ def test_withdrawing_consent_takes_visibility_away(person, advocacy, reception, 
     c = consent(person, advocacy, reception)
     referral = sharing.refer(
         person=person,
-        from_organisation_id=advocacy.pk,
         to_organisation=reception,
         purpose="x",
         user=caseworker,
@@ -146,7 +146,6 @@ def test_only_the_receiving_organisation_answers(person, advocacy, reception, ca
     consent(person, advocacy, reception)
     referral = sharing.refer(
         person=person,
-        from_organisation_id=advocacy.pk,
         to_organisation=reception,
         purpose="x",
         user=caseworker,
@@ -191,7 +190,6 @@ def test_a_transfer_closes_the_case_and_opens_one_at_the_receiver(
     consent(person, advocacy, reception)
     referral = sharing.refer(
         person=person,
-        from_organisation_id=advocacy.pk,
         to_organisation=reception,
         purpose="x",
         user=caseworker,
@@ -205,14 +203,13 @@ def test_a_transfer_closes_the_case_and_opens_one_at_the_receiver(
 
 
 @pytest.mark.django_db
-def test_consent_validation_messages(person, advocacy):
+def test_consent_validation_messages(person, advocacy, caseworker):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as exc:
         sharing.record_consent(
             person=person,
-            organisation_id=advocacy.pk,
-            user=None,
+            user=caseworker,
             scope="share",
             given_on=today(),
             expires_on=today(),

@@ -127,6 +127,7 @@ API: dict[str, tuple[dict[str, Any], dict[str, Any] | None, frozenset[str]]] = {
     "GET /api/people": ({}, None, CASE_ROLES),
     "POST /api/people": ({}, {"family_name": "Matrix"}, CASE_ROLES),
     "POST /api/people/duplicates": ({}, {"family_name": "Matrix"}, CASE_ROLES),
+    "POST /api/people/search": ({}, {"q": "Matrix"}, CASE_ROLES),
     "GET /api/people/{person_id}": ({"person_id": "PERSON"}, None, CASE_ROLES),
     "PATCH /api/people/{person_id}": ({"person_id": "PERSON"}, {"version": NONE}, CASE_ROLES),
     "POST /api/people/{person_id}/events": (

@@ -53,6 +53,19 @@ class Scope:
         """The organisations in which this user holds ``cap``."""
         return frozenset(org for org in self.roles if cap in self.capabilities(org))
 
+    def acting_organisation(self, cap: Cap, requested: int | None = None) -> int:
+        """The organisation a new record is made for: the one asked for if the user holds ``cap`` there,
+        else the user's first organisation with it (by id, so the choice is stable). PermissionDenied when
+        the user holds ``cap`` nowhere."""
+        from django.core.exceptions import PermissionDenied
+
+        orgs = sorted(self.orgs_with(cap))
+        if requested is not None and requested in orgs:
+            return requested
+        if not orgs:
+            raise PermissionDenied
+        return orgs[0]
+
     def can(self, cap: Cap, org_id: int | None = None) -> bool:
         if org_id is None:
             return bool(self.orgs_with(cap))

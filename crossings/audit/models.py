@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import Scope, ScopedQuerySet
+from crossings.crypto import EncryptedTextField
 
 
 class AppendOnly(models.Model):
@@ -45,6 +46,7 @@ class AccessLog(AppendOnly):
         DOWNLOAD = "download", _("downloaded a document")
         BREAK_GLASS = "break_glass", _("emergency access")
         API = "api", _("read through the API")
+        LIST = "list", _("listed or searched")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -59,6 +61,11 @@ class AccessLog(AppendOnly):
     path = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    # For a list, a search or an export: what was asked (a name or an A-number is personal data, so it is
+    # encrypted like the fields it may quote), how many records answered, and the ids of those shown.
+    query = EncryptedTextField(blank=True, null=True)
+    count = models.PositiveIntegerField(null=True, blank=True)
+    object_ids = models.TextField(blank=True)
 
     objects = AccessLogQuerySet.as_manager()
 

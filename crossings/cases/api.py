@@ -10,11 +10,10 @@ from crossings.accounts.models import User
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.api import Paginated
-from crossings.audit.models import AccessLog, record_access
-from crossings.cases import services
+from crossings.audit.reads import LoggedPages, Reader
+from crossings.cases import selectors, services
 from crossings.cases.models import Case, Note, Task
-from crossings.people.models import Person
-from crossings.people.sharing import organisation_for
+from crossings.people.selectors import person_access
 
 router = Router(tags=["cases"])
 
@@ -73,30 +72,29 @@ class NoteOut(Schema):
 
 
 def _case(request: AuthedRequest, case_id: int, *, edit: bool = False) -> Case:
-    case = get_object_or_404(Case.objects.visible_to(request.user), pk=case_id)
-    if edit and not request.user.scope.can(Cap.PEOPLE_EDIT, case.organisation_id):
-        raise PermissionDenied
-    return case
+    return selectors.case_of(request.user, case_id, edit=edit)
 
 
 @router.get("/people/{person_id}/cases", response=list[CaseOut], summary="The caller's cases of a person")
 @requires(Cap.PEOPLE_VIEW)
 def person_cases(request: AuthedRequest, person_id: int) -> Any:
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
-    return Case.objects.visible_to(request.user).filter(person=person)
+    access = person_access(request.user, person_id)
+    cases = list(Case.objects.visible_to(request.user).filter(person=access.person))
+    return selectors.log_cases(Reader.of(request), cases, reason="cases of a person")
 
 
 @router.post("/people/{person_id}/cases", response={201: CaseOut}, summary="Open a case")
 @requires(Cap.PEOPLE_EDIT)
 def open_case(request: AuthedRequest, person_id: int, payload: CaseIn) -> Any:
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
-    org = organisation_for(request.user, person)
-    if org is None or not request.user.scope.can(Cap.PEOPLE_EDIT, org):
-        raise PermissionDenied
+    access = person_access(request.user, person_id)
+    access.require_edit("cases")
     return Status(
         201,
         services.open_case(
-            person=person, organisation_id=org, programme=payload.programme, owner=request.user
+            person=access.person,
+            organisation_id=access.organisation_id,
+            programme=payload.programme,
+            owner=request.user,
         ),
     )
 
@@ -104,15 +102,7 @@ def open_case(request: AuthedRequest, person_id: int, payload: CaseIn) -> Any:
 @router.get("/cases/{case_id}", response=CaseOut, summary="One case (the read is logged)")
 @requires(Cap.PEOPLE_VIEW)
 def get_case(request: AuthedRequest, case_id: int) -> Any:
-    case = _case(request, case_id)
-    record_access(
-        request,
-        user=request.user,
-        obj=case,
-        organisation_id=case.organisation_id,
-        action=AccessLog.Action.API,
-    )
-    return case
+    return selectors.case_for(Reader.of(request), case_id)
 
 
 @router.post("/cases/{case_id}/close", response=CaseOut, summary="Close a case with a reason")
@@ -128,7 +118,9 @@ def close_case(request: AuthedRequest, case_id: int, payload: CloseIn) -> Any:
 @router.get("/cases/{case_id}/tasks", response=list[TaskOut], summary="Tasks of a case")
 @requires(Cap.PEOPLE_VIEW)
 def case_tasks(request: AuthedRequest, case_id: int) -> Any:
-    return _case(request, case_id).tasks.all()
+    case = _case(request, case_id)
+    tasks = list(case.tasks.select_related("case"))
+    return selectors.log_tasks(Reader.of(request), tasks, reason="tasks of a case")
 
 
 @router.post("/cases/{case_id}/tasks", response={201: TaskOut}, summary="Add a task")
@@ -152,10 +144,15 @@ def add_task(request: AuthedRequest, case_id: int, payload: TaskIn) -> Any:
 @requires(Cap.PEOPLE_VIEW)
 @paginate(Paginated)
 def list_tasks(request: AuthedRequest, who: Literal["me", "org"] = "me", overdue: bool = False) -> Any:
-    tasks = Task.objects.visible_to(request.user).open()
+    tasks = Task.objects.visible_to(request.user).open().select_related("case")
     if overdue:
         tasks = tasks.overdue()
-    return tasks if who == "org" else tasks.filter(assignee=request.user)
+    if who != "org":
+        tasks = tasks.filter(assignee=request.user)
+    reader = Reader.of(request)
+    return LoggedPages(
+        tasks, lambda rows, total: selectors.log_tasks(reader, rows, total=total, reason="tasks")
+    )
 
 
 @router.patch("/tasks/{task_id}", response=TaskOut, summary="Mark a task done or not applicable")
@@ -172,7 +169,9 @@ def resolve_task(request: AuthedRequest, task_id: int, payload: TaskPatch) -> An
 )
 @requires(Cap.PEOPLE_VIEW)
 def case_notes(request: AuthedRequest, case_id: int) -> Any:
-    return Note.objects.filter(case=_case(request, case_id))
+    # Notes are decrypted for the caller: reading them is a read of the case, logged.
+    case = selectors.case_for(Reader.of(request), case_id, reason="notes")
+    return Note.objects.filter(case=case)
 
 
 @router.post("/cases/{case_id}/notes", response={201: NoteOut}, summary="Add a note (stored encrypted)")

@@ -11,34 +11,32 @@ from django.views.decorators.http import require_POST
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.audit.models import AccessLog, record_access
-from crossings.cases import services
+from crossings.audit.models import AccessLog
+from crossings.audit.reads import Reader, log_view
+from crossings.cases import selectors, services
 from crossings.cases.forms import CaseForm, CloseCaseForm, DocumentForm, NoteForm, ResolveTaskForm, TaskForm
 from crossings.cases.models import Case, Document, Task
 from crossings.formtools import form_errors
-from crossings.people.models import Person
-from crossings.people.sharing import organisation_for
+from crossings.people.selectors import person_access
 
 
 def _case(request: AuthedRequest, case_id: int, *, edit: bool = False) -> Case:
-    case = get_object_or_404(
-        Case.objects.visible_to(request.user).select_related("person", "organisation", "owner"), pk=case_id
-    )
-    if edit and not request.user.scope.can(Cap.PEOPLE_EDIT, case.organisation_id):
-        raise PermissionDenied
-    return case
+    return selectors.case_of(request.user, case_id, edit=edit)
 
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def case_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
-    org = organisation_for(request.user, person)
+    access = person_access(request.user, person_id)
+    access.require_edit("cases")
     form = CaseForm(request.POST)
-    if org is None or not request.user.scope.can(Cap.PEOPLE_EDIT, org) or not form.is_valid():
+    if not form.is_valid():
         raise PermissionDenied
     case = services.open_case(
-        person=person, organisation_id=org, programme=form.cleaned_data["programme"], owner=request.user
+        person=access.person,
+        organisation_id=access.organisation_id,
+        programme=form.cleaned_data["programme"],
+        owner=request.user,
     )
     messages.success(request, _("Case opened."))
     return redirect("case_detail", case_id=case.pk)
@@ -46,8 +44,7 @@ def case_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_VIEW)
 def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
-    case = _case(request, case_id)
-    record_access(request, user=request.user, obj=case, organisation_id=case.organisation_id)
+    case = selectors.case_for(Reader.of(request), case_id)
     return render(
         request,
         "cases/case_detail.html",
@@ -150,10 +147,9 @@ def document_download(request: AuthedRequest, document_id: int) -> FileResponse:
         Document.objects.filter(case__in=Case.objects.visible_to(request.user)).select_related("case"),
         pk=document_id,
     )
-    record_access(
-        request,
-        user=request.user,
-        obj=document,
+    log_view(
+        Reader.of(request),
+        document,
         organisation_id=document.case.organisation_id,
         action=AccessLog.Action.DOWNLOAD,
     )
@@ -174,4 +170,6 @@ def overdue(request: AuthedRequest) -> HttpResponse:
     tasks = Task.objects.visible_to(request.user).overdue().select_related("case__person", "assignee")
     if who != "org":
         tasks = tasks.filter(assignee=request.user)
-    return render(request, "cases/overdue.html", {"tasks": tasks, "who": who, "today": timezone.localdate()})
+    shown = list(tasks)
+    selectors.log_tasks(Reader.of(request), shown, reason="overdue")
+    return render(request, "cases/overdue.html", {"tasks": shown, "who": who, "today": timezone.localdate()})

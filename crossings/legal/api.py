@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.api import Paginated
+from crossings.audit.reads import LoggedPages, Reader, log_list
 from crossings.legal import deadlines as engine
 from crossings.legal import services
 from crossings.legal.models import CourtEvent, Deadline, Proceeding
@@ -107,7 +108,14 @@ def preview(
 @requires(Cap.PEOPLE_VIEW)
 @paginate(Paginated)
 def list_deadlines(request: AuthedRequest, who: Literal["me", "org"] = "me") -> Any:
-    return services.deadlines_for_user(request.user, who).filter(state=Deadline.State.OPEN)
+    reader = Reader.of(request)
+    deadlines = services.deadlines_for_user(request.user, who).filter(state=Deadline.State.OPEN)
+    return LoggedPages(
+        deadlines,
+        lambda rows, total: log_list(
+            reader, Deadline, [(d.pk, d.organisation_id) for d in rows], total=total, reason="deadlines"
+        ),
+    )
 
 
 @router.post("/people/{person_id}/proceedings", response={201: ProceedingOut}, summary="Open a proceeding")

@@ -11,17 +11,21 @@ from typing import Any
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from crossings.audit.reads import Reader, log_list
 from crossings.legal.deadlines import NOT_LEGAL_ADVICE
 from crossings.legal.models import CalendarFeed, CheckIn, Deadline
 
 
-def build_feed(feed: CalendarFeed, host: str) -> bytes:
+def build_feed(feed: CalendarFeed, host: str, reader: Reader | None = None) -> bytes:
+    """The feed's calendar. With a ``reader`` the deadlines and check-ins it hands out are logged: a
+    calendar app reading the feed is a read of the organisation's legal schedule."""
     user = feed.user
     deadlines: Any = Deadline.objects.visible_to(user).filter(state=Deadline.State.OPEN, due_on__isnull=False)
     check_ins: Any = CheckIn.objects.visible_to(user).filter(outcome=CheckIn.Outcome.SCHEDULED)
     if feed.scope == CalendarFeed.Scope.MINE:
         deadlines = deadlines.filter(task__assignee=user)
         check_ins = check_ins.filter(person__cases__owner=user).distinct()
+    deadlines, check_ins = list(deadlines), list(check_ins)
     cal = Calendar()
     cal.add("prodid", "-//Crossings//Deadlines//EN")
     cal.add("version", "2.0")
@@ -46,4 +50,7 @@ def build_feed(feed: CalendarFeed, host: str) -> bytes:
         event.add("summary", f"ICE check-in — #{c.person_id}")
         event.add("location", c.office)
         cal.add_component(event)
+    if reader is not None:
+        log_list(reader, Deadline, [(d.pk, d.organisation_id) for d in deadlines], reason="calendar feed")
+        log_list(reader, CheckIn, [(c.pk, c.organisation_id) for c in check_ins], reason="calendar feed")
     return bytes(cal.to_ical())

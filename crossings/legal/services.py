@@ -47,17 +47,21 @@ REVIEW_FLAGS = {
 }
 
 
-def own_person(user: Any, person_id: int, cap: Any = None) -> Person:
-    """The person, if ``user`` holds ``cap`` in the registering organisation. Legal records are that
-    organisation's own work: an organisation that received the person by referral never sees them (404)."""
+def own_person(user: Any, person_id: int, cap: Any = None, *, reader: Any = None) -> Person:
+    """The person, if ``user`` holds ``cap`` in the holding organisation. Legal records are that
+    organisation's own work: an organisation that received the person by referral never sees them (404).
+    With a ``reader`` the read is logged (the legal tab)."""
     from django.http import Http404
-    from django.shortcuts import get_object_or_404
 
     from crossings.accounts.roles import Cap
+    from crossings.audit.reads import log_view
+    from crossings.people.selectors import person_access
 
-    person = get_object_or_404(Person.objects.visible_to(user), pk=person_id)
+    person = person_access(user, person_id).person
     if not user.scope.can(cap or Cap.PEOPLE_VIEW, person.organisation_id):
         raise Http404
+    if reader is not None:
+        log_view(reader, person, organisation_id=person.organisation_id, reason="legal tab")
     return person
 
 

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, public, requires
-from crossings.audit.models import record_access
+from crossings.audit.models import client_ip
+from crossings.audit.reads import Reader, log_list
 from crossings.formtools import submit
 from crossings.legal import services
 from crossings.legal.calendar import build_feed
@@ -43,20 +44,20 @@ from crossings.legal.models import (
 
 @requires(Cap.PEOPLE_VIEW)
 def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = services.own_person(request.user, person_id)
-    record_access(
-        request, user=request.user, obj=person, organisation_id=person.organisation_id, reason="legal tab"
-    )
+    person = services.own_person(request.user, person_id, reader=Reader.of(request))
     can_see_convictions = request.user.scope.can(Cap.CONVICTIONS_VIEW, person.organisation_id)
+    # Only this organisation's own legal work: after a transfer the new holder does not read the file of
+    # the organisation that handed the record over.
+    own = {"person": person, "organisation_id": person.organisation_id}
     # Forms repeated per row get the row's id in their prefix, so every input id on the page is unique.
-    proceedings = list(Proceeding.objects.filter(person=person).prefetch_related("events"))
+    proceedings = list(Proceeding.objects.filter(**own).prefetch_related("events"))
     for proceeding in proceedings:
         for event in proceeding.events.all():
             event.correct_form = CorrectDateForm(prefix=f"correct-{event.pk}")  # type: ignore[attr-defined]
-    deadlines = list(Deadline.objects.filter(person=person))
+    deadlines = list(Deadline.objects.filter(**own))
     for deadline in deadlines:
         deadline.resolve_form = ResolveDeadlineForm(prefix=f"resolve-{deadline.pk}")  # type: ignore[attr-defined]
-    detentions = list(Detention.objects.filter(person=person))
+    detentions = list(Detention.objects.filter(**own))
     for detention in detentions:
         detention.release_form = ReleaseForm(prefix=f"release-{detention.pk}")  # type: ignore[attr-defined]
     return render(
@@ -67,10 +68,10 @@ def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
             "proceedings": proceedings,
             "deadlines": deadlines,
             "detentions": detentions,
-            "check_ins": CheckIn.objects.filter(person=person),
-            "travel_steps": TravelDocumentStep.objects.filter(person=person),
+            "check_ins": CheckIn.objects.filter(**own),
+            "travel_steps": TravelDocumentStep.objects.filter(**own),
             "travel_form": TravelDocumentForm(prefix="travel"),
-            "convictions": Conviction.objects.filter(person=person) if can_see_convictions else None,
+            "convictions": Conviction.objects.filter(**own) if can_see_convictions else None,
             "can_edit": request.user.scope.can(Cap.PEOPLE_EDIT, person.organisation_id),
             "proceeding_form": ProceedingForm(prefix="proceeding"),
             "event_form": CourtEventForm(prefix="event"),
@@ -224,6 +225,8 @@ def conviction_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 def deadline_board(request: AuthedRequest) -> HttpResponse:
     who = "org" if request.GET.get("who") == "org" else "me"
     groups = services.board(services.deadlines_for_user(request.user, who))
+    shown = [d for group in groups.values() for d in group]
+    log_list(Reader.of(request), Deadline, [(d.pk, d.organisation_id) for d in shown], reason="deadlines")
     return render(
         request,
         "legal/deadline_board.html",
@@ -244,6 +247,12 @@ def rapid_response(request: AuthedRequest) -> HttpResponse:
     }
     for detention in detained:
         rows.append({"detention": detention, "next_deadline": next_due.get(detention.person_id)})
+    log_list(
+        Reader.of(request),
+        Detention,
+        [(r["detention"].pk, r["detention"].organisation_id) for r in rows],
+        reason="rapid response",
+    )
     return render(request, "legal/rapid_response.html", {"rows": rows, "not_legal_advice": NOT_LEGAL_ADVICE})
 
 
@@ -276,7 +285,10 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
     )
     if feed is None:
         raise Http404
-    return HttpResponse(build_feed(feed, request.get_host()), content_type="text/calendar; charset=utf-8")
+    # The secret is the credential: it is not written into the access log's path.
+    reader = Reader(user=feed.user, path="/legal/calendar/(secret).ics", ip=client_ip(request))
+    body = build_feed(feed, request.get_host(), reader=reader)
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
 def open_rapid_responses(user: Any) -> list[RapidResponse]:

@@ -1,32 +1,38 @@
 """People API: the names and shapes here are a contract other tools rely on (see docs/api.md)."""
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.api import Paginated, error_body
-from crossings.audit.models import AccessLog, record_access
-from crossings.people import journey, matching, services, sharing
-from crossings.people.models import Consent, JourneyEvent, Person, Referral
+from crossings.audit.reads import LoggedPages, Reader
+from crossings.people import journey, matching, selectors, services, sharing
+from crossings.people.access import PersonAccess
+from crossings.people.models import Consent, JourneyEvent, PersonName, Referral
 
 router = Router(tags=["people"])
 
 Sex = Literal["male", "female", "other", "unknown"]
 Precision = Literal["exact", "month", "year", "estimated"]
+# Every list in an input is bounded, checked before any work: 20,000 aliases once held a worker for 600 s.
+AliasName = Annotated[str, Field(max_length=PersonName.MAX_LENGTH)]
+Aliases = Annotated[list[AliasName], Field(max_length=PersonName.MAX_PER_PERSON)]
+Section = Literal["identifiers", "contact", "journey", "photo"]
 
 
 class PersonIn(Schema):
     given_name: str = ""
     family_name: str = ""
     name_km: str = ""
-    aliases: list[str] = []
+    aliases: Aliases = []
     sex: Sex = "unknown"
     birth_date: dt.date | None = None
     birth_date_precision: Precision = "exact"
@@ -113,17 +119,19 @@ class PersonOut(Schema):
     us_city: str
     languages: str
     khmer_ability: str
-    status: str
+    status: str | None = None  # part of the journey section
     a_number: str | None = None
     contact: str | None = None
     events: list[EventOut] | None = None
     sections: list[str]
+    held_by: int
 
 
 class ConsentIn(Schema):
     scope: Literal["services", "share", "photos"]
     shared_with: int | None = None
-    sections: list[str] = []
+    # What a sharing consent lets the named organisation see beyond identity; [] = identity only.
+    sections: Annotated[list[Section], Field(max_length=4)] = []
     given_on: dt.date
     expires_on: dt.date | None = None
 
@@ -140,7 +148,7 @@ class ConsentOut(Schema):
 
 class ReferralIn(Schema):
     to_organisation: int
-    purpose: str
+    purpose: Annotated[str, Field(max_length=4000)]
     kind: Literal["referral", "transfer"] = "referral"
     case_id: int | None = None
 
@@ -154,11 +162,12 @@ class ReferralOut(Schema):
     purpose: str
     status: str
     consent_id: int
+    sections: list[str]
     decline_reason: str
 
 
 class DeclineIn(Schema):
-    reason: str = ""
+    reason: Annotated[str, Field(max_length=4000)] = ""
 
 
 class MergeIn(Schema):
@@ -173,15 +182,14 @@ class Conflict(Schema):
     changes: dict[str, list[Any]]
 
 
-def _visible(request: AuthedRequest) -> Any:
-    return Person.objects.visible_to(request.user)
+def _editable(request: AuthedRequest, person_id: int, part: str | None = None) -> PersonAccess:
+    access = selectors.person_access(request.user, person_id)
+    access.require_edit(part)
+    return access
 
 
-def _editable_person(request: AuthedRequest, person_id: int) -> Person:
-    person = get_object_or_404(_visible(request), pk=person_id)
-    if not request.user.scope.can(Cap.PEOPLE_EDIT, sharing.organisation_for(request.user, person)):
-        raise PermissionDenied
-    return person
+class SearchIn(Schema):
+    q: Annotated[str, Field(min_length=1, max_length=matching.MAX_QUERY)]
 
 
 def _candidates(matches: list[matching.Match]) -> list[Candidate]:
@@ -191,42 +199,58 @@ def _candidates(matches: list[matching.Match]) -> list[Candidate]:
     ]
 
 
-@router.get("/people", response=list[Hit], summary="People in scope; with ?q= ranked by name match")
+@router.get("/people", response=list[Hit], summary="People in scope, a page at a time")
 @requires(Cap.PEOPLE_VIEW)
 @paginate(Paginated)
 def list_people(request: AuthedRequest, q: str = "") -> Any:
     if q.strip():
-        return [
-            Hit(id=m.person.pk, display_name=m.person.display_name, score=m.score, reasons=m.reasons)
-            for m in matching.search(_visible(request), q, limit=50)
-        ]
-    return _visible(request).only("id", "given_name", "family_name", "name_km")
+        # A name or an A-number in a URL stays in proxy logs: searches are posted (POST /people/search).
+        raise ValidationError({"q": _("Search with POST /api/people/search; a query is never put in a URL.")})
+    reader = Reader.of(request)
+    people = selectors.visible_people(request.user).only(
+        "id", "given_name", "family_name", "name_km", "organisation_id"
+    )
+    return LoggedPages(people, lambda rows, total: selectors.people_page(reader, rows, total=total))
+
+
+@router.post("/people/search", response=list[Hit], summary="Search people in scope by name or A-number")
+@requires(Cap.PEOPLE_VIEW)
+def search_people(request: AuthedRequest, payload: SearchIn) -> Any:
+    return [
+        Hit(id=m.person.pk, display_name=m.person.display_name, score=m.score, reasons=m.reasons)
+        for m in selectors.search_people(Reader.of(request), payload.q, limit=50)
+    ]
 
 
 @router.post("/people/duplicates", response=list[Candidate], summary="Possible duplicates, before saving")
 @requires(Cap.PEOPLE_EDIT)
 def check_duplicates(request: AuthedRequest, payload: PersonIn) -> Any:
-    return _candidates(matching.duplicates_for(_visible(request), payload.dict()))
+    return _candidates(selectors.duplicate_candidates(Reader.of(request), payload.dict()))
 
 
 @router.post("/people", response={201: Created}, summary="Register a person")
 @requires(Cap.PEOPLE_EDIT)
 def create_person(request: AuthedRequest, payload: PersonIn) -> Any:
     data = payload.dict()
-    aliases = data.pop("aliases")
-    duplicates = matching.duplicates_for(_visible(request), {**data, "aliases": aliases})
-    orgs = sorted(request.user.scope.orgs_with(Cap.PEOPLE_EDIT))
-    person = services.create_person(organisation_id=orgs[0], user=request.user, data=data, aliases=aliases)
+    aliases = services.clean_aliases(data.pop("aliases"))
+    duplicates = selectors.duplicate_candidates(Reader.of(request), {**data, "aliases": aliases})
+    person = services.create_person(
+        organisation_id=request.user.scope.acting_organisation(Cap.PEOPLE_EDIT),
+        user=request.user,
+        data=data,
+        aliases=aliases,
+    )
     return Status(
         201, Created(id=person.pk, version=person.version, possible_duplicates=_candidates(duplicates))
     )
 
 
-def person_out(request: AuthedRequest, person: Person) -> PersonOut:
-    sections = sharing.sections_for(request.user, person)
+def person_out(access: PersonAccess) -> PersonOut:
+    person, shows = access.person, access.shows
     return PersonOut(
         id=person.pk,
         organisation_id=person.organisation_id,
+        held_by=person.organisation_id,
         version=person.version,
         display_name=person.display_name,
         given_name=person.given_name,
@@ -241,11 +265,11 @@ def person_out(request: AuthedRequest, person: Person) -> PersonOut:
         us_city=person.us_city,
         languages=person.languages,
         khmer_ability=person.khmer_ability,
-        status=person.status,
-        a_number=person.a_number if "identifiers" in sections else None,
-        contact=person.contact if "contact" in sections else None,
-        events=[EventOut.from_orm(e) for e in person.events.all()] if "journey" in sections else None,
-        sections=sorted(sections),
+        status=access.status,
+        a_number=person.a_number if shows("identifiers") else None,
+        contact=person.contact if shows("contact") else None,
+        events=[EventOut.from_orm(e) for e in person.events.all()] if shows("journey") else None,
+        sections=sorted(access.sections),
     )
 
 
@@ -254,29 +278,17 @@ def person_out(request: AuthedRequest, person: Person) -> PersonOut:
 )
 @requires(Cap.PEOPLE_VIEW)
 def get_person(request: AuthedRequest, person_id: int) -> Any:
-    person = get_object_or_404(_visible(request), pk=person_id)
-    record_access(
-        request,
-        user=request.user,
-        obj=person,
-        organisation_id=person.organisation_id,
-        action=AccessLog.Action.API,
-    )
-    return person_out(request, person)
+    return person_out(selectors.person_for(Reader.of(request), person_id))
 
 
 @router.patch("/people/{person_id}", response={200: PersonOut, 409: Conflict}, summary="Change a person")
 @requires(Cap.PEOPLE_EDIT)
 def update_person(request: AuthedRequest, person_id: int, payload: PersonPatch) -> Any:
-    person = _editable_person(request, person_id)
-    if person.organisation_id not in request.user.scope.orgs_with(Cap.PEOPLE_EDIT):
-        raise PermissionDenied
+    person = _editable(request, person_id).person
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
     try:
-        person = services.update_person(
-            person_id=person.pk, user=request.user, data=data, expected_version=version
-        )
+        services.update_person(person_id=person.pk, user=request.user, data=data, expected_version=version)
     except services.EditConflict as exc:
         changes = {
             k: [str(a) if a is not None else None, str(b) if b is not None else None]
@@ -285,22 +297,23 @@ def update_person(request: AuthedRequest, person_id: int, payload: PersonPatch) 
         return Status(
             409, Conflict(detail=str(exc), errors=[], current_version=exc.current_version, changes=changes)
         )
-    return Status(200, person_out(request, person))
+    # The answer holds the whole record: a read, logged.
+    return Status(200, person_out(selectors.person_for(Reader.of(request), person.pk, reason="after change")))
 
 
 @router.post("/people/{person_id}/events", response={201: EventOut}, summary="Record a journey event")
 @requires(Cap.PEOPLE_EDIT)
 def add_event(request: AuthedRequest, person_id: int, payload: EventIn) -> Any:
-    person = _editable_person(request, person_id)
+    access = _editable(request, person_id, "journey")
     if payload.kind not in JourneyEvent.Kind.values:
         raise ValidationError(
             {"kind": f"Unknown event; expected one of {', '.join(JourneyEvent.Kind.values)}."}
         )
     try:
         event = journey.record_event(
-            person=person,
+            person=access.person,
             user=request.user,
-            organisation_id=sharing.organisation_for(request.user, person),
+            organisation_id=access.organisation_id,
             **payload.dict(),
         )
     except journey.JourneyError as exc:
@@ -311,17 +324,13 @@ def add_event(request: AuthedRequest, person_id: int, payload: EventIn) -> Any:
 @router.post("/people/{person_id}/consents", response={201: ConsentOut}, summary="Record a consent")
 @requires(Cap.PEOPLE_EDIT)
 def add_consent(request: AuthedRequest, person_id: int, payload: ConsentIn) -> Any:
-    person = _editable_person(request, person_id)
+    access = _editable(request, person_id)
     data = payload.dict()
     shared_with = data.pop("shared_with")
     if shared_with is not None and not Organisation.objects.filter(pk=shared_with).exists():
-        raise ValidationError({"shared_with": "No such organisation."})
+        raise ValidationError({"shared_with": _("No such organisation.")})
     consent = sharing.record_consent(
-        person=person,
-        organisation_id=sharing.organisation_for(request.user, person) or 0,
-        user=request.user,
-        shared_with_id=shared_with,
-        **data,
+        person=access.person, user=request.user, shared_with_id=shared_with, **data
     )
     return Status(201, _consent_out(consent))
 
@@ -341,8 +350,8 @@ def _consent_out(consent: Consent) -> ConsentOut:
 @router.post("/consents/{consent_id}/withdraw", response=ConsentOut, summary="Withdraw a consent")
 @requires(Cap.PEOPLE_EDIT)
 def withdraw(request: AuthedRequest, consent_id: int) -> Any:
-    consent = get_object_or_404(Consent, pk=consent_id, person__in=_visible(request))
-    _editable_person(request, consent.person_id)
+    consent = get_object_or_404(Consent, pk=consent_id, person__in=selectors.visible_people(request.user))
+    _editable(request, consent.person_id)
     return _consent_out(sharing.withdraw_consent(consent=consent, user=request.user))
 
 
@@ -351,19 +360,20 @@ def withdraw(request: AuthedRequest, consent_id: int) -> Any:
 )
 @requires(Cap.PEOPLE_EDIT)
 def add_referral(request: AuthedRequest, person_id: int, payload: ReferralIn) -> Any:
-    person = _editable_person(request, person_id)
+    access = _editable(request, person_id, "referral")
     to_org = Organisation.objects.filter(pk=payload.to_organisation).first()
     if to_org is None:
-        raise ValidationError({"to_organisation": "No such organisation."})
+        raise ValidationError({"to_organisation": _("No such organisation.")})
     case = None
     if payload.case_id is not None:
         from crossings.cases.models import Case
 
-        case = get_object_or_404(Case.objects.visible_to(request.user), pk=payload.case_id, person=person)
+        case = get_object_or_404(
+            Case.objects.visible_to(request.user), pk=payload.case_id, person=access.person
+        )
     try:
         referral = sharing.refer(
-            person=person,
-            from_organisation_id=sharing.organisation_for(request.user, person) or 0,
+            person=access.person,
             to_organisation=to_org,
             purpose=payload.purpose,
             kind=payload.kind,
@@ -382,12 +392,14 @@ def add_referral(request: AuthedRequest, person_id: int, payload: ReferralIn) ->
 @paginate(Paginated)
 def list_referrals(request: AuthedRequest, box: Literal["incoming", "outgoing"] = "incoming") -> Any:
     orgs = request.user.scope.orgs_with(Cap.PEOPLE_VIEW)
-    qs = Referral.objects.visible_to(request.user)
-    return (
+    qs = Referral.objects.visible_to(request.user).select_related("person")
+    qs = (
         qs.filter(to_organisation_id__in=orgs)
         if box == "incoming"
         else qs.filter(from_organisation_id__in=orgs)
     )
+    reader = Reader.of(request)
+    return LoggedPages(qs, lambda rows, _total: selectors.referrals_of(reader, rows))
 
 
 def _received(request: AuthedRequest, referral_id: int) -> Referral:
@@ -424,11 +436,12 @@ def decline(request: AuthedRequest, referral_id: int, payload: DeclineIn) -> Any
 @router.post("/people/{person_id}/merge", response=PersonOut, summary="Merge a duplicate into this person")
 @requires(Cap.PEOPLE_MERGE)
 def merge(request: AuthedRequest, person_id: int, payload: MergeIn) -> Any:
-    survivor = get_object_or_404(_visible(request), pk=person_id)
-    duplicate = get_object_or_404(_visible(request), pk=payload.duplicate_id)
-    for person in (survivor, duplicate):
-        if not request.user.scope.can(Cap.PEOPLE_MERGE, person.organisation_id):
+    survivor = selectors.person_access(request.user, person_id)
+    duplicate = selectors.person_access(request.user, payload.duplicate_id)
+    for access in (survivor, duplicate):
+        if not access.holder or not request.user.scope.can(Cap.PEOPLE_MERGE, access.person.organisation_id):
             raise PermissionDenied
-    services.merge_people(survivor=survivor, duplicate=duplicate, user=request.user, reason=payload.reason)
-    survivor.refresh_from_db()
-    return person_out(request, survivor)
+    services.merge_people(
+        survivor=survivor.person, duplicate=duplicate.person, user=request.user, reason=payload.reason
+    )
+    return person_out(selectors.person_for(Reader.of(request), survivor.person.pk, reason="after merge"))

@@ -91,10 +91,12 @@ class ConsentForm(forms.ModelForm):
         fields = ["scope", "shared_with", "sections", "given_on", "expires_on", "form"]
         widgets = {"given_on": DateInput(), "expires_on": DateInput()}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, exclude_org: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["given_on"].initial = timezone.localdate()
-        self.fields["shared_with"].queryset = Organisation.objects.order_by("name")  # type: ignore[attr-defined]
+        # A sharing consent names another organisation: the holder's own is not offered.
+        others = Organisation.objects.exclude(pk=exclude_org) if exclude_org else Organisation.objects.all()
+        self.fields["shared_with"].queryset = others.order_by("name")  # type: ignore[attr-defined]
 
     def clean_form(self) -> Any:
         upload = self.cleaned_data.get("form")
@@ -108,10 +110,13 @@ class ReferralForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Referral.Kind.choices, initial=Referral.Kind.REFERRAL)
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, exclude_org: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, exclude_orgs: set[int] | frozenset[int] = frozenset(), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        qs = Organisation.objects.order_by("name")
-        self.fields["to_organisation"].queryset = qs.exclude(pk=exclude_org) if exclude_org else qs  # type: ignore[attr-defined]
+        # Neither the referring organisation nor the holder (who sees the whole record already) is offered.
+        qs = Organisation.objects.exclude(pk__in=exclude_orgs).order_by("name")
+        self.fields["to_organisation"].queryset = qs  # type: ignore[attr-defined]
 
 
 class AliasForm(forms.Form):

@@ -25,6 +25,10 @@ DUPLICATE_THRESHOLD = 0.75
 NAME_THRESHOLD = 0.9
 
 
+# A search box holds a name or an A-number: anything longer is cut before any work is done.
+MAX_QUERY = 200
+
+
 @dataclass
 class Match:
     person: Person
@@ -135,7 +139,7 @@ def _spelled_exactly(query: str, text: str) -> bool:
 def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Match]:
     """Ranked matches for a free-text query: names in Latin or Khmer script, in any order, or an A-number.
     A year in the query ("Chhun Vuthy 1981") keeps people born within a year of it."""
-    text = text.strip()
+    text = text.strip()[:MAX_QUERY]
     if not text:
         return []
     matches: dict[int, Match] = {}
@@ -253,7 +257,9 @@ def duplicates_for(
         family_name=data.get("family_name") or "",
         given_name=data.get("given_name") or "",
         name_km=data.get("name_km") or "",
-        aliases=data.get("aliases") or (),
+        # Only as many other names as a record may hold are compared: the check runs before the input is
+        # refused, and must not cost more than a real record would.
+        aliases=list(data.get("aliases") or ())[: PersonName.MAX_PER_PERSON],
         birth_date=data.get("birth_date"),
         birth_date_precision=data.get("birth_date_precision") or "exact",
         sex=data.get("sex") or "unknown",

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import Scope, ScopedQuerySet
-from crossings.crypto import EncryptedCharField, EncryptedTextField, blind_index
+from crossings.crypto import EncryptedCharField, EncryptedJSONField, EncryptedTextField, blind_index
 from crossings.people.places import BirthplaceKind, Camp, Province
 
 
@@ -58,11 +58,13 @@ class Person(models.Model):
         FLUENT = "fluent", _("fluent")
         READS_WRITES = "reads_writes", _("fluent, reads and writes")
 
+    # The organisation that holds the record: the one that registered it, or the one an accepted transfer
+    # handed it to. Only this organisation records or withdraws the person's consents (people/access.py).
     organisation = models.ForeignKey(
         "accounts.Organisation",
         on_delete=models.PROTECT,
         related_name="people",
-        verbose_name=_("registered by"),
+        verbose_name=_("holding organisation"),
     )
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_name = models.CharField(_("family name"), max_length=100, blank=True)
@@ -172,12 +174,13 @@ class Person(models.Model):
 
     @classmethod
     def scope_filter(cls, scope: Scope) -> models.Q:
-        """Visible to case roles of the registering organisation, and to organisations that accepted a
-        referral the person's consent still covers (unexpired, not withdrawn). Merged records are hidden."""
+        """Visible to case roles of the holding organisation, and to organisations that accepted a referral
+        which is still live: its consent and every consent up the chain of referrals that brought the
+        record to the referrer are valid today (Referral.live_q). Merged records are hidden."""
         orgs = scope.orgs_with(Cap.PEOPLE_VIEW)
-        shared = Referral.objects.filter(
-            person_id=OuterRef("pk"), to_organisation_id__in=orgs, status=Referral.Status.ACCEPTED
-        ).filter(Consent.valid_q(prefix="consent__"))
+        shared = Referral.objects.filter(person_id=OuterRef("pk"), to_organisation_id__in=orgs).filter(
+            Referral.live_q()
+        )
         return (models.Q(organisation_id__in=orgs) | models.Q(Exists(shared))) & models.Q(
             merged_into__isnull=True
         )
@@ -203,8 +206,11 @@ class Person(models.Model):
 class PersonName(models.Model):
     """Another name or spelling the person is known by (alias, spelling on a US document, nickname)."""
 
+    MAX_PER_PERSON = 20  # more is a data-entry accident or an attack (20,000 aliases held a worker 600 s)
+    MAX_LENGTH = 200
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=MAX_LENGTH)
     note = models.CharField(_("where it is used"), max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -351,6 +357,12 @@ class Consent(models.Model):
             errors["shared_with"] = str(_("Name the organisation the person agrees to share with."))
         if self.scope != self.Scope.SHARE and self.shared_with_id:
             errors["shared_with"] = str(_("Only a sharing consent names an organisation."))
+        if (
+            self.scope == self.Scope.SHARE
+            and self.shared_with_id
+            and self.shared_with_id == self.organisation_id
+        ):
+            errors["shared_with"] = str(_("A sharing consent names another organisation than your own."))
         if self.given_on and self.given_on > timezone.localdate():
             errors["given_on"] = str(_("Consent cannot be given in the future."))
         if self.expires_on and self.given_on and self.expires_on <= self.given_on:
@@ -414,9 +426,26 @@ class Referral(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # What the referral carries, fixed when it is sent: the sections of the consent naming the receiver,
+    # narrowed to those the referring organisation itself holds. The receiver sees no more than this.
+    sections = models.JSONField(_("sections shared"), default=list, blank=True)
+    # For an onward referral (sent by an organisation that received the record itself), the referral that
+    # brought it the record: if that one stops being live, so does this one (Referral.live_q).
+    basis = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="onward",
+        verbose_name=_("received through"),
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
+
+    # How many times a record may be passed on from its holder (holder → B → C → D). A longer chain is
+    # refused: the holding organisation should refer directly, with a consent naming the receiver.
+    MAX_HOPS = 3
 
     class Meta:
         ordering = ["-created_at"]
@@ -431,13 +460,36 @@ class Referral(models.Model):
         orgs = scope.orgs_with(Cap.PEOPLE_VIEW)
         return models.Q(from_organisation_id__in=orgs) | models.Q(to_organisation_id__in=orgs)
 
+    @classmethod
+    def live_q(cls, prefix: str = "", day: dt.date | None = None, hops: int | None = None) -> models.Q:
+        """A referral that gives access today: accepted, its consent valid, and, for an onward referral,
+        the referral it was based on live too, all the way back to the holding organisation. Unrolled to
+        MAX_HOPS levels so that it is one SQL condition on either database."""
+        hops = cls.MAX_HOPS if hops is None else hops
+        here = models.Q(**{f"{prefix}status": cls.Status.ACCEPTED}) & Consent.valid_q(
+            prefix=f"{prefix}consent__", day=day
+        )
+        from_holder = models.Q(**{f"{prefix}basis__isnull": True})
+        if hops <= 1:
+            return here & from_holder
+        return here & (from_holder | cls.live_q(f"{prefix}basis__", day, hops - 1))
+
+    @property
+    def hops(self) -> int:
+        """1 for a referral sent by the holding organisation, 2 for one passed on by its receiver, …"""
+        count, seen = 1, self.basis
+        while seen is not None:
+            count, seen = count + 1, seen.basis
+        return count
+
 
 class PersonMerge(models.Model):
     """A record of two person records merged into one, with a snapshot of the one that disappeared."""
 
     survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges")
     merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    snapshot = models.JSONField()
+    # The duplicate as it was (A-number and contact included): encrypted like the fields it copies.
+    snapshot = EncryptedJSONField()
     merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     merged_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField(blank=True)

@@ -54,10 +54,34 @@ class EditConflict(Exception):
         self.changes = changes
 
 
+def clean_aliases(names: Sequence[str], *, already: int = 0) -> list[str]:
+    """Other names as typed: trimmed, blank lines dropped, each spelling once (ignoring case), and no more
+    than a person can have. Refused with the limit named rather than silently cut."""
+    if len(names) > PersonName.MAX_PER_PERSON * 5:  # refuse absurd input before looking at every item
+        raise ValidationError({"aliases": _("At most %(n)s other names.") % {"n": PersonName.MAX_PER_PERSON}})
+    kept: dict[str, str] = {}
+    for raw in names:
+        name = raw.strip()
+        if not name:
+            continue
+        if len(name) > PersonName.MAX_LENGTH:
+            raise ValidationError(
+                {
+                    "aliases": _("An other name has at most %(n)s characters: %(start)s…")
+                    % {"n": PersonName.MAX_LENGTH, "start": name[:20]}
+                }
+            )
+        kept.setdefault(name.casefold(), name)
+    if already + len(kept) > PersonName.MAX_PER_PERSON:
+        raise ValidationError({"aliases": _("At most %(n)s other names.") % {"n": PersonName.MAX_PER_PERSON}})
+    return list(kept.values())
+
+
 @transaction.atomic
 def create_person(
     *, organisation_id: int, user: Any, data: dict[str, Any], aliases: Sequence[str] = ()
 ) -> Person:
+    names = clean_aliases(aliases)
     person = Person(
         organisation_id=organisation_id,
         created_by=user,
@@ -66,9 +90,7 @@ def create_person(
     person.full_clean(exclude=["organisation", "created_by", "photo"])
     person._history_user = user  # type: ignore[attr-defined]
     person.save()
-    for name in aliases:
-        if name.strip():
-            PersonName.objects.create(person=person, name=name.strip())
+    PersonName.objects.bulk_create([PersonName(person=person, name=name) for name in names])
     rebuild_name_keys(person)
     return person
 
@@ -104,10 +126,20 @@ def changes_since(person: Person, version: int) -> dict[str, tuple[Any, Any]]:
 
 
 @transaction.atomic
-def add_alias(*, person: Person, name: str, note: str = "") -> PersonName:
+def add_alias(*, person: Person, name: str, note: str = "", user: Any = None) -> PersonName:
     if not name.strip():
         raise ValidationError({"name": _("The other name is empty.")})
-    alias = PersonName.objects.create(person=person, name=name.strip(), note=note)
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # one writer of the names at a time
+    existing = list(person.aliases.values_list("name", flat=True))
+    if name.strip().casefold() in {n.casefold() for n in existing}:
+        raise ValidationError({"name": _("This other name is already recorded.")})
+    try:
+        clean_aliases([name], already=len(existing))
+    except ValidationError as exc:
+        raise ValidationError({"name": exc.message_dict["aliases"]}) from exc
+    alias = PersonName(person=person, name=name.strip(), note=note)
+    alias._history_user = user  # type: ignore[attr-defined]
+    alias.save()
     rebuild_name_keys(person)
     return alias
 
@@ -127,6 +159,16 @@ def merge_people(*, survivor: Person, duplicate: Person, user: Any, reason: str 
         raise ValidationError(_("One of these records was already merged."))
     snapshot = model_to_dict(duplicate, fields=[*EDITABLE_FIELDS, "organisation", "status"])
     snapshot = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in snapshot.items()}
+    # A referral of the duplicate gave its receiver that record, not the survivor's: moving it live would
+    # show the receiver the survivor's own journey and contact, which no consent of theirs covers. It ends
+    # (with the onward referrals resting on it); the holder refers the survivor again if the person wants.
+    for referral in Referral.objects.filter(
+        person=duplicate, status__in=[Referral.Status.PENDING, Referral.Status.ACCEPTED]
+    ):
+        referral.status = Referral.Status.CANCELLED
+        referral.decline_reason = _("Ended: the record was merged into record #%(id)s.") % {"id": survivor.pk}
+        referral._history_user = user  # type: ignore[attr-defined]
+        referral.save(update_fields=["status", "decline_reason"])
     for model in (JourneyEvent, Consent, Referral, FamilyMember, PersonName, Case):
         model.objects.filter(person=duplicate).update(person=survivor)
     # The duplicate's own names become other names of the survivor, so it is still found by them.

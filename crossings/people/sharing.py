@@ -1,27 +1,30 @@
 """Consent, referrals and transfers: how a person's record crosses from one organisation to another.
 
-A referral or transfer is refused unless a consent of the person, valid today (given, not expired, not
-withdrawn), covers sharing with the receiving organisation. The receiver sees the person once it accepts,
-and only the sections the consent lists; withdrawing the consent takes that away again at once, because
-visibility is computed from the consent every time (Person.scope_filter), never copied.
+Only the holding organisation records or withdraws the person's consents (``people.access``). A referral
+or transfer is refused unless a consent of the person, valid today, names the receiving organisation. It
+carries the sections of that consent, narrowed to those the referring organisation itself holds; the
+receiver sees them once it accepts; withdrawing or expiry of any consent in the chain takes them away at
+once, because visibility is computed from the chain every time (``Referral.live_q``), never copied. A
+transfer hands the record itself over: the receiver becomes its holder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap
+from crossings.people.access import PersonAccess, access_for, carried_sections
 from crossings.people.models import Consent, Person, Referral
 
-ALWAYS = frozenset({"identity"})
-ALL_SECTIONS = frozenset({"identity", *Consent.Section.values, "cases"})
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 
 class ConsentMissing(Exception):
@@ -66,19 +69,63 @@ def explain_missing_consent(person: Person, organisation: Organisation) -> str:
     }
 
 
+def _holder_access(user: User, person: Person) -> PersonAccess:
+    access = access_for(user, person)
+    if access is None:
+        raise PermissionDenied(_("This record is not visible to you."))
+    access.require_edit()  # consents, transfers: the holding organisation only
+    return access
+
+
 @transaction.atomic
-def record_consent(*, person: Person, organisation_id: int, user: Any, **fields: Any) -> Consent:
-    consent = Consent(person=person, organisation_id=organisation_id, recorded_by=user, **fields)
-    if consent.scope == Consent.Scope.SHARE and not consent.sections:
-        consent.sections = [Consent.Section.JOURNEY]
+def record_consent(
+    *,
+    person: Person,
+    user: User,
+    scope: str,
+    given_on: dt.date,
+    shared_with: Organisation | None = None,
+    shared_with_id: int | None = None,
+    sections: list[str] | tuple[str, ...] = (),
+    expires_on: dt.date | None = None,
+    form: Any = None,
+) -> Consent:
+    """Record a consent the person gave to the holding organisation. A sharing consent lists what the named
+    organisation may see beyond identity; an empty list is an identity-only consent, as documented."""
+    access = _holder_access(user, person)
+    wanted = list(dict.fromkeys(sections))  # each once, in the order given
+    if scope != Consent.Scope.SHARE and wanted:
+        raise ValidationError({"sections": _("Only a sharing consent lists what may be shared.")})
+    consent = Consent(
+        person=person,
+        organisation_id=access.organisation_id,
+        recorded_by=user,
+        scope=scope,
+        shared_with=shared_with,
+        sections=wanted,
+        given_on=given_on,
+        expires_on=expires_on,
+    )
+    if shared_with is None and shared_with_id is not None:
+        consent.shared_with_id = shared_with_id
     consent.full_clean(exclude=["person", "organisation", "recorded_by", "form"])
     consent._history_user = user  # type: ignore[attr-defined]
     consent.save()
+    if form:
+        consent.form.save("consent", form, save=True)
     return consent
 
 
 @transaction.atomic
-def withdraw_consent(*, consent: Consent, user: Any, on: dt.date | None = None) -> Consent:
+def withdraw_consent(*, consent: Consent, user: User, on: dt.date | None = None) -> Consent:
+    """The person withdraws a consent, told to the holding organisation. Every referral resting on it,
+    and every onward referral resting on those, stops giving access at once (Referral.live_q)."""
+    _holder_access(user, consent.person)
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_on is not None:
+        raise ValidationError(
+            _("This consent was already withdrawn on %(date)s.") % {"date": consent.withdrawn_on}
+        )
     consent.withdrawn_on = on or timezone.localdate()
     consent._history_user = user  # type: ignore[attr-defined]
     consent.save(update_fields=["withdrawn_on"])
@@ -89,15 +136,22 @@ def withdraw_consent(*, consent: Consent, user: Any, on: dt.date | None = None) 
 def refer(
     *,
     person: Person,
-    from_organisation_id: int,
     to_organisation: Organisation,
     purpose: str,
-    user: Any,
+    user: User,
     kind: str = Referral.Kind.REFERRAL,
     case: Any = None,
 ) -> Referral:
-    if to_organisation.pk == from_organisation_id:
+    """Ask ``to_organisation`` to serve the person too (a referral) or to take the record over (a
+    transfer, which only the holding organisation makes)."""
+    access = access_for(user, person)
+    if access is None:
+        raise PermissionDenied(_("This record is not visible to you."))
+    access.require_edit(None if kind == Referral.Kind.TRANSFER else "referral")
+    if to_organisation.pk == access.organisation_id:
         raise ConsentMissing(_("A referral goes to another organisation."))
+    if to_organisation.pk == person.organisation_id:
+        raise ConsentMissing(_("%(org)s holds this record already.") % {"org": to_organisation.name})
     if not purpose.strip():
         raise ValueError(_("Say what the referral is for."))
     consent = sharing_consent(person, to_organisation)
@@ -110,13 +164,24 @@ def refer(
             _("A referral of this person to %(org)s is already waiting for an answer.")
             % {"org": to_organisation.name}
         )
+    sections, basis = carried_sections(access, consent)
+    if basis is not None and basis.hops >= Referral.MAX_HOPS:
+        raise ConsentMissing(
+            _(
+                "This record has already been passed on %(n)s times from %(org)s. Ask %(org)s to refer "
+                "the person directly."
+            )
+            % {"n": basis.hops, "org": person.organisation.name}
+        )
     referral = Referral(
         person=person,
-        from_organisation_id=from_organisation_id,
+        from_organisation_id=access.organisation_id,
         to_organisation=to_organisation,
         kind=kind,
         purpose=purpose.strip(),
         consent=consent,
+        sections=sections,
+        basis=basis,
         created_by=user,
         case=case,
     )
@@ -125,7 +190,7 @@ def refer(
     return referral
 
 
-def _decide(referral: Referral, user: Any) -> Referral:
+def _decide(referral: Referral, user: User) -> Referral:
     if referral.status != Referral.Status.PENDING:
         raise ValueError(
             _("This referral was already answered (%(status)s).") % {"status": referral.get_status_display()}
@@ -139,65 +204,49 @@ def _decide(referral: Referral, user: Any) -> Referral:
 
 
 @transaction.atomic
-def accept_referral(*, referral: Referral, user: Any) -> Referral:
+def accept_referral(*, referral: Referral, user: User) -> Referral:
     from crossings.cases.models import Case
 
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral = Referral.objects.select_for_update().select_related("person").get(pk=referral.pk)
     _decide(referral, user)
     if not referral.consent.is_valid_on(timezone.localdate()):
         raise ConsentMissing(explain_missing_consent(referral.person, referral.to_organisation))
+    if referral.basis_id and not Referral.objects.filter(pk=referral.basis_id).filter(Referral.live_q()):
+        raise ConsentMissing(
+            _(
+                "%(org)s no longer has access to this record (a consent it rested on was withdrawn or has "
+                "expired), so it cannot pass it on."
+            )
+            % {"org": referral.from_organisation.name}
+        )
     referral.status = Referral.Status.ACCEPTED
     referral.save()
-    if referral.kind == Referral.Kind.TRANSFER and referral.case_id:
-        old = Case.objects.select_for_update().get(pk=referral.case_id)
-        if old.is_open:
-            old.close(reason=Case.ClosureReason.TRANSFERRED)
-        Case.objects.create(
-            organisation=referral.to_organisation, person=referral.person, programme=old.programme, owner=user
-        )
+    if referral.kind == Referral.Kind.TRANSFER:
+        # The record itself changes hands: the receiver holds it from now on (records consents, changes
+        # it, refers it on); the former holder keeps its own cases and sees the person only if a consent
+        # the new holder records names it.
+        person = Person.objects.select_for_update().get(pk=referral.person_id)
+        person.organisation_id = referral.to_organisation_id
+        person._history_user = user  # type: ignore[attr-defined]
+        person.save(update_fields=["organisation"])
+        if referral.case_id:
+            old = Case.objects.select_for_update().get(pk=referral.case_id)
+            if old.is_open:
+                old.close(reason=Case.ClosureReason.TRANSFERRED)
+            Case.objects.create(
+                organisation=referral.to_organisation,
+                person=referral.person,
+                programme=old.programme,
+                owner=user,
+            )
     return referral
 
 
 @transaction.atomic
-def decline_referral(*, referral: Referral, user: Any, reason: str = "") -> Referral:
+def decline_referral(*, referral: Referral, user: User, reason: str = "") -> Referral:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _decide(referral, user)
     referral.status = Referral.Status.DECLINED
     referral.decline_reason = reason
     referral.save()
-    return referral
-
-
-def sections_for(user: Any, person: Person) -> frozenset[str]:
-    """What of ``person`` the user may see: everything for the registering organisation; for an
-    organisation that accepted a referral, identity plus the sections its valid consents list."""
-    scope = user.scope
-    if scope.can(Cap.PEOPLE_VIEW, person.organisation_id):
-        return ALL_SECTIONS
-    orgs = scope.orgs_with(Cap.PEOPLE_VIEW)
-    sections: set[str] = set(ALWAYS)
-    accepted = (
-        Referral.objects.filter(person=person, to_organisation_id__in=orgs, status=Referral.Status.ACCEPTED)
-        .filter(Consent.valid_q(prefix="consent__"))
-        .select_related("consent")
-    )
-    for referral in accepted:
-        sections |= set(referral.consent.sections)
-    # The receiving organisation always sees its own cases of the person.
-    sections.add("cases")
-    return frozenset(sections)
-
-
-def organisation_for(user: Any, person: Person) -> int | None:
-    """The organisation on whose behalf ``user`` acts for ``person``: the registering one if the user is a
-    member, else the first organisation of the user that received the person by referral."""
-    scope = user.scope
-    if scope.can(Cap.PEOPLE_VIEW, person.organisation_id):
-        return person.organisation_id
-    orgs = scope.orgs_with(Cap.PEOPLE_VIEW)
-    referral = (
-        Referral.objects.filter(person=person, to_organisation_id__in=orgs, status=Referral.Status.ACCEPTED)
-        .values_list("to_organisation_id", flat=True)
-        .first()
-    )
     return referral

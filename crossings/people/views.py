@@ -13,10 +13,12 @@ from django.views.decorators.http import require_POST
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.audit.models import AccessLog, record_access
+from crossings.audit.models import AccessLog
+from crossings.audit.reads import Reader, log_view
 from crossings.cases.models import Case, Task
 from crossings.formtools import form_errors
-from crossings.people import journey, matching, services, sharing
+from crossings.people import journey, matching, selectors, services, sharing
+from crossings.people.access import PersonAccess
 from crossings.people.forms import (
     AliasForm,
     ConsentForm,
@@ -31,39 +33,31 @@ from crossings.people.models import Consent, Person, Referral
 from crossings.uploads import sniff
 
 
-def _visible(request: AuthedRequest) -> Any:
-    return Person.objects.visible_to(request.user)
-
-
-def _person(request: AuthedRequest, person_id: int, *, edit: bool = False) -> Person:
-    person = get_object_or_404(_visible(request).select_related("organisation"), pk=person_id)
-    if edit and not request.user.scope.can(Cap.PEOPLE_EDIT, sharing.organisation_for(request.user, person)):
-        raise PermissionDenied
-    return person
-
-
-def _acting_org(request: AuthedRequest, person: Person | None = None) -> int:
-    if person is not None:
-        org = sharing.organisation_for(request.user, person)
-        if org is not None:
-            return org
-    orgs = sorted(request.user.scope.orgs_with(Cap.PEOPLE_EDIT))
-    if not orgs:
-        raise PermissionDenied
-    return orgs[0]
+def _editable(request: AuthedRequest, person_id: int, part: str | None = None) -> PersonAccess:
+    """For a write: the person, if the user may change ``part`` of the record (people.access)."""
+    access = selectors.person_access(request.user, person_id)
+    access.require_edit(part)
+    return access
 
 
 @requires(Cap.PEOPLE_VIEW)
 def person_list(request: AuthedRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    """The list, and the search. A search is a POST: a name or an A-number in a URL would be kept in proxy
+    logs and browser history (docs/privacy.md)."""
+    reader = Reader.of(request)
+    query = request.POST.get("q", "").strip()[: matching.MAX_QUERY] if request.method == "POST" else ""
     if query:
-        results = matching.search(_visible(request), query, limit=30)
+        results = selectors.search_people(reader, query, limit=30)
         # A full page of perfect scores: the name is common, and only a year or an A-number will tell apart.
         common = len(results) == 30 and results[-1].score >= 0.999
         context: dict[str, Any] = {"query": query, "results": results, "common_name": common}
     else:
-        people = _visible(request).only("id", "given_name", "family_name", "name_km", "status")
-        context = {"query": "", "page": Paginator(people, 50).get_page(request.GET.get("page"))}
+        people = selectors.visible_people(request.user).only(
+            "id", "given_name", "family_name", "name_km", "status", "organisation_id"
+        )
+        page = Paginator(people, 50).get_page(request.GET.get("page"))
+        selectors.people_page(reader, page.object_list, total=page.paginator.count)
+        context = {"query": "", "page": page}
     template = "people/_results.html" if request.htmx else "people/person_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
@@ -74,7 +68,9 @@ def person_new(request: AuthedRequest) -> HttpResponse:
     duplicates: list[matching.Match] = []
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE_FIELDS}
-        duplicates = matching.duplicates_for(_visible(request), {**data, "aliases": form.alias_list()})
+        duplicates = selectors.duplicate_candidates(
+            Reader.of(request), {**data, "aliases": form.alias_list()}
+        )
         if duplicates and not form.cleaned_data["not_a_duplicate"]:
             messages.warning(
                 request, _("This person may already be registered. Check the list before saving.")
@@ -82,7 +78,7 @@ def person_new(request: AuthedRequest) -> HttpResponse:
         else:
             try:
                 person = services.create_person(
-                    organisation_id=_acting_org(request),
+                    organisation_id=request.user.scope.acting_organisation(Cap.PEOPLE_EDIT),
                     user=request.user,
                     data=data,
                     aliases=form.alias_list(),
@@ -108,46 +104,45 @@ def person_check_duplicates(request: AuthedRequest) -> HttpResponse:
     form.is_valid()  # partial input is fine here: use whatever fields are clean
     data = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if k in services.EDITABLE_FIELDS}
     aliases = form.alias_list() if hasattr(form, "cleaned_data") else []
-    duplicates = matching.duplicates_for(_visible(request), {**data, "aliases": aliases})
+    duplicates = selectors.duplicate_candidates(Reader.of(request), {**data, "aliases": aliases})
     return render(request, "people/_duplicates.html", {"duplicates": duplicates})
 
 
 @requires(Cap.PEOPLE_VIEW)
 def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = _person(request, person_id)
-    record_access(request, user=request.user, obj=person, organisation_id=person.organisation_id)
-    sections = sharing.sections_for(request.user, person)
-    acting_org = sharing.organisation_for(request.user, person)
-    can_edit = request.user.scope.can(Cap.PEOPLE_EDIT, acting_org)
-    own_orgs = request.user.scope.orgs_with(Cap.PEOPLE_VIEW)
+    access = selectors.person_for(Reader.of(request), person_id)
+    person = access.person
+    sections = access.sections
     cases = (
         Case.objects.visible_to(request.user)
         .filter(person=person)
         .select_related("owner", "organisation")
         .prefetch_related(Prefetch("tasks", queryset=Task.objects.open().select_related("assignee")))
-        if "cases" in sections
-        else []
     )
     context = {
         "person": person,
+        "access": access,
         "sections": sections,
-        "status_label": journey.Status(person.status).label,
-        "events": person.events.select_related("recorded_by") if "journey" in sections else [],
+        "status_label": journey.Status(person.status).label if access.status else None,
+        "events": person.events.select_related("recorded_by") if access.shows("journey") else [],
         "aliases": list(person.aliases.all()),
-        "family": list(person.family.all()) if "contact" in sections else [],
+        "family": list(person.family.all()) if access.shows("contact") else [],
+        # Which organisations the person shares with is the holder's to know.
         "consents": list(person.consents.select_related("shared_with", "recorded_by"))
-        if "journey" in sections or person.organisation_id in own_orgs
+        if access.holder
         else [],
         "referrals": Referral.objects.visible_to(request.user)
         .filter(person=person)
         .select_related("from_organisation", "to_organisation"),
         "cases": cases,
-        "can_edit": can_edit,
-        "owner": person.organisation_id in own_orgs,
-        "can_merge": request.user.scope.can(Cap.PEOPLE_MERGE, person.organisation_id),
+        "can_edit": access.can_edit,
+        "owner": access.holder,
+        "can_write_journey": access.can_edit and (access.holder or access.shows("journey")),
+        "can_write_family": access.can_edit and (access.holder or access.shows("contact")),
+        "can_merge": access.holder and request.user.scope.can(Cap.PEOPLE_MERGE, person.organisation_id),
         "event_form": EventForm(),
-        "consent_form": ConsentForm(),
-        "referral_form": ReferralForm(exclude_org=acting_org),
+        "consent_form": ConsentForm(exclude_org=access.organisation_id),
+        "referral_form": ReferralForm(exclude_orgs={access.organisation_id, person.organisation_id}),
         "alias_form": AliasForm(),
         "family_form": FamilyForm(),
         "case_programmes": Case.Programme.choices,
@@ -157,9 +152,8 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = _person(request, person_id, edit=True)
-    if person.organisation_id not in request.user.scope.orgs_with(Cap.PEOPLE_EDIT):
-        raise PermissionDenied  # a receiving organisation sees, but does not rewrite, the record
+    access = _editable(request, person_id)  # only the holder rewrites the record
+    person = access.person
     form = PersonForm(
         request.POST or None, request.FILES or None, instance=person, initial={"version": person.version}
     )
@@ -183,6 +177,8 @@ def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
                 Person.objects.get(pk=person.pk).photo.save("photo", form.cleaned_data["photo"], save=True)
             messages.success(request, _("Saved."))
             return redirect("person_detail", person_id=person.pk)
+    # The form shows the A-number and contact: showing it is a read, logged.
+    log_view(Reader.of(request), person, organisation_id=person.organisation_id, reason="edit form")
     field_labels = {name: form.fields[name].label for name in form.fields}
     return render(
         request,
@@ -200,14 +196,14 @@ def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def person_add_event(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = _person(request, person_id, edit=True)
+    access = _editable(request, person_id, "journey")
     form = EventForm(request.POST)
     if form.is_valid():
         try:
             journey.record_event(
-                person=person,
+                person=access.person,
                 user=request.user,
-                organisation_id=sharing.organisation_for(request.user, person),
+                organisation_id=access.organisation_id,
                 **form.cleaned_data,
             )
             messages.success(request, _("Event recorded."))
@@ -215,99 +211,103 @@ def person_add_event(request: AuthedRequest, person_id: int) -> HttpResponse:
             messages.error(request, exc.message)
     else:
         messages.error(request, _("The event was not recorded: %(errors)s") % {"errors": form_errors(form)})
-    return redirect("person_detail", person_id=person.pk)
+    return redirect("person_detail", person_id=person_id)
 
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def person_add_consent(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = _person(request, person_id, edit=True)
-    form = ConsentForm(request.POST, request.FILES)
+    access = _editable(request, person_id)
+    form = ConsentForm(request.POST, request.FILES, exclude_org=access.organisation_id)
     if form.is_valid():
         try:
-            sharing.record_consent(
-                person=person,
-                organisation_id=_acting_org(request, person),
-                user=request.user,
-                **form.cleaned_data,
-            )
+            sharing.record_consent(person=access.person, user=request.user, **form.cleaned_data)
             messages.success(request, _("Consent recorded."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
         messages.error(request, _("The consent was not recorded: %(errors)s") % {"errors": form_errors(form)})
-    return redirect("person_detail", person_id=person.pk)
+    return redirect("person_detail", person_id=person_id)
 
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def consent_withdraw(request: AuthedRequest, consent_id: int) -> HttpResponse:
-    consent = get_object_or_404(Consent, pk=consent_id, person__in=_visible(request))
-    _person(request, consent.person_id, edit=True)
-    sharing.withdraw_consent(consent=consent, user=request.user)
-    messages.success(request, _("Consent withdrawn. Organisations it covered no longer see the record."))
+    consent = get_object_or_404(Consent, pk=consent_id, person__in=selectors.visible_people(request.user))
+    _editable(request, consent.person_id)
+    try:
+        sharing.withdraw_consent(consent=consent, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Consent withdrawn. Organisations it covered no longer see the record."))
     return redirect("person_detail", person_id=consent.person_id)
 
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def person_refer(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = _person(request, person_id, edit=True)
-    acting = _acting_org(request, person)
-    form = ReferralForm(request.POST, exclude_org=acting)
+    access = _editable(request, person_id, "referral")
+    form = ReferralForm(request.POST, exclude_orgs={access.organisation_id, access.person.organisation_id})
     if form.is_valid():
         try:
             sharing.refer(
-                person=person,
-                from_organisation_id=acting,
+                person=access.person,
                 to_organisation=form.cleaned_data["to_organisation"],
                 purpose=form.cleaned_data["purpose"],
                 kind=form.cleaned_data["kind"],
                 user=request.user,
             )
             messages.success(request, _("Referral sent."))
-        except (sharing.ConsentMissing, ValueError) as exc:
+        except (sharing.ConsentMissing, ValueError, PermissionDenied) as exc:
             messages.error(request, str(exc))
     else:
         messages.error(request, _("The referral was not sent: %(errors)s") % {"errors": form_errors(form)})
-    return redirect("person_detail", person_id=person.pk)
+    return redirect("person_detail", person_id=person_id)
 
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def person_add_alias(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = _person(request, person_id, edit=True)
+    access = _editable(request, person_id)
     form = AliasForm(request.POST)
     if form.is_valid():
-        services.add_alias(person=person, **form.cleaned_data)
-        messages.success(request, _("Other name added."))
-    return redirect("person_detail", person_id=person.pk)
+        try:
+            services.add_alias(person=access.person, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Other name added."))
+    else:
+        messages.error(request, form_errors(form))
+    return redirect("person_detail", person_id=person_id)
 
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def person_add_family(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = _person(request, person_id, edit=True)
+    access = _editable(request, person_id, "family")
     form = FamilyForm(request.POST)
     if form.is_valid():
         member = form.save(commit=False)
-        member.person = person
+        member.person = access.person
+        member._history_user = request.user
         member.save()
         messages.success(request, _("Family member added."))
     else:
         messages.error(request, form_errors(form))
-    return redirect("person_detail", person_id=person.pk)
+    return redirect("person_detail", person_id=person_id)
 
 
 @requires(Cap.PEOPLE_VIEW)
 def person_photo(request: AuthedRequest, person_id: int) -> FileResponse:
-    person = _person(request, person_id)
-    if not person.photo or "photo" not in sharing.sections_for(request.user, person):
+    access = selectors.person_access(request.user, person_id)
+    person = access.person
+    if not person.photo or not access.shows("photo"):
         raise Http404
-    record_access(
-        request,
-        user=request.user,
-        obj=person,
+    log_view(
+        Reader.of(request),
+        person,
         organisation_id=person.organisation_id,
         action=AccessLog.Action.DOWNLOAD,
         reason="photo",
@@ -320,12 +320,14 @@ def person_photo(request: AuthedRequest, person_id: int) -> FileResponse:
 
 @requires(Cap.PEOPLE_MERGE)
 def person_merge(request: AuthedRequest, person_id: int) -> HttpResponse:
-    survivor = _person(request, person_id)
-    if not request.user.scope.can(Cap.PEOPLE_MERGE, survivor.organisation_id):
+    reader = Reader.of(request)
+    access = selectors.person_for(reader, person_id, reason="merge")
+    survivor = access.person
+    if not access.holder or not request.user.scope.can(Cap.PEOPLE_MERGE, survivor.organisation_id):
         raise PermissionDenied
     form = MergeForm(request.POST or None)
-    candidates = matching.duplicates_for(
-        _visible(request),
+    candidates = selectors.duplicate_candidates(
+        reader,
         {
             "family_name": survivor.family_name,
             "given_name": survivor.given_name,
@@ -337,7 +339,7 @@ def person_merge(request: AuthedRequest, person_id: int) -> HttpResponse:
         exclude_pk=survivor.pk,
     )
     if request.method == "POST" and form.is_valid():
-        duplicate = _visible(request).filter(pk=form.cleaned_data["duplicate"]).first()
+        duplicate = selectors.visible_people(request.user).filter(pk=form.cleaned_data["duplicate"]).first()
         if duplicate is None or not request.user.scope.can(Cap.PEOPLE_MERGE, duplicate.organisation_id):
             form.add_error("duplicate", _("No record with that number that you may merge."))
         else:
@@ -361,9 +363,12 @@ def person_merge(request: AuthedRequest, person_id: int) -> HttpResponse:
 @requires(Cap.PEOPLE_VIEW)
 def referral_inbox(request: AuthedRequest) -> HttpResponse:
     orgs = request.user.scope.orgs_with(Cap.PEOPLE_VIEW)
-    referrals = Referral.objects.visible_to(request.user).select_related(
-        "person", "from_organisation", "to_organisation", "created_by"
+    referrals = list(
+        Referral.objects.visible_to(request.user).select_related(
+            "person", "from_organisation", "to_organisation", "created_by"
+        )
     )
+    selectors.referrals_of(Reader.of(request), referrals)
     return render(
         request,
         "people/referral_inbox.html",
@@ -378,7 +383,7 @@ def referral_inbox(request: AuthedRequest) -> HttpResponse:
 def _referral_for_receiver(request: AuthedRequest, referral_id: int) -> Referral:
     orgs = request.user.scope.orgs_with(Cap.PEOPLE_EDIT)
     return get_object_or_404(
-        Referral.objects.select_related("person", "to_organisation", "consent"),
+        Referral.objects.select_related("person", "to_organisation", "from_organisation", "consent"),
         pk=referral_id,
         to_organisation_id__in=orgs,
     )

@@ -12,8 +12,9 @@ from ninja.pagination import paginate
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.api import Paginated, error_body
+from crossings.audit.reads import Reader, log_view
+from crossings.people import selectors as people
 from crossings.people.models import Person
-from crossings.people.sharing import organisation_for
 from crossings.reception import manifest, services
 from crossings.reception.models import ArrivalBatch, Assessment, FollowUp, Goal, Service, ServiceDelivery
 
@@ -118,11 +119,9 @@ def _batch(request: AuthedRequest, batch_id: int, edit: bool = False) -> Arrival
 
 
 def _person_org(request: AuthedRequest, person_id: int) -> tuple[Person, int]:
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
-    org = organisation_for(request.user, person)
-    if org is None or not request.user.scope.can(Cap.PEOPLE_EDIT, org):
-        raise PermissionDenied
-    return person, org
+    access = people.person_access(request.user, person_id)
+    access.require_edit("cases")  # intake, plans and services are the organisation's own work
+    return access.person, access.organisation_id
 
 
 @router.get("/reception/batches", response=list[BatchOut], summary="Arrival batches (flights)")
@@ -186,7 +185,9 @@ def upload_manifest(request: AuthedRequest, batch_id: int, file: UploadedFile = 
         )
     except manifest.ManifestError as exc:
         raise ValidationError({"file": str(exc)}) from exc
-    return Status(201, _result(record, services.preview(record, Person.objects.visible_to(request.user))))
+    result = _result(record, services.preview(record, Person.objects.visible_to(request.user)))
+    log_view(Reader.of(request), record, organisation_id=batch.organisation_id, reason="manifest preview")
+    return Status(201, result)
 
 
 @router.post(
@@ -225,8 +226,8 @@ def add_assessment(request: AuthedRequest, person_id: int, payload: AssessmentIn
 @router.get("/people/{person_id}/assessments", response=list[AssessmentOut], summary="Assessment versions")
 @requires(Cap.PEOPLE_VIEW)
 def list_assessments(request: AuthedRequest, person_id: int) -> Any:
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
-    return Assessment.objects.visible_to(request.user).filter(person=person)
+    access = people.person_for(Reader.of(request), person_id, reason="assessments")
+    return Assessment.objects.visible_to(request.user).filter(person=access.person)
 
 
 @router.post("/people/{person_id}/goals", response={201: GoalOut}, summary="Add a plan goal")
@@ -264,8 +265,8 @@ def add_service(request: AuthedRequest, person_id: int, payload: ServiceIn) -> A
 )
 @requires(Cap.PEOPLE_VIEW)
 def list_follow_ups(request: AuthedRequest, person_id: int) -> Any:
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
-    return FollowUp.objects.visible_to(request.user).filter(person=person)
+    access = people.person_for(Reader.of(request), person_id, reason="follow-ups")
+    return FollowUp.objects.visible_to(request.user).filter(person=access.person)
 
 
 @router.post(

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from crossings.accounts.roles import Cap, Role
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.audit.models import BreakGlassGrant, break_glass, record_access
+from crossings.audit.models import BreakGlassGrant, break_glass
+from crossings.audit.reads import Reader, log_view
 from crossings.formtools import form_errors, submit
+from crossings.people import selectors as people
 from crossings.people.models import Person
-from crossings.people.sharing import organisation_for
 from crossings.reception import manifest, services
 from crossings.reception.forms import (
     AssessmentForm,
@@ -95,7 +96,8 @@ def batch_list(request: AuthedRequest) -> HttpResponse:
 @requires(Cap.PEOPLE_VIEW)
 def batch_detail(request: AuthedRequest, batch_id: int) -> HttpResponse:
     batch = _batch(request, batch_id)
-    arrivals = batch.arrivals.select_related("person")
+    arrivals = list(batch.arrivals.select_related("person"))
+    people.log_people(Reader.of(request), [a.person for a in arrivals], reason="flight")
     return render(
         request,
         "reception/batch_detail.html",
@@ -159,6 +161,10 @@ def manifest_preview(request: AuthedRequest, import_id: int) -> HttpResponse:
                 )
                 return redirect("manifest_preview", import_id=record.pk)
         return redirect("manifest_preview", import_id=record.pk)
+    # The preview shows the manifest's rows (names, A-numbers) and the records they match: a read.
+    log_view(
+        Reader.of(request), record, organisation_id=record.batch.organisation_id, reason="manifest preview"
+    )
     return render(
         request,
         "reception/manifest_preview.html",
@@ -185,15 +191,17 @@ def arrival_checklist(request: AuthedRequest, arrival_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("batch_detail", batch_id=arrival.batch_id)
+    log_view(
+        Reader.of(request), arrival.person, organisation_id=arrival.person.organisation_id, reason="arrival"
+    )
     return render(request, "reception/arrival_checklist.html", {"arrival": arrival, "form": form})
 
 
 def _reception_person(request: AuthedRequest, person_id: int) -> tuple[Person, int]:
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
-    org = organisation_for(request.user, person)
-    if org is None:
-        raise Http404
-    return person, org
+    """For a write: the person and the organisation whose reception work it is (holder or receiver)."""
+    access = people.person_access(request.user, person_id)
+    access.require_edit("cases")  # intake, plans and services are the organisation's own work
+    return access.person, access.organisation_id
 
 
 def can_see_restricted(user: Any, assessment: Assessment) -> bool:
@@ -231,10 +239,8 @@ def _score_chart(follow_ups: list[FollowUp]) -> str | None:
 
 @requires(Cap.PEOPLE_VIEW)
 def person_reception(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person, org = _reception_person(request, person_id)
-    record_access(
-        request, user=request.user, obj=person, organisation_id=person.organisation_id, reason="reception tab"
-    )
+    access = people.person_for(Reader.of(request), person_id, reason="reception tab")
+    person, org = access.person, access.organisation_id
     services.ensure_catalogue(org)
     assessments = list(Assessment.objects.filter(person=person, organisation_id=org))
     for a in assessments:
@@ -358,11 +364,21 @@ def follow_up_record(request: AuthedRequest, follow_up_id: int) -> HttpResponse:
                 messages.warning(request, str(exc))
             except services.NothingAnswered as exc:
                 messages.error(request, str(exc))
-                return render(request, "reception/follow_up.html", {"follow_up": follow_up, "form": form})
+                return _follow_up_page(request, follow_up, form)
             else:
                 messages.success(request, _("Follow-up recorded."))
             return redirect("person_reception", person_id=follow_up.person_id)
         messages.error(request, form_errors(form))
+    return _follow_up_page(request, follow_up, form)
+
+
+def _follow_up_page(request: AuthedRequest, follow_up: FollowUp, form: FollowUpForm) -> HttpResponse:
+    log_view(
+        Reader.of(request),
+        follow_up.person,
+        organisation_id=follow_up.person.organisation_id,
+        reason="follow-up",
+    )
     return render(request, "reception/follow_up.html", {"follow_up": follow_up, "form": form})
 
 
@@ -381,6 +397,16 @@ def programme(request: AuthedRequest) -> HttpResponse:
     arrivals = Arrival.objects.filter(batch__in=ArrivalBatch.objects.visible_to(request.user))
     rows = services.programme_rows(arrivals=arrivals, start=start, end=end)
     fmt = request.GET.get("format")
+    holders = dict(
+        Person.objects.filter(pk__in=[r["person_id"] for r in rows]).values_list("pk", "organisation_id")
+    )
+    people.log_list_of_ids(
+        Reader.of(request),
+        [(r["person_id"], holders.get(r["person_id"])) for r in rows],
+        query=f"{start}..{end}",
+        export=fmt in ("csv", "xlsx"),
+        reason="programme",
+    )
     if fmt in ("csv", "xlsx"):
         return _export(rows, fmt, start, end)
     cohorts: dict[str, list[float]] = {}

@@ -149,7 +149,6 @@ class Command(BaseCommand):
         )
         sharing.record_consent(
             person=dara,
-            organisation_id=advocacy,
             user=caseworker,
             scope="share",
             shared_with=orgs["reception"],
@@ -158,7 +157,6 @@ class Command(BaseCommand):
         )
         sharing.refer(
             person=dara,
-            from_organisation_id=advocacy,
             to_organisation=orgs["reception"],
             purpose="Removal expected; please meet the flight and help with housing.",
             user=caseworker,

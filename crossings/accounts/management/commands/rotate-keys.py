@@ -6,7 +6,6 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from crossings import crypto
 from crossings.crypto import EncryptedTextField
 
 
@@ -37,7 +36,9 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     for row in rows.iterator(chunk_size=options["batch_size"]):
                         pk_value, *plain = row
-                        values = [crypto.encrypt(v) if v else v for v in plain]
+                        # The field's own preparation encrypts with the first key (and serialises a
+                        # JSON field first), exactly as a save would.
+                        values = [f.get_prep_value(v) if v else v for f, v in zip(fields, plain, strict=True)]
                         assignments = ", ".join(f"{connection.ops.quote_name(n)} = %s" for n in names)
                         cursor.execute(
                             f"UPDATE {connection.ops.quote_name(table)} SET {assignments} "  # noqa: S608 - names from models
