@@ -15,14 +15,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import PaginationBase
 from ninja.security import APIKeyCookie, HttpBearer
 
 from crossings.accounts.models import ApiToken
 from crossings.accounts.rules import public
+from crossings.api_helpers import Paginated, error_body
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +59,6 @@ api = NinjaAPI(
     # The schema and its docs hold no data: open to all, so client authors and schemathesis can read them.
     docs_decorator=public,
 )
-
-
-def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    return {"detail": detail, "errors": errors or []}
 
 
 @api.exception_handler(NinjaValidationError)
@@ -120,31 +116,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, error_body(str(exc)), status=exc.status_code)
 
 
-class Paginated(PaginationBase):
-    """``?page=N&page_size=M`` (at most 200); answers ``{"count", "page", "page_size", "results"}``. Pages
-    stop at a million: past any real register, and an offset the databases can still read (a fuzzer's page
-    of 10^21 made SQLite fail with a 500)."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int = Field(50, ge=1, le=200)
-
-    class Output(Schema):
-        count: int
-        page: int
-        page_size: int
-        results: list[Any]
-
-    items_attribute = "results"
-
-    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
-        offset = (pagination.page - 1) * pagination.page_size
-        return {
-            "count": self._items_count(queryset),
-            "page": pagination.page,
-            "page_size": pagination.page_size,
-            "results": queryset[offset : offset + pagination.page_size],
-        }
+__all__ = ["Paginated", "api", "error_body"]
 
 
 def _register_routers() -> None:

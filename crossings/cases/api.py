@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from crossings.accounts.models import User
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.api import Paginated
+from crossings.api_helpers import Paginated
 from crossings.audit.reads import LoggedPages, Reader
 from crossings.cases import selectors, services
 from crossings.cases.models import Case, Note, Task

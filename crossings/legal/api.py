@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.api import Paginated
+from crossings.api_helpers import Paginated
 from crossings.audit.reads import LoggedPages, Reader, log_list
 from crossings.legal import deadlines as engine
 from crossings.legal import services

@@ -6,6 +6,7 @@ Register in crossings/api.py ``_register_routers()`` with ``api.add_router("/", 
 import datetime as dt
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -13,7 +14,7 @@ from ninja.pagination import paginate
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.api import Paginated, api, error_body
+from crossings.api_helpers import Paginated
 from crossings.formtools import row_id
 from crossings.outreach import indicators, services
 from crossings.outreach import uic as uic_rules
@@ -135,17 +136,6 @@ class SubmissionOut(Schema):
     encounter_id: int | None
 
 
-class _Invalid(Exception):
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-
-
-@api.exception_handler(_Invalid)
-def _on_invalid(request: Any, exc: _Invalid) -> Any:
-    errors = [{"field": k, "message": v} for k, v in exc.errors.items()]
-    return api.create_response(request, error_body("The encounter is not valid.", errors), status=422)
-
-
 @router.get("/outreach/clients", response=list[ClientOut], summary="Anonymous outreach clients in scope")
 @requires(Cap.OUTREACH_USE)
 @paginate(Paginated)
@@ -183,14 +173,14 @@ def create_encounter(request: AuthedRequest, payload: EncounterIn) -> Any:
                 today=payload.date,
             )
         except uic_rules.UICError as exc:
-            raise _Invalid(exc.errors) from None
+            raise ValidationError(exc.errors) from None
     values = payload.dict(exclude={"uic", "mother_name", "father_name", "birth_order", "birth_date"})
     data = services.EncounterData(uic=code, **values)
     problems = data.check()
     if problems:
-        raise _Invalid(problems)
+        raise ValidationError(problems)
     if data.site_id is not None and not Site.objects.filter(pk=data.site_id, organisation_id=org).exists():
-        raise _Invalid({"site_id": "No such site in your organisation."})
+        raise ValidationError({"site_id": "No such site in your organisation."})
     recorded = services.record_encounter(organisation_id=org, worker=request.user, data=data, source="api")
     return Status(
         201,
@@ -222,7 +212,7 @@ def stock(request: AuthedRequest, on: dt.date | None = None) -> Any:
 def add_movement(request: AuthedRequest, payload: MovementIn) -> Any:
     site = get_object_or_404(Site.objects.visible_to(request.user), pk=payload.site_id)
     if payload.quantity <= 0:
-        raise _Invalid({"quantity": "A quantity above zero."})
+        raise ValidationError({"quantity": "A quantity above zero."})
     movement = services.record_movement(
         site=site,
         item=payload.item,

@@ -1,7 +1,7 @@
 """People API: the names and shapes here are a contract other tools rely on (see docs/api.md)."""
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
@@ -12,55 +12,33 @@ from ninja.pagination import paginate
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.api import Paginated, error_body
+from crossings.api_helpers import Paginated, error_body
 from crossings.audit.reads import LoggedPages, Reader
 from crossings.people import journey, matching, selectors, services, sharing
 from crossings.people.access import PersonAccess
-from crossings.people.models import Consent, JourneyEvent, PersonName, Referral
+from crossings.people.models import Consent, JourneyEvent, Person, PersonName, Referral
+from crossings.schemas import model_fields_schema
 
 router = Router(tags=["people"])
 
-Sex = Literal["male", "female", "other", "unknown"]
-Precision = Literal["exact", "month", "year", "estimated"]
 # Every list in an input is bounded, checked before any work: 20,000 aliases once held a worker for 600 s.
 AliasName = Annotated[str, Field(max_length=PersonName.MAX_LENGTH)]
 Aliases = Annotated[list[AliasName], Field(max_length=PersonName.MAX_PER_PERSON)]
 Section = Literal["identifiers", "contact", "journey", "photo"]
 
 
-class PersonIn(Schema):
-    given_name: str = ""
-    family_name: str = ""
-    name_km: str = ""
-    aliases: Aliases = []
-    sex: Sex = "unknown"
-    birth_date: dt.date | None = None
-    birth_date_precision: Precision = "exact"
-    birthplace_kind: Literal["unknown", "province", "camp", "other"] = "unknown"
-    birthplace_province: str = ""
-    birthplace_camp: str = ""
-    birthplace_other: str = ""
-    us_arrival_date: dt.date | None = None
-    us_city: str = ""
-    languages: str = ""
-    khmer_ability: str = "unknown"
-    a_number: str = ""
-    contact: str = ""
-
-
-class PersonPatch(Schema):
-    version: int
-    given_name: str | None = None
-    family_name: str | None = None
-    name_km: str | None = None
-    sex: Sex | None = None
-    birth_date: dt.date | None = None
-    birth_date_precision: Precision | None = None
-    us_arrival_date: dt.date | None = None
-    us_city: str | None = None
-    languages: str | None = None
-    a_number: str | None = None
-    contact: str | None = None
+# The fields come from Person.EDITABLE_FIELDS, as the web form's do (types checked by ninja at run time).
+if TYPE_CHECKING:
+    PersonIn = Schema
+    PersonPatch = Schema
+else:
+    PersonIn = model_fields_schema(
+        "PersonIn", Person, Person.EDITABLE_FIELDS, extra={"aliases": (Aliases, [])}
+    )
+    # Only what the client sends is changed; ``version`` is the one the client read (optimistic check).
+    PersonPatch = model_fields_schema(
+        "PersonPatch", Person, Person.EDITABLE_FIELDS, partial=True, extra={"version": (int, ...)}
+    )
 
 
 class Candidate(Schema):

@@ -32,25 +32,8 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "family_name",
-            "given_name",
-            "name_km",
-            "sex",
-            "birth_date",
-            "birth_date_precision",
-            "birthplace_kind",
-            "birthplace_province",
-            "birthplace_camp",
-            "birthplace_other",
-            "us_arrival_date",
-            "us_city",
-            "languages",
-            "khmer_ability",
-            "a_number",
-            "contact",
-            "photo",
-        ]
+        # the photo is a file upload: the web form sends it, the JSON API does not
+        fields = [*Person.EDITABLE_FIELDS, "photo"]
         widgets = {
             "birth_date": DateInput(),
             "us_arrival_date": DateInput(),

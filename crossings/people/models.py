@@ -114,6 +114,27 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
 
+    # What a caseworker types and may change, declared once: the web form, the API's create and change
+    # schemas and the services all take their field list from here (tests/test_person_fields_are_one_list.py).
+    EDITABLE_FIELDS = (
+        "family_name",
+        "given_name",
+        "name_km",
+        "sex",
+        "birth_date",
+        "birth_date_precision",
+        "birthplace_kind",
+        "birthplace_province",
+        "birthplace_camp",
+        "birthplace_other",
+        "us_arrival_date",
+        "us_city",
+        "languages",
+        "khmer_ability",
+        "a_number",
+        "contact",
+    )
+
     class Meta:
         ordering = ["family_name", "given_name", "id"]
         verbose_name = _("person")

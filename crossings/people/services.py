@@ -22,24 +22,7 @@ from crossings.people.models import (
     Referral,
 )
 
-EDITABLE_FIELDS = [
-    "given_name",
-    "family_name",
-    "name_km",
-    "sex",
-    "birth_date",
-    "birth_date_precision",
-    "birthplace_kind",
-    "birthplace_province",
-    "birthplace_camp",
-    "birthplace_other",
-    "us_arrival_date",
-    "us_city",
-    "languages",
-    "khmer_ability",
-    "a_number",
-    "contact",
-]
+EDITABLE_FIELDS = Person.EDITABLE_FIELDS
 
 
 class EditConflict(Exception):

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.api import Paginated, error_body
+from crossings.api_helpers import Paginated, error_body
 from crossings.audit.reads import Reader, log_view
 from crossings.people import selectors as people
 from crossings.people.models import Person
