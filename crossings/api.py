@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +23,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from crossings.accounts.models import ApiToken
 from crossings.accounts.rules import public
 from crossings.api_helpers import Paginated, error_body
+from crossings.errors import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -72,16 +73,18 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
 
 @api.exception_handler(DjangoValidationError)
 def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    """A model or service refused the input: 422, one entry per field, like schema validation errors."""
+    """A model or service said no: 422 for refused input, 409 for a state that forbids it now
+    (crossings/errors.py), one entry per field, like schema validation errors."""
     if hasattr(exc, "error_dict"):
         errors = [
-            {"field": "" if field == "__all__" else field, "message": str(message)}
+            {"field": "" if field == NON_FIELD_ERRORS else field, "message": str(message)}
             for field, messages in exc.message_dict.items()
             for message in messages
         ]
     else:
         errors = [{"field": "", "message": str(m)} for m in exc.messages]
-    return api.create_response(request, error_body(errors[0]["message"], errors), status=422)
+    status = exc.status if isinstance(exc, Refused) else 422
+    return api.create_response(request, error_body(errors[0]["message"], errors), status=status)
 
 
 @api.exception_handler(DataError)

@@ -7,6 +7,7 @@ from django.test import Client
 from crossings.accounts.models import ApiToken
 from crossings.accounts.roles import Role
 from crossings.cases.models import Task
+from crossings.errors import Refused
 from crossings.people.models import Person
 from crossings.reception import score, services
 from crossings.reception.models import Arrival, ArrivalBatch, FollowUp
@@ -55,7 +56,7 @@ def test_weights_are_configuration(settings):
 
 
 def test_an_answer_out_of_range_is_refused():
-    with pytest.raises(ValueError, match="0–4"):
+    with pytest.raises(Refused, match="0–4"):
         score.compute({"economic.income": 7})
 
 
@@ -163,7 +164,7 @@ def test_the_api_refuses_an_empty_or_unknown_survey(arrival, officer, answers, m
 def test_an_unknown_question_is_refused_even_when_left_blank(arrival, officer):
     services.update_checklist(arrival=arrival, user=officer, received=True)
     follow_up = FollowUp.objects.get(months=1)
-    with pytest.raises(ValueError, match=r"Unknown question: economic\.salary"):
+    with pytest.raises(Refused, match=r"Unknown question: economic\.salary"):
         services.record_follow_up(
             follow_up=follow_up,
             answers={"economic.salary": None, "social.housing": 2},

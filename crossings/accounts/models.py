@@ -3,7 +3,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -13,9 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crossings.accounts.roles import OrgKind, Role
-
-if TYPE_CHECKING:
-    from crossings.accounts.scoping import Scope
+from crossings.accounts.scoping import Scope
 
 
 class Organisation(models.Model):
@@ -53,11 +50,16 @@ class User(AbstractUser):
 
     @property
     def scope(self) -> Scope:
-        from crossings.accounts.scoping import Scope
-
         cached: Scope | None = getattr(self, "_scope_cache", None)
         if cached is None:
-            cached = Scope.of(self)
+            if not self.is_active:
+                cached = Scope(user_id=None)
+            else:
+                cached = Scope.from_memberships(
+                    user_id=self.pk,
+                    memberships=self.memberships.values_list("organisation_id", "role"),
+                    is_superuser=self.is_superuser,
+                )
             self._scope_cache = cached
         return cached
 

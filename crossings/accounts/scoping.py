@@ -7,18 +7,14 @@ it. ``Scope`` holds the user's memberships, read once per request.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
 
 from crossings.accounts.roles import ROLE_CAPABILITIES, Cap
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from crossings.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -29,18 +25,18 @@ class Scope:
     is_superuser: bool = False
 
     @classmethod
-    def of(cls, user: User | AnonymousUser) -> Scope:
-        if not user.is_authenticated or not user.is_active:
-            return cls(user_id=None)
-        from crossings.accounts.models import Membership
-
+    def from_memberships(
+        cls, *, user_id: int, memberships: Iterable[tuple[int, str]], is_superuser: bool = False
+    ) -> Scope:
+        """The scope of a user from their (organisation id, role) pairs. The caller reads the memberships
+        (``User.scope``), so this module never imports the models that use it."""
         roles: dict[int, set[str]] = {}
-        for org_id, role in Membership.objects.filter(user_id=user.pk).values_list("organisation_id", "role"):
+        for org_id, role in memberships:
             roles.setdefault(org_id, set()).add(role)
         return cls(
-            user_id=user.pk,
+            user_id=user_id,
             roles={org: frozenset(r) for org, r in roles.items()},
-            is_superuser=bool(user.is_superuser),
+            is_superuser=is_superuser,
         )
 
     def capabilities(self, org_id: int) -> frozenset[Cap]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from crossings.cases.models import Case, Document, Task
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 
 @transaction.atomic
@@ -27,7 +30,7 @@ def add_task(
 
 
 @transaction.atomic
-def resolve_task(*, task: Task, user: Any, outcome: str, note: str = "") -> Task:
+def resolve_task(*, task: Task, user: User, outcome: str, note: str = "") -> Task:
     task._history_user = user  # type: ignore[attr-defined]
     if outcome == "not_applicable":
         task.not_applicable = True
@@ -40,7 +43,7 @@ def resolve_task(*, task: Task, user: Any, outcome: str, note: str = "") -> Task
 
 @transaction.atomic
 def store_document(
-    *, case: Case, user: Any, title: str, upload: Any, content_type: str, sha256: str
+    *, case: Case, user: User, title: str, upload: Any, content_type: str, sha256: str
 ) -> Document:
     document = Document(
         case=case,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -18,7 +17,7 @@ from crossings.legal.deadlines import NOT_LEGAL_ADVICE
 HORIZON_DAYS = 14
 
 
-def digest_for(user: Any, today: dt.date | None = None) -> str | None:
+def digest_for(user: User, today: dt.date | None = None) -> str | None:
     """The digest text, or None when there is nothing to say. Only tasks the user may still see count."""
     today = today or timezone.localdate()
     tasks = (

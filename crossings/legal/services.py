@@ -4,7 +4,7 @@ their tasks are stored together or not at all."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,6 +31,9 @@ from crossings.legal.models import (
 from crossings.people import journey
 from crossings.people.models import JourneyEvent, Person
 
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
+
 JOURNEY_OF: dict[tuple[str, str], str] = {
     ("nta", ""): JourneyEvent.Kind.IN_PROCEEDINGS,
     ("ij_decision", "removal_ordered"): JourneyEvent.Kind.FINAL_ORDER,
@@ -47,7 +50,7 @@ REVIEW_FLAGS = {
 }
 
 
-def own_person(user: Any, person_id: int, cap: Any = None, *, reader: Any = None) -> Person:
+def own_person(user: User, person_id: int, cap: Any = None, *, reader: Any = None) -> Person:
     """The person, if ``user`` holds ``cap`` in the holding organisation. Legal records are that
     organisation's own work: an organisation that received the person by referral never sees them (404).
     With a ``reader`` the read is logged (the legal tab)."""
@@ -65,7 +68,7 @@ def own_person(user: Any, person_id: int, cap: Any = None, *, reader: Any = None
     return person
 
 
-def legal_case(*, person: Person, organisation_id: int, user: Any) -> Case:
+def legal_case(*, person: Person, organisation_id: int, user: User) -> Case:
     """The organisation's open legal-defence case for the person, opened if there is none, so that
     deadlines always land on someone's task list."""
     case = Case.objects.filter(
@@ -98,7 +101,7 @@ def _check_order(proceeding: Proceeding, kind: str, date: dt.date, exclude_pk: i
 
 @transaction.atomic
 def open_proceeding(
-    *, person: Person, organisation_id: int, court: str, opened_on: dt.date | None, user: Any
+    *, person: Person, organisation_id: int, court: str, opened_on: dt.date | None, user: User
 ) -> Proceeding:
     proceeding = Proceeding.objects.create(
         person=person, organisation_id=organisation_id, court=court, opened_on=opened_on
@@ -114,7 +117,7 @@ def record_court_event(
     proceeding: Proceeding,
     kind: str,
     date: dt.date,
-    user: Any,
+    user: User,
     outcome: str = "",
     oral: bool = True,
     in_absentia: bool = False,
@@ -150,7 +153,7 @@ def record_court_event(
     return event
 
 
-def _create_deadlines(event: CourtEvent, user: Any) -> list[Deadline]:
+def _create_deadlines(event: CourtEvent, user: User) -> list[Deadline]:
     proceeding = event.proceeding
     computed = engine.compute(
         trigger=event.kind, date=event.date, outcome=event.outcome, in_absentia=event.in_absentia
@@ -182,7 +185,7 @@ def _create_deadlines(event: CourtEvent, user: Any) -> list[Deadline]:
 
 
 @transaction.atomic
-def correct_court_event_date(*, event: CourtEvent, date: dt.date, user: Any, reason: str) -> CourtEvent:
+def correct_court_event_date(*, event: CourtEvent, date: dt.date, user: User, reason: str) -> CourtEvent:
     """Correct a date: the order is re-checked, the journey follows, and every deadline it started is
     recomputed, with the reason kept in the history of each changed record."""
     if not reason.strip():
@@ -225,7 +228,7 @@ def correct_court_event_date(*, event: CourtEvent, date: dt.date, user: Any, rea
 
 
 @transaction.atomic
-def resolve_deadline(*, deadline: Deadline, state: str, reason: str, user: Any) -> Deadline:
+def resolve_deadline(*, deadline: Deadline, state: str, reason: str, user: User) -> Deadline:
     if state not in (Deadline.State.MET, Deadline.State.NOT_APPLICABLE):
         raise ValidationError({"state": _("Choose met or not applicable.")})
     if state == Deadline.State.NOT_APPLICABLE and not reason.strip():
@@ -249,7 +252,7 @@ def open_deadlines(person: Person) -> list[Deadline]:
 
 @transaction.atomic
 def mark_detained(
-    *, person: Person, organisation_id: int, facility: str, date: dt.date, user: Any
+    *, person: Person, organisation_id: int, facility: str, date: dt.date, user: User
 ) -> RapidResponse:
     """Record a detention and start the rapid response: the organisation's responders are e-mailed at once
     and everyone in the organisation sees a banner until it is resolved."""
@@ -319,7 +322,7 @@ def notify_responders(response_id: int) -> int:
 
 
 @transaction.atomic
-def release(*, detention: Detention, date: dt.date, on_supervision: bool, user: Any) -> Detention:
+def release(*, detention: Detention, date: dt.date, on_supervision: bool, user: User) -> Detention:
     if date < detention.started_on:
         raise ValidationError(
             {"date": _("Release on %(date)s is before the detention began.") % {"date": date}}
@@ -341,7 +344,7 @@ def release(*, detention: Detention, date: dt.date, on_supervision: bool, user: 
 
 @transaction.atomic
 def record_check_in(
-    *, person: Person, organisation_id: int, date: dt.date, office: str, outcome: str, user: Any
+    *, person: Person, organisation_id: int, date: dt.date, office: str, outcome: str, user: User
 ) -> CheckIn:
     check_in = CheckIn.objects.create(
         person=person, organisation_id=organisation_id, date=date, office=office, outcome=outcome
@@ -367,7 +370,7 @@ TRAVEL_DOC_JOURNEY = {
 
 @transaction.atomic
 def record_travel_document_step(
-    *, person: Person, organisation_id: int, step: str, date: dt.date, expires_on: dt.date | None, user: Any
+    *, person: Person, organisation_id: int, step: str, date: dt.date, expires_on: dt.date | None, user: User
 ) -> TravelDocumentStep:
     """A step toward the Cambodian travel document; requests and issuance also go on the journey."""
     if expires_on and expires_on <= date:
@@ -391,7 +394,7 @@ def record_travel_document_step(
 
 @transaction.atomic
 def record_conviction(
-    *, person: Person, organisation_id: int, user: Any, flags: list[str], **fields: Any
+    *, person: Person, organisation_id: int, user: User, flags: list[str], **fields: Any
 ) -> Conviction:
     conviction = Conviction.objects.create(
         person=person, organisation_id=organisation_id, recorded_by=user, **fields
@@ -421,7 +424,7 @@ def board(deadlines: Any, today: dt.date | None = None) -> dict[str, list[Deadli
     return groups
 
 
-def deadlines_for_user(user: Any, who: str = "me") -> Any:
+def deadlines_for_user(user: User, who: str = "me") -> Any:
     qs = Deadline.objects.visible_to(user).select_related("person", "task")
     if who == "me":
         qs = qs.filter(Q(task__assignee=user))

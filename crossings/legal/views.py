@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -83,68 +88,127 @@ def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
     )
 
 
-@requires(Cap.PEOPLE_EDIT)
-@require_POST
-def proceeding_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
-    submit(
-        request,
-        ProceedingForm(request.POST, prefix="proceeding"),
-        lambda data: services.open_proceeding(
-            person=person, organisation_id=person.organisation_id, user=request.user, **data
-        ),
-        _("Proceeding recorded."),
-    )
-    return redirect("person_legal", person_id=person.pk)
+# The legal page's forms each post to a small handler that does the same four things: find the record among
+# those the user may edit, validate the form, call one service, say what happened and go back to the page.
+# The two builders below are that handler, once; each route is one line naming its form and service.
 
 
-@requires(Cap.PEOPLE_EDIT)
-@require_POST
-def court_event_new(request: AuthedRequest, proceeding_id: int) -> HttpResponse:
-    proceeding = get_object_or_404(Proceeding.objects.visible_to(request.user), pk=proceeding_id)
-    services.own_person(request.user, proceeding.person_id, Cap.PEOPLE_EDIT)
-    submit(
-        request,
-        CourtEventForm(request.POST, prefix="event"),
-        lambda data: services.record_court_event(proceeding=proceeding, user=request.user, **data),
-        lambda event: (
-            _("Court event recorded; %(n)s deadlines computed.")
-            % {"n": event.deadlines.exclude(due_on=None).count()}
-        ),
-    )
-    return redirect("person_legal", person_id=proceeding.person_id)
+def _for_person(
+    form_class: type[forms.Form],
+    prefix: str,
+    action: Callable[..., Any],
+    success: str | Promise | Callable[[Any], str],
+    cap: Cap = Cap.PEOPLE_EDIT,
+) -> Callable[[AuthedRequest, int], HttpResponse]:
+    """A POST that adds a record about one person: ``action(person=, organisation_id=, user=, **form)``."""
+
+    @requires(cap)
+    @require_POST
+    def view(request: AuthedRequest, person_id: int) -> HttpResponse:
+        person = services.own_person(request.user, person_id, cap)
+        submit(
+            request,
+            form_class(request.POST, prefix=prefix),
+            lambda data: action(
+                person=person, organisation_id=person.organisation_id, user=request.user, **data
+            ),
+            success,
+        )
+        return redirect("person_legal", person_id=person.pk)
+
+    return view
 
 
-@requires(Cap.PEOPLE_EDIT)
-@require_POST
-def court_event_correct(request: AuthedRequest, event_id: int) -> HttpResponse:
-    event = get_object_or_404(
-        CourtEvent.objects.select_related("proceeding"),
-        pk=event_id,
-        proceeding__in=Proceeding.objects.visible_to(request.user),
-    )
-    services.own_person(request.user, event.proceeding.person_id, Cap.PEOPLE_EDIT)
-    submit(
-        request,
-        CorrectDateForm(request.POST, prefix=f"correct-{event.pk}"),
-        lambda data: services.correct_court_event_date(event=event, user=request.user, **data),
-        _("Date corrected; deadlines recomputed."),
-    )
-    return redirect("person_legal", person_id=event.proceeding.person_id)
+def _on_record(
+    records: Callable[[AuthedRequest], QuerySet[Any]],
+    person_of: Callable[[Any], int],
+    form_class: type[forms.Form],
+    prefix: str,
+    action: Callable[..., Any],
+    argument: str,
+    success: str | Promise | Callable[[Any], str],
+) -> Callable[..., HttpResponse]:
+    """A POST about one record of the legal file, ``/<argument>_id/`` in the URL:
+    ``action(<argument>=record, user=, **form)``. ``prefix`` may hold ``{pk}``: a form repeated per row on the
+    page carries its record's id."""
+
+    @requires(Cap.PEOPLE_EDIT)
+    @require_POST
+    def view(request: AuthedRequest, **url: int) -> HttpResponse:
+        record = get_object_or_404(records(request), pk=url[f"{argument}_id"])
+        person_id = person_of(record)
+        services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
+        submit(
+            request,
+            form_class(request.POST, prefix=prefix.format(pk=record.pk)),
+            lambda data: action(**{argument: record}, user=request.user, **data),
+            success,
+        )
+        return redirect("person_legal", person_id=person_id)
+
+    return view
 
 
-@requires(Cap.PEOPLE_EDIT)
-@require_POST
-def deadline_resolve(request: AuthedRequest, deadline_id: int) -> HttpResponse:
-    deadline = get_object_or_404(Deadline.objects.visible_to(request.user), pk=deadline_id)
-    services.own_person(request.user, deadline.person_id, Cap.PEOPLE_EDIT)
-    submit(
-        request,
-        ResolveDeadlineForm(request.POST, prefix=f"resolve-{deadline.pk}"),
-        lambda data: services.resolve_deadline(deadline=deadline, user=request.user, **data),
-        _("Deadline updated."),
-    )
-    return redirect("person_legal", person_id=deadline.person_id)
+proceeding_new = _for_person(
+    ProceedingForm, "proceeding", services.open_proceeding, gettext_lazy("Proceeding recorded.")
+)
+check_in_new = _for_person(
+    CheckInForm, "checkin", services.record_check_in, gettext_lazy("Check-in recorded.")
+)
+travel_document_new = _for_person(
+    TravelDocumentForm,
+    "travel",
+    services.record_travel_document_step,
+    gettext_lazy("Travel document step recorded."),
+)
+conviction_new = _for_person(
+    ConvictionForm,
+    "conviction",
+    services.record_conviction,
+    gettext_lazy("Conviction recorded for attorney review."),
+    cap=Cap.CONVICTIONS_VIEW,
+)
+court_event_new = _on_record(
+    lambda request: Proceeding.objects.visible_to(request.user),
+    lambda proceeding: proceeding.person_id,
+    CourtEventForm,
+    "event",
+    services.record_court_event,
+    "proceeding",
+    lambda event: (
+        _("Court event recorded; %(n)s deadlines computed.")
+        % {"n": event.deadlines.exclude(due_on=None).count()}
+    ),
+)
+court_event_correct = _on_record(
+    lambda request: CourtEvent.objects.select_related("proceeding").filter(
+        proceeding__in=Proceeding.objects.visible_to(request.user)
+    ),
+    lambda event: event.proceeding.person_id,
+    CorrectDateForm,
+    "correct-{pk}",
+    services.correct_court_event_date,
+    "event",
+    gettext_lazy("Date corrected; deadlines recomputed."),
+)
+deadline_resolve = _on_record(
+    lambda request: Deadline.objects.visible_to(request.user),
+    lambda deadline: deadline.person_id,
+    ResolveDeadlineForm,
+    "resolve-{pk}",
+    services.resolve_deadline,
+    "deadline",
+    gettext_lazy("Deadline updated."),
+)
+detention_release = _on_record(
+    lambda request: Detention.objects.visible_to(request.user),
+    lambda detention: detention.person_id,
+    ReleaseForm,
+    "release-{pk}",
+    services.release,
+    "detention",
+    gettext_lazy("Release recorded."),
+)
 
 
 @requires(Cap.PEOPLE_EDIT)
@@ -158,65 +222,6 @@ def detain(request: AuthedRequest, person_id: int) -> HttpResponse:
             person=person, organisation_id=person.organisation_id, user=request.user, **data
         ),
         _("Marked detained. The rapid response has started and responders were alerted."),
-    )
-    return redirect("person_legal", person_id=person.pk)
-
-
-@requires(Cap.PEOPLE_EDIT)
-@require_POST
-def detention_release(request: AuthedRequest, detention_id: int) -> HttpResponse:
-    detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=detention_id)
-    services.own_person(request.user, detention.person_id, Cap.PEOPLE_EDIT)
-    submit(
-        request,
-        ReleaseForm(request.POST, prefix=f"release-{detention.pk}"),
-        lambda data: services.release(detention=detention, user=request.user, **data),
-        _("Release recorded."),
-    )
-    return redirect("person_legal", person_id=detention.person_id)
-
-
-@requires(Cap.PEOPLE_EDIT)
-@require_POST
-def check_in_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
-    submit(
-        request,
-        CheckInForm(request.POST, prefix="checkin"),
-        lambda data: services.record_check_in(
-            person=person, organisation_id=person.organisation_id, user=request.user, **data
-        ),
-        _("Check-in recorded."),
-    )
-    return redirect("person_legal", person_id=person.pk)
-
-
-@requires(Cap.PEOPLE_EDIT)
-@require_POST
-def travel_document_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
-    submit(
-        request,
-        TravelDocumentForm(request.POST, prefix="travel"),
-        lambda data: services.record_travel_document_step(
-            person=person, organisation_id=person.organisation_id, user=request.user, **data
-        ),
-        _("Travel document step recorded."),
-    )
-    return redirect("person_legal", person_id=person.pk)
-
-
-@requires(Cap.CONVICTIONS_VIEW)
-@require_POST
-def conviction_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person = services.own_person(request.user, person_id, Cap.CONVICTIONS_VIEW)
-    submit(
-        request,
-        ConvictionForm(request.POST, prefix="conviction"),
-        lambda data: services.record_conviction(
-            person=person, organisation_id=person.organisation_id, user=request.user, **data
-        ),
-        _("Conviction recorded for attorney review."),
     )
     return redirect("person_legal", person_id=person.pk)
 

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.api_helpers import Paginated, error_body
+from crossings.api_helpers import Paginated
 from crossings.audit.reads import LoggedPages, Reader
 from crossings.people import journey, matching, selectors, services, sharing
 from crossings.people.access import PersonAccess
@@ -287,15 +287,9 @@ def add_event(request: AuthedRequest, person_id: int, payload: EventIn) -> Any:
         raise ValidationError(
             {"kind": f"Unknown event; expected one of {', '.join(JourneyEvent.Kind.values)}."}
         )
-    try:
-        event = journey.record_event(
-            person=access.person,
-            user=request.user,
-            organisation_id=access.organisation_id,
-            **payload.dict(),
-        )
-    except journey.JourneyError as exc:
-        raise ValidationError({exc.field: exc.message}) from exc
+    event = journey.record_event(
+        person=access.person, user=request.user, organisation_id=access.organisation_id, **payload.dict()
+    )
     return Status(201, event)
 
 
@@ -349,19 +343,15 @@ def add_referral(request: AuthedRequest, person_id: int, payload: ReferralIn) ->
         case = get_object_or_404(
             Case.objects.visible_to(request.user), pk=payload.case_id, person=access.person
         )
-    try:
-        referral = sharing.refer(
-            person=access.person,
-            to_organisation=to_org,
-            purpose=payload.purpose,
-            kind=payload.kind,
-            user=request.user,
-            case=case,
-        )
-    except sharing.ConsentMissing as exc:
-        return Status(409, error_body(str(exc), [{"field": "to_organisation", "message": str(exc)}]))
-    except ValueError as exc:
-        raise ValidationError({"purpose": str(exc)}) from exc
+    # no consent covering it: 409 naming to_organisation; a blank purpose: 422 (crossings/errors.py)
+    referral = sharing.refer(
+        person=access.person,
+        to_organisation=to_org,
+        purpose=payload.purpose,
+        kind=payload.kind,
+        user=request.user,
+        case=case,
+    )
     return Status(201, referral)
 
 
@@ -389,26 +379,14 @@ def _received(request: AuthedRequest, referral_id: int) -> Referral:
 @router.post("/referrals/{referral_id}/accept", response={200: ReferralOut, 409: dict}, summary="Accept")
 @requires(Cap.PEOPLE_EDIT)
 def accept(request: AuthedRequest, referral_id: int) -> Any:
-    try:
-        return Status(
-            200, sharing.accept_referral(referral=_received(request, referral_id), user=request.user)
-        )
-    except (sharing.ConsentMissing, ValueError) as exc:
-        return Status(409, error_body(str(exc)))
+    return Status(200, sharing.accept_referral(referral=_received(request, referral_id), user=request.user))
 
 
 @router.post("/referrals/{referral_id}/decline", response={200: ReferralOut, 409: dict}, summary="Decline")
 @requires(Cap.PEOPLE_EDIT)
 def decline(request: AuthedRequest, referral_id: int, payload: DeclineIn) -> Any:
-    try:
-        return Status(
-            200,
-            sharing.decline_referral(
-                referral=_received(request, referral_id), user=request.user, reason=payload.reason
-            ),
-        )
-    except ValueError as exc:
-        return Status(409, error_body(str(exc)))
+    referral = _received(request, referral_id)
+    return Status(200, sharing.decline_referral(referral=referral, user=request.user, reason=payload.reason))
 
 
 @router.post("/people/{person_id}/merge", response=PersonOut, summary="Merge a duplicate into this person")

@@ -21,14 +21,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crossings.errors import Refused
 from crossings.people.models import JourneyEvent, Person
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 Kind = JourneyEvent.Kind
 
@@ -64,13 +68,11 @@ STATUS_OF: dict[str, str] = {
 MAY_BE_IN_FUTURE = {Kind.REMOVAL_SCHEDULED, Kind.CHECK_IN}
 
 
-class JourneyError(ValueError):
+class JourneyError(Refused):
     """An event that would make the journey impossible. ``field`` names the form field to blame."""
 
     def __init__(self, message: str, field: str = "kind"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def record_event(
     person: Person,
     kind: str,
     date: dt.date,
-    user: Any,
+    user: User,
     organisation_id: int | None,
     place: str = "",
     flight: str = "",

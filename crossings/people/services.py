@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +21,9 @@ from crossings.people.models import (
     PersonName,
     Referral,
 )
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 EDITABLE_FIELDS = Person.EDITABLE_FIELDS
 
@@ -62,7 +65,7 @@ def clean_aliases(names: Sequence[str], *, already: int = 0) -> list[str]:
 
 @transaction.atomic
 def create_person(
-    *, organisation_id: int, user: Any, data: dict[str, Any], aliases: Sequence[str] = ()
+    *, organisation_id: int, user: User, data: dict[str, Any], aliases: Sequence[str] = ()
 ) -> Person:
     names = clean_aliases(aliases)
     person = Person(
@@ -79,7 +82,7 @@ def create_person(
 
 
 @transaction.atomic
-def update_person(*, person_id: int, user: Any, data: dict[str, Any], expected_version: int) -> Person:
+def update_person(*, person_id: int, user: User, data: dict[str, Any], expected_version: int) -> Person:
     """Save changes unless someone else saved first; never a silent overwrite."""
     person = Person.objects.select_for_update().get(pk=person_id)
     if person.version != expected_version:
@@ -109,7 +112,7 @@ def changes_since(person: Person, version: int) -> dict[str, tuple[Any, Any]]:
 
 
 @transaction.atomic
-def add_alias(*, person: Person, name: str, note: str = "", user: Any = None) -> PersonName:
+def add_alias(*, person: Person, name: str, note: str = "", user: User | None = None) -> PersonName:
     if not name.strip():
         raise ValidationError({"name": _("The other name is empty.")})
     Person.objects.select_for_update().filter(pk=person.pk).first()  # one writer of the names at a time
@@ -128,7 +131,7 @@ def add_alias(*, person: Person, name: str, note: str = "", user: Any = None) ->
 
 
 @transaction.atomic
-def merge_people(*, survivor: Person, duplicate: Person, user: Any, reason: str = "") -> PersonMerge:
+def merge_people(*, survivor: Person, duplicate: Person, user: User, reason: str = "") -> PersonMerge:
     """Fold ``duplicate`` into ``survivor``. Every event, case, consent, referral, family member and name of
     both is kept on the survivor; the duplicate stays in the database, hidden and pointing to the survivor,
     so access-log entries and history about it still resolve. The merge itself is recorded."""

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap
+from crossings.errors import Conflict, Refused
 from crossings.people.access import PersonAccess, access_for, carried_sections
 from crossings.people.models import Consent, Person, Referral
 
@@ -27,8 +28,11 @@ if TYPE_CHECKING:
     from crossings.accounts.models import User
 
 
-class ConsentMissing(Exception):
+class ConsentMissing(Conflict):
     """No valid consent covers what was asked; the message says exactly which consent is missing."""
+
+    def __init__(self, message: Any, *, field: str = "to_organisation"):
+        super().__init__(message, field=field)
 
 
 def sharing_consent(person: Person, organisation: Organisation, day: dt.date | None = None) -> Consent | None:
@@ -153,7 +157,7 @@ def refer(
     if to_organisation.pk == person.organisation_id:
         raise ConsentMissing(_("%(org)s holds this record already.") % {"org": to_organisation.name})
     if not purpose.strip():
-        raise ValueError(_("Say what the referral is for."))
+        raise Refused(_("Say what the referral is for."), field="purpose")
     consent = sharing_consent(person, to_organisation)
     if consent is None:
         raise ConsentMissing(explain_missing_consent(person, to_organisation))
@@ -192,7 +196,7 @@ def refer(
 
 def _decide(referral: Referral, user: User) -> Referral:
     if referral.status != Referral.Status.PENDING:
-        raise ValueError(
+        raise Conflict(
             _("This referral was already answered (%(status)s).") % {"status": referral.get_status_display()}
         )
     if not user.scope.can(Cap.PEOPLE_EDIT, referral.to_organisation_id):

@@ -16,6 +16,7 @@ from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import AccessLog
 from crossings.audit.reads import Reader, log_view
 from crossings.cases.models import Case, Task
+from crossings.errors import Refused
 from crossings.formtools import form_errors
 from crossings.people import journey, matching, selectors, services, sharing
 from crossings.people.access import PersonAccess
@@ -259,8 +260,8 @@ def person_refer(request: AuthedRequest, person_id: int) -> HttpResponse:
                 user=request.user,
             )
             messages.success(request, _("Referral sent."))
-        except (sharing.ConsentMissing, ValueError, PermissionDenied) as exc:
-            messages.error(request, str(exc))
+        except Refused as exc:
+            messages.error(request, exc.message)
     else:
         messages.error(request, _("The referral was not sent: %(errors)s") % {"errors": form_errors(form)})
     return redirect("person_detail", person_id=person_id)
@@ -395,8 +396,8 @@ def referral_accept(request: AuthedRequest, referral_id: int) -> HttpResponse:
     referral = _referral_for_receiver(request, referral_id)
     try:
         sharing.accept_referral(referral=referral, user=request.user)
-    except (sharing.ConsentMissing, ValueError) as exc:
-        messages.error(request, str(exc))
+    except Refused as exc:
+        messages.error(request, exc.message)
         return redirect("referral_inbox")
     messages.success(request, _("Referral accepted."))
     return redirect("person_detail", person_id=referral.person_id)
@@ -413,6 +414,6 @@ def referral_decline(request: AuthedRequest, referral_id: int) -> HttpResponse:
             referral=referral, user=request.user, reason=form.cleaned_data.get("reason", "")
         )
         messages.info(request, _("Referral declined."))
-    except ValueError as exc:
-        messages.error(request, str(exc))
+    except Refused as exc:
+        messages.error(request, exc.message)
     return redirect("referral_inbox")

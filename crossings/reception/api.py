@@ -1,10 +1,11 @@
 import datetime as dt
+import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -13,6 +14,7 @@ from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.api_helpers import Paginated, error_body
 from crossings.audit.reads import Reader, log_view
+from crossings.errors import Refused
 from crossings.people import selectors as people
 from crossings.people.models import Person
 from crossings.reception import manifest, services
@@ -134,17 +136,10 @@ def list_batches(request: AuthedRequest) -> Any:
 @router.post("/reception/batches", response={201: BatchOut}, summary="Record a flight")
 @requires(Cap.PEOPLE_EDIT)
 def create_batch(request: AuthedRequest, payload: BatchIn) -> Any:
-    orgs = sorted(request.user.scope.orgs_with(Cap.PEOPLE_EDIT))
-    batch = ArrivalBatch(organisation_id=orgs[0], created_by=request.user, **payload.dict())
-    # the model's own rules (length, a count that is not negative and fits the column) answer 422 before any
-    # write; the one-flight-a-day rule is left to the database, which also settles two requests at once
-    batch.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():  # a savepoint: the duplicate is refused without spoiling the request
-            batch.save()
-            return Status(201, batch)
-    except IntegrityError as exc:
-        raise ValidationError({"flight": "This flight on this date is already recorded."}) from exc
+    organisation_id = request.user.scope.acting_organisation(Cap.PEOPLE_EDIT)
+    return Status(
+        201, services.record_flight(organisation_id=organisation_id, user=request.user, **payload.dict())
+    )
 
 
 def _result(record: Any, preview: services.Preview | None) -> ManifestResult:
@@ -279,17 +274,14 @@ def record_follow_up(request: AuthedRequest, follow_up_id: int, payload: FollowU
     follow_up = get_object_or_404(FollowUp.objects.visible_to(request.user), pk=follow_up_id)
     if not request.user.scope.can(Cap.PEOPLE_EDIT, follow_up.organisation_id):
         raise PermissionDenied
-    import uuid
-
     try:
         token = uuid.UUID(payload.submission)
-        return Status(
-            200,
-            services.record_follow_up(
-                follow_up=follow_up, answers=payload.answers, submission=token, user=request.user
-            ),
-        )
-    except services.AlreadyRecorded as exc:
-        return Status(409, error_body(str(exc)))
     except ValueError as exc:
-        raise ValidationError({"answers": str(exc)}) from exc
+        raise Refused(_("The submission token is not valid."), field="submission") from exc
+    # a repeated token answers the first result; another submission for a recorded follow-up is a 409
+    return Status(
+        200,
+        services.record_follow_up(
+            follow_up=follow_up, answers=payload.answers, submission=token, user=request.user
+        ),
+    )

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from crossings.errors import Refused
+
 SCALE_MAX = 4
 
 # dimension -> item -> question (the wording shown to the caseworker; 0 = worst, 4 = best)
@@ -82,7 +84,11 @@ def compute(answers: dict[str, int | None]) -> Scores:
             answer = answers.get(f"{dimension}.{item}")
             if answer is not None:
                 if not 0 <= int(answer) <= SCALE_MAX:
-                    raise ValueError(f"{dimension}.{item} must be 0–{SCALE_MAX}, not {answer}")
+                    raise Refused(
+                        _("%(question)s must be 0–%(max)s, not %(answer)s.")
+                        % {"question": f"{dimension}.{item}", "max": SCALE_MAX, "answer": answer},
+                        field="answers",
+                    )
                 values[item] = int(answer) / SCALE_MAX
         per_dimension[dimension] = _weighted_mean(values, w[dimension])
     answered = {k: v for k, v in per_dimension.items() if v is not None}

@@ -6,22 +6,26 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crossings.cases.models import Case, Task
+from crossings.errors import Conflict, Refused
 from crossings.people import journey, matching
 from crossings.people import services as people_services
 from crossings.people.models import JourneyEvent, Person
 from crossings.reception import manifest, score
 from crossings.reception.models import Arrival, ArrivalBatch, Assessment, FollowUp, ManifestImport
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 MATCH_SCORE = 0.9
 
@@ -49,7 +53,26 @@ class Preview:
         return [r for r in self.rows if not r.errors] if not self.missing else []
 
 
-def store_upload(*, batch: ArrivalBatch, data: bytes, filename: str, user: Any) -> ManifestImport:
+@transaction.atomic
+def record_flight(
+    *, organisation_id: int, user: User, flight: str, date: dt.date, expected: int = 0
+) -> ArrivalBatch:
+    """A removal flight the organisation will meet. The model's own rules (length, a count that is not
+    negative and fits the column) refuse before any write; the one-flight-a-day rule is left to the
+    database, which also settles two requests at once."""
+    batch = ArrivalBatch(
+        organisation_id=organisation_id, created_by=user, flight=flight, date=date, expected=expected
+    )
+    batch.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():  # a savepoint: the duplicate is refused without spoiling the request
+            batch.save()
+    except IntegrityError as exc:
+        raise Refused(_("This flight on this date is already recorded."), field="flight") from exc
+    return batch
+
+
+def store_upload(*, batch: ArrivalBatch, data: bytes, filename: str, user: User) -> ManifestImport:
     """Keep the uploaded file (privately) so that the preview and the import read the same bytes."""
     manifest.read_table(data, filename)  # refuse unreadable files at once, with the reason
     record = ManifestImport(
@@ -87,7 +110,7 @@ def preview(record: ManifestImport, visible: Any, mapping: dict[str, int | None]
 
 @transaction.atomic
 def run_import(
-    *, record: ManifestImport, visible: Any, user: Any, only_valid: bool = False
+    *, record: ManifestImport, visible: Any, user: User, only_valid: bool = False
 ) -> dict[str, Any]:
     """Import the manifest: all rows, or (after the user saw the report) only the valid ones. The same file
     imported twice into the same batch creates nothing new."""
@@ -159,7 +182,7 @@ def batch_summary(batch: ArrivalBatch) -> dict[str, int]:
     }
 
 
-def reception_case(*, person: Person, organisation_id: int, user: Any) -> Case:
+def reception_case(*, person: Person, organisation_id: int, user: User) -> Case:
     case = Case.objects.filter(
         person=person, organisation_id=organisation_id, programme=Case.Programme.REINTEGRATION, closed_on=None
     ).first()
@@ -169,7 +192,7 @@ def reception_case(*, person: Person, organisation_id: int, user: Any) -> Case:
 
 
 @transaction.atomic
-def update_checklist(*, arrival: Arrival, user: Any, **fields: Any) -> Arrival:
+def update_checklist(*, arrival: Arrival, user: User, **fields: Any) -> Arrival:
     """Tick through arrival day. The first time the person is received, the journey records the removal
     (if no one had) and the arrival, and the follow-ups are scheduled."""
     # Read the stored state: a bound ModelForm has already copied the new values onto ``arrival``.
@@ -201,12 +224,12 @@ def update_checklist(*, arrival: Arrival, user: Any, **fields: Any) -> Arrival:
                     flight=arrival.batch.flight,
                 )
         except journey.JourneyError as exc:
-            raise ValidationError(exc.message) from exc
+            raise Refused(exc.message) from exc  # the checklist has no journey fields to point at
         schedule_follow_ups(arrival=arrival, user=user)
     return arrival
 
 
-def schedule_follow_ups(*, arrival: Arrival, user: Any) -> list[FollowUp]:
+def schedule_follow_ups(*, arrival: Arrival, user: User) -> list[FollowUp]:
     org = arrival.batch.organisation_id
     case = reception_case(person=arrival.person, organisation_id=org, user=user)
     made = []
@@ -231,7 +254,7 @@ def schedule_follow_ups(*, arrival: Arrival, user: Any) -> list[FollowUp]:
 
 
 @transaction.atomic
-def create_assessment(*, person: Person, organisation_id: int, user: Any, **fields: Any) -> Assessment:
+def create_assessment(*, person: Person, organisation_id: int, user: User, **fields: Any) -> Assessment:
     last = (
         Assessment.objects.filter(person=person, organisation_id=organisation_id).order_by("-version").first()
     )
@@ -254,18 +277,18 @@ def compare(first: Assessment, latest: Assessment) -> list[tuple[str, Any, Any]]
     return changes
 
 
-class AlreadyRecorded(Exception):
+class AlreadyRecorded(Conflict):
     """This follow-up was already recorded by another submission."""
 
 
-class NothingAnswered(ValueError):
+class NothingAnswered(Refused):
     """A survey with every question blank: almost always a form sent by mistake, and recording it would close
     the follow-up (and its task) for good with no score."""
 
 
 @transaction.atomic
 def record_follow_up(
-    *, follow_up: FollowUp, answers: dict[str, int | None], submission: Any, user: Any
+    *, follow_up: FollowUp, answers: dict[str, int | None], submission: Any, user: User
 ) -> FollowUp:
     """Store the survey and its scores once. A retried request (same submission token, e.g. a slow network
     on a phone) is answered as success without storing anything twice."""
@@ -279,9 +302,11 @@ def record_follow_up(
     given: dict[str, int | None] = {k: v for k, v in answers.items() if v is not None}
     unknown = sorted(set(answers) - set(score.question_keys()))  # even left blank: a client's mistake
     if unknown:
-        raise ValueError(_("Unknown question: %(keys)s.") % {"keys": ", ".join(unknown)})
+        raise Refused(_("Unknown question: %(keys)s.") % {"keys": ", ".join(unknown)}, field="answers")
     if not given:
-        raise NothingAnswered(_("Answer at least one question: a follow-up with no answers cannot be saved."))
+        raise NothingAnswered(
+            _("Answer at least one question: a follow-up with no answers cannot be saved."), field="answers"
+        )
     scores = score.compute(given)
     locked.answers = given
     locked.economic, locked.social, locked.psychosocial, locked.overall = (

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from crossings.accounts.roles import Cap, Role
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import BreakGlassGrant, break_glass
 from crossings.audit.reads import Reader, log_view
+from crossings.errors import Refused
 from crossings.formtools import form_errors, submit
 from crossings.people import selectors as people
 from crossings.people.models import Person
@@ -71,22 +71,19 @@ def _edit_org(request: AuthedRequest, org_id: int) -> None:
 @requires(Cap.PEOPLE_VIEW)
 def batch_list(request: AuthedRequest) -> HttpResponse:
     form = BatchForm(request.POST or None)
-    orgs = sorted(request.user.scope.orgs_with(Cap.PEOPLE_EDIT))
     if request.method == "POST":
-        if not orgs:
-            raise PermissionDenied
+        organisation_id = request.user.scope.acting_organisation(Cap.PEOPLE_EDIT)
         if form.is_valid():
             try:
-                with transaction.atomic():  # a savepoint: a duplicate flight is refused cleanly
-                    batch = ArrivalBatch.objects.create(
-                        organisation_id=orgs[0],
-                        created_by=request.user,
-                        flight=form.cleaned_data["flight"],
-                        date=form.cleaned_data["date"],
-                        expected=form.cleaned_data["expected"] or 0,
-                    )
-            except IntegrityError:
-                form.add_error("flight", _("This flight on this date is already recorded."))
+                batch = services.record_flight(
+                    organisation_id=organisation_id,
+                    user=request.user,
+                    flight=form.cleaned_data["flight"],
+                    date=form.cleaned_data["date"],
+                    expected=form.cleaned_data["expected"] or 0,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
             else:
                 return redirect("batch_detail", batch_id=batch.pk)
     batches = ArrivalBatch.objects.visible_to(request.user)
@@ -361,9 +358,9 @@ def follow_up_record(request: AuthedRequest, follow_up_id: int) -> HttpResponse:
                     user=request.user,
                 )
             except services.AlreadyRecorded as exc:
-                messages.warning(request, str(exc))
-            except services.NothingAnswered as exc:
-                messages.error(request, str(exc))
+                messages.warning(request, exc.message)
+            except Refused as exc:
+                messages.error(request, exc.message)
                 return _follow_up_page(request, follow_up, form)
             else:
                 messages.success(request, _("Follow-up recorded."))
