@@ -41,7 +41,7 @@ urlpatterns = [
     path("people/<int:person_id>/cases/", cases.case_new, name="case_new"),
     path("consents/<int:consent_id>/withdraw/", people.consent_withdraw, name="consent_withdraw"),
     path("referrals/", people.referral_inbox, name="referral_inbox"),
-    path("referrals/<int:referral_id>/accept/", people.referral_accept, name="referral_accept"),
+    path("referrals/<int:referral_id>/accept/", cases.referral_accept, name="referral_accept"),
     path("referrals/<int:referral_id>/decline/", people.referral_decline, name="referral_decline"),
     # Cases
     path("cases/<int:case_id>/", cases.case_detail, name="case_detail"),

@@ -13,7 +13,8 @@ from crossings.api_helpers import Paginated
 from crossings.audit.reads import LoggedPages, Reader
 from crossings.cases import selectors, services
 from crossings.cases.models import Case, Note, Task
-from crossings.people.selectors import person_access
+from crossings.people.api import ReferralOut
+from crossings.people.selectors import person_access, received_referral
 
 router = Router(tags=["cases"])
 
@@ -179,3 +180,11 @@ def case_notes(request: AuthedRequest, case_id: int) -> Any:
 def add_note(request: AuthedRequest, case_id: int, payload: NoteIn) -> Any:
     case = _case(request, case_id, edit=True)
     return Status(201, Note.objects.create(case=case, body=payload.body, author=request.user))
+
+
+@router.post("/referrals/{referral_id}/accept", response={200: ReferralOut, 409: dict}, summary="Accept")
+@requires(Cap.PEOPLE_EDIT)
+def accept_referral(request: AuthedRequest, referral_id: int) -> Any:
+    """Accept a referral; a transfer moves the case it names (cases.services.accept_referral)."""
+    referral = received_referral(request.user, referral_id)
+    return Status(200, services.accept_referral(referral=referral, user=request.user))

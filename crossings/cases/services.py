@@ -1,4 +1,6 @@
-"""Case workflows. Other apps open cases and add tasks through these functions."""
+"""Case workflows: the only writer of cases and tasks. Legal, reception and referral acceptance open cases
+and add tasks through these functions, so a case's rules (one open case per programme, a task's default
+assignee, the history user) live here once."""
 
 from __future__ import annotations
 
@@ -9,24 +11,61 @@ from django.db import transaction
 from django.utils import timezone
 
 from crossings.cases.models import Case, Document, Task
+from crossings.people import sharing
+from crossings.people.models import Person, Referral
 
 if TYPE_CHECKING:
     from crossings.accounts.models import User
 
 
 @transaction.atomic
-def open_case(*, person: Any, organisation_id: int, programme: str, owner: Any) -> Case:
+def open_case(*, person: Person, organisation_id: int, programme: str, owner: User) -> Case:
     return Case.objects.create(
         person=person, organisation_id=organisation_id, programme=programme, owner=owner
     )
 
 
+@transaction.atomic
+def programme_case(*, person: Person, organisation_id: int, programme: str, user: User) -> Case:
+    """The organisation's open case of this programme for the person, opened (owned by ``user``) if there is
+    none, so that deadlines and follow-ups always land on someone's task list."""
+    case = Case.objects.filter(
+        person=person, organisation_id=organisation_id, programme=programme, closed_on=None
+    ).first()
+    return case or open_case(person=person, organisation_id=organisation_id, programme=programme, owner=user)
+
+
 def add_task(
-    *, case: Case, title: str, due_on: dt.date | None, created_by: Any, assignee: Any = None
+    *,
+    case: Case,
+    title: str,
+    due_on: dt.date | None = None,
+    created_by: User,
+    assignee: User | None = None,
 ) -> Task:
+    """A task on the case, for its owner unless someone else is named."""
     return Task.objects.create(
         case=case, title=title, due_on=due_on, created_by=created_by, assignee=assignee or case.owner
     )
+
+
+@transaction.atomic
+def accept_referral(*, referral: Referral, user: User) -> Referral:
+    """Accept a referral (people.sharing checks consent and the chain). A transfer that names a case closes
+    it as transferred at the sender and opens the same programme at the receiver: the case part of the
+    handover lives here, with the other case rules."""
+    referral = sharing.accept_referral(referral=referral, user=user)
+    if referral.kind == Referral.Kind.TRANSFER and referral.case_id:
+        old = Case.objects.select_for_update().get(pk=referral.case_id)
+        if old.is_open:
+            old.close(reason=Case.ClosureReason.TRANSFERRED)
+        open_case(
+            person=referral.person,
+            organisation_id=referral.to_organisation_id,
+            programme=old.programme,
+            owner=user,
+        )
+    return referral
 
 
 @transaction.atomic

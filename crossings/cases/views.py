@@ -16,8 +16,9 @@ from crossings.audit.reads import Reader, log_view
 from crossings.cases import selectors, services
 from crossings.cases.forms import CaseForm, CloseCaseForm, DocumentForm, NoteForm, ResolveTaskForm, TaskForm
 from crossings.cases.models import Case, Document, Task
+from crossings.errors import Refused
 from crossings.formtools import form_errors
-from crossings.people.selectors import person_access
+from crossings.people.selectors import person_access, received_referral
 
 
 def _case(request: AuthedRequest, case_id: int, *, edit: bool = False) -> Case:
@@ -173,3 +174,17 @@ def overdue(request: AuthedRequest) -> HttpResponse:
     shown = list(tasks)
     selectors.log_tasks(Reader.of(request), shown, reason="overdue")
     return render(request, "cases/overdue.html", {"tasks": shown, "who": who, "today": timezone.localdate()})
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def referral_accept(request: AuthedRequest, referral_id: int) -> HttpResponse:
+    """Accepting lives with cases: a transfer moves the case it names (cases.services.accept_referral)."""
+    referral = received_referral(request.user, referral_id)
+    try:
+        services.accept_referral(referral=referral, user=request.user)
+    except Refused as exc:
+        messages.error(request, exc.message)
+        return redirect("referral_inbox")
+    messages.success(request, _("Referral accepted."))
+    return redirect("person_detail", person_id=referral.person_id)

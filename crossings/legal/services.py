@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crossings.accounts.models import Membership
-from crossings.cases.models import Case, Task
+from crossings.cases import services as cases
+from crossings.cases.models import Case
 from crossings.legal import deadlines as engine
 from crossings.legal.models import (
     CheckIn,
@@ -71,11 +72,8 @@ def own_person(user: User, person_id: int, cap: Any = None, *, reader: Any = Non
 def legal_case(*, person: Person, organisation_id: int, user: User) -> Case:
     """The organisation's open legal-defence case for the person, opened if there is none, so that
     deadlines always land on someone's task list."""
-    case = Case.objects.filter(
-        person=person, organisation_id=organisation_id, programme=Case.Programme.LEGAL_DEFENCE, closed_on=None
-    ).first()
-    return case or Case.objects.create(
-        person=person, organisation_id=organisation_id, programme=Case.Programme.LEGAL_DEFENCE, owner=user
+    return cases.programme_case(
+        person=person, organisation_id=organisation_id, programme=Case.Programme.LEGAL_DEFENCE, user=user
     )
 
 
@@ -165,9 +163,7 @@ def _create_deadlines(event: CourtEvent, user: User) -> list[Deadline]:
     for item in computed:
         task = None
         if item.due is not None:
-            task = Task.objects.create(
-                case=case, title=item.rule.action, due_on=item.due, assignee=case.owner, created_by=user
-            )
+            task = cases.add_task(case=case, title=item.rule.action, due_on=item.due, created_by=user)
         created.append(
             Deadline.objects.create(
                 person=proceeding.person,
@@ -402,9 +398,7 @@ def record_conviction(
     if flags:
         case = legal_case(person=person, organisation_id=organisation_id, user=user)
         for flag in flags:
-            Task.objects.create(
-                case=case, title=str(REVIEW_FLAGS[flag]), assignee=case.owner, created_by=user
-            )
+            cases.add_task(case=case, title=str(REVIEW_FLAGS[flag]), created_by=user)
     return conviction
 
 

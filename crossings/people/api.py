@@ -370,22 +370,10 @@ def list_referrals(request: AuthedRequest, box: Literal["incoming", "outgoing"] 
     return LoggedPages(qs, lambda rows, _total: selectors.referrals_of(reader, rows))
 
 
-def _received(request: AuthedRequest, referral_id: int) -> Referral:
-    return get_object_or_404(
-        Referral, pk=referral_id, to_organisation_id__in=request.user.scope.orgs_with(Cap.PEOPLE_EDIT)
-    )
-
-
-@router.post("/referrals/{referral_id}/accept", response={200: ReferralOut, 409: dict}, summary="Accept")
-@requires(Cap.PEOPLE_EDIT)
-def accept(request: AuthedRequest, referral_id: int) -> Any:
-    return Status(200, sharing.accept_referral(referral=_received(request, referral_id), user=request.user))
-
-
 @router.post("/referrals/{referral_id}/decline", response={200: ReferralOut, 409: dict}, summary="Decline")
 @requires(Cap.PEOPLE_EDIT)
 def decline(request: AuthedRequest, referral_id: int, payload: DeclineIn) -> Any:
-    referral = _received(request, referral_id)
+    referral = selectors.received_referral(request.user, referral_id)
     return Status(200, sharing.decline_referral(referral=referral, user=request.user, reason=payload.reason))
 
 

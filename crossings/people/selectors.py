@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
+from crossings.accounts.roles import Cap
 from crossings.audit.reads import Reader, log_list, log_view
 from crossings.formtools import row_id
 from crossings.people import matching
@@ -112,3 +114,13 @@ def referrals_of(reader: Reader, referrals: Sequence[Referral]) -> Sequence[Refe
         reason="referrals",
     )
     return referrals
+
+
+def received_referral(user: User, referral_id: int) -> Referral:
+    """A referral sent to one of the organisations where ``user`` may edit records: the only ones they
+    answer. 404 otherwise (whether it exists elsewhere is not theirs to know)."""
+    return get_object_or_404(
+        Referral.objects.select_related("person", "to_organisation", "from_organisation", "consent"),
+        pk=referral_id,
+        to_organisation_id__in=user.scope.orgs_with(Cap.PEOPLE_EDIT),
+    )

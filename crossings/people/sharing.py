@@ -209,8 +209,8 @@ def _decide(referral: Referral, user: User) -> Referral:
 
 @transaction.atomic
 def accept_referral(*, referral: Referral, user: User) -> Referral:
-    from crossings.cases.models import Case
-
+    """The people part of accepting: consent and chain checks, and a transfer's change of holder. Called by
+    ``cases.services.accept_referral``, which moves the case a transfer names."""
     referral = Referral.objects.select_for_update().select_related("person").get(pk=referral.pk)
     _decide(referral, user)
     if not referral.consent.is_valid_on(timezone.localdate()):
@@ -233,16 +233,6 @@ def accept_referral(*, referral: Referral, user: User) -> Referral:
         person.organisation_id = referral.to_organisation_id
         person._history_user = user  # type: ignore[attr-defined]
         person.save(update_fields=["organisation"])
-        if referral.case_id:
-            old = Case.objects.select_for_update().get(pk=referral.case_id)
-            if old.is_open:
-                old.close(reason=Case.ClosureReason.TRANSFERRED)
-            Case.objects.create(
-                organisation=referral.to_organisation,
-                person=referral.person,
-                programme=old.programme,
-                owner=user,
-            )
     return referral
 
 

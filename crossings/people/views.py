@@ -381,32 +381,10 @@ def referral_inbox(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _referral_for_receiver(request: AuthedRequest, referral_id: int) -> Referral:
-    orgs = request.user.scope.orgs_with(Cap.PEOPLE_EDIT)
-    return get_object_or_404(
-        Referral.objects.select_related("person", "to_organisation", "from_organisation", "consent"),
-        pk=referral_id,
-        to_organisation_id__in=orgs,
-    )
-
-
-@requires(Cap.PEOPLE_EDIT)
-@require_POST
-def referral_accept(request: AuthedRequest, referral_id: int) -> HttpResponse:
-    referral = _referral_for_receiver(request, referral_id)
-    try:
-        sharing.accept_referral(referral=referral, user=request.user)
-    except Refused as exc:
-        messages.error(request, exc.message)
-        return redirect("referral_inbox")
-    messages.success(request, _("Referral accepted."))
-    return redirect("person_detail", person_id=referral.person_id)
-
-
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def referral_decline(request: AuthedRequest, referral_id: int) -> HttpResponse:
-    referral = _referral_for_receiver(request, referral_id)
+    referral = selectors.received_referral(request.user, referral_id)
     form = DeclineForm(request.POST)
     form.is_valid()
     try:

@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crossings.cases.models import Case, Task
+from crossings.cases import services as cases
+from crossings.cases.models import Case
 from crossings.errors import Conflict, Refused
 from crossings.people import journey, matching
 from crossings.people import services as people_services
@@ -183,11 +184,8 @@ def batch_summary(batch: ArrivalBatch) -> dict[str, int]:
 
 
 def reception_case(*, person: Person, organisation_id: int, user: User) -> Case:
-    case = Case.objects.filter(
-        person=person, organisation_id=organisation_id, programme=Case.Programme.REINTEGRATION, closed_on=None
-    ).first()
-    return case or Case.objects.create(
-        person=person, organisation_id=organisation_id, programme=Case.Programme.REINTEGRATION, owner=user
+    return cases.programme_case(
+        person=person, organisation_id=organisation_id, programme=Case.Programme.REINTEGRATION, user=user
     )
 
 
@@ -241,12 +239,8 @@ def schedule_follow_ups(*, arrival: Arrival, user: User) -> list[FollowUp]:
             defaults={"person": arrival.person, "organisation_id": org, "due_on": due},
         )
         if created:
-            follow_up.task = Task.objects.create(
-                case=case,
-                title=_("%(m)s-month follow-up") % {"m": months},
-                due_on=due,
-                assignee=case.owner,
-                created_by=user,
+            follow_up.task = cases.add_task(
+                case=case, title=_("%(m)s-month follow-up") % {"m": months}, due_on=due, created_by=user
             )
             follow_up.save(update_fields=["task"])
             made.append(follow_up)
