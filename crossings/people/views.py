@@ -5,7 +5,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +14,6 @@ from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import AccessLog
 from crossings.audit.reads import Reader, log_view
-from crossings.cases.models import Case, Task
 from crossings.errors import Refused
 from crossings.formtools import form_errors
 from crossings.people import journey, matching, selectors, services, sharing
@@ -114,12 +112,6 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = selectors.person_for(Reader.of(request), person_id)
     person = access.person
     sections = access.sections
-    cases = (
-        Case.objects.visible_to(request.user)
-        .filter(person=person)
-        .select_related("owner", "organisation")
-        .prefetch_related(Prefetch("tasks", queryset=Task.objects.open().select_related("assignee")))
-    )
     context = {
         "person": person,
         "access": access,
@@ -135,7 +127,6 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
         "referrals": Referral.objects.visible_to(request.user)
         .filter(person=person)
         .select_related("from_organisation", "to_organisation"),
-        "cases": cases,
         "can_edit": access.can_edit,
         "owner": access.holder,
         "can_write_journey": access.can_edit and (access.holder or access.shows("journey")),
@@ -146,7 +137,6 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
         "referral_form": ReferralForm(exclude_orgs={access.organisation_id, person.organisation_id}),
         "alias_form": AliasForm(),
         "family_form": FamilyForm(),
-        "case_programmes": Case.Programme.choices,
     }
     return render(request, "people/person_detail.html", context)
 
