@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+
 
 def form_errors(form: Any) -> str:
     """One line naming each invalid field and what is wrong with it, for a message after a redirect."""
@@ -40,3 +42,12 @@ def row_id(text: Any) -> int | None:
     if not (value.isascii() and value.isdigit() and len(value) <= 18):
         return None
     return int(value)
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A form's model choice field by name, typed, so a form can narrow its choices to the user's
+    organisation (``choice_field(self, "site").queryset = ...``)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a model choice field")
+    return field

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crossings.accounts.models import User
 from crossings.cases.models import Case, Task
+from crossings.formtools import choice_field
 from crossings.people.forms import DateInput
 from crossings.uploads import validate_upload
 
@@ -28,7 +29,7 @@ class TaskForm(forms.ModelForm):
     def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         members = User.objects.filter(memberships__organisation_id=organisation_id or 0, is_active=True)
-        self.fields["assignee"].queryset = members.distinct()  # type: ignore[attr-defined]
+        choice_field(self, "assignee").queryset = members.distinct()
 
 
 class ResolveTaskForm(forms.Form):

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crossings.cases.models import Case, Document, Task
+from crossings.history import written_by
 from crossings.people import sharing
 from crossings.people.models import Person, Referral
 
@@ -70,7 +71,7 @@ def accept_referral(*, referral: Referral, user: User) -> Referral:
 
 @transaction.atomic
 def resolve_task(*, task: Task, user: User, outcome: str, note: str = "") -> Task:
-    task._history_user = user  # type: ignore[attr-defined]
+    written_by(task, user)
     if outcome == "not_applicable":
         task.not_applicable = True
     else:

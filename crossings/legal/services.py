@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from crossings.accounts.models import Membership
 from crossings.cases import services as cases
 from crossings.cases.models import Case
+from crossings.history import written_by
 from crossings.legal import deadlines as engine
 from crossings.legal.models import (
     CheckIn,
@@ -145,7 +146,7 @@ def record_court_event(
             )
         except journey.JourneyError as exc:
             raise ValidationError({exc.field if exc.field == "date" else "kind": exc.message}) from exc
-    event._history_user = user  # type: ignore[attr-defined]
+    written_by(event, user)
     event.save()
     _create_deadlines(event, user)
     return event
@@ -203,8 +204,7 @@ def correct_court_event_date(*, event: CourtEvent, date: dt.date, user: User, re
         except journey.JourneyError as exc:
             raise ValidationError({"date": exc.message}) from exc
     event.date = date
-    event._history_user = user  # type: ignore[attr-defined]
-    event._change_reason = reason  # type: ignore[attr-defined]
+    written_by(event, user, reason)
     event.save()
     for deadline in event.deadlines.select_related("task"):
         rule = next((r for r in engine.rules() if r.code == deadline.rule_code), None)
@@ -213,12 +213,11 @@ def correct_court_event_date(*, event: CourtEvent, date: dt.date, user: User, re
         due = engine.next_business_day(date + dt.timedelta(days=rule.days))
         if due != deadline.due_on:
             deadline.due_on = due
-            deadline._history_user = user  # type: ignore[attr-defined]
-            deadline._change_reason = reason  # type: ignore[attr-defined]
+            written_by(deadline, user, reason)
             deadline.save()
             if deadline.task:
                 deadline.task.due_on = due
-                deadline.task._change_reason = reason  # type: ignore[attr-defined]
+                written_by(deadline.task, user, reason)
                 deadline.task.save()
     return event
 
@@ -231,7 +230,7 @@ def resolve_deadline(*, deadline: Deadline, state: str, reason: str, user: User)
         raise ValidationError({"reason": _("Say why the deadline does not apply.")})
     deadline.state = state
     deadline.reason = reason
-    deadline._history_user = user  # type: ignore[attr-defined]
+    written_by(deadline, user)
     deadline.save()
     if deadline.task and deadline.task.done_at is None:
         from crossings.cases.services import resolve_task

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crossings.formtools import choice_field
 from crossings.outreach import uic as uic_rules
 from crossings.outreach.models import HivTest, Item, KeyPopulation, Referral, Sex, Site, StockMovement
 from crossings.outreach.services import EncounterData
@@ -63,7 +64,7 @@ class EncounterForm(forms.Form):
 
     def __init__(self, *args: Any, organisation_id: int, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.filter(organisation_id=organisation_id)  # type: ignore[attr-defined]
+        choice_field(self, "site").queryset = Site.objects.filter(organisation_id=organisation_id)
         self.fields["date"].initial = timezone.localdate
 
     def clean(self) -> dict[str, Any]:
@@ -124,5 +125,5 @@ class MovementForm(forms.Form):
 
     def __init__(self, *args: Any, organisation_id: int, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.filter(organisation_id=organisation_id)  # type: ignore[attr-defined]
+        choice_field(self, "site").queryset = Site.objects.filter(organisation_id=organisation_id)
         self.fields["date"].initial = timezone.localdate

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crossings.accounts.models import Organisation
+from crossings.formtools import choice_field
 from crossings.people.models import Consent, FamilyMember, JourneyEvent, Person, Referral
 from crossings.uploads import validate_upload
 
@@ -79,7 +80,7 @@ class ConsentForm(forms.ModelForm):
         self.fields["given_on"].initial = timezone.localdate()
         # A sharing consent names another organisation: the holder's own is not offered.
         others = Organisation.objects.exclude(pk=exclude_org) if exclude_org else Organisation.objects.all()
-        self.fields["shared_with"].queryset = others.order_by("name")  # type: ignore[attr-defined]
+        choice_field(self, "shared_with").queryset = others.order_by("name")
 
     def clean_form(self) -> Any:
         upload = self.cleaned_data.get("form")
@@ -99,7 +100,7 @@ class ReferralForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Neither the referring organisation nor the holder (who sees the whole record already) is offered.
         qs = Organisation.objects.exclude(pk__in=exclude_orgs).order_by("name")
-        self.fields["to_organisation"].queryset = qs  # type: ignore[attr-defined]
+        choice_field(self, "to_organisation").queryset = qs
 
 
 class AliasForm(forms.Form):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
+from crossings.history import written_by
 from crossings.people import journey
 from crossings.people.matching import rebuild_name_keys
 from crossings.people.models import (
@@ -74,7 +75,7 @@ def create_person(
         **{k: v for k, v in data.items() if k in EDITABLE_FIELDS},
     )
     person.full_clean(exclude=["organisation", "created_by", "photo"])
-    person._history_user = user  # type: ignore[attr-defined]
+    written_by(person, user)
     person.save()
     PersonName.objects.bulk_create([PersonName(person=person, name=name) for name in names])
     rebuild_name_keys(person)
@@ -92,7 +93,7 @@ def update_person(*, person_id: int, user: User, data: dict[str, Any], expected_
             setattr(person, key, value)
     person.full_clean(exclude=["organisation", "created_by", "photo"])
     person.version += 1
-    person._history_user = user  # type: ignore[attr-defined]
+    written_by(person, user)
     person.save()
     rebuild_name_keys(person)
     return person
@@ -124,7 +125,7 @@ def add_alias(*, person: Person, name: str, note: str = "", user: User | None = 
     except ValidationError as exc:
         raise ValidationError({"name": exc.message_dict["aliases"]}) from exc
     alias = PersonName(person=person, name=name.strip(), note=note)
-    alias._history_user = user  # type: ignore[attr-defined]
+    written_by(alias, user)
     alias.save()
     rebuild_name_keys(person)
     return alias
@@ -153,7 +154,7 @@ def merge_people(*, survivor: Person, duplicate: Person, user: User, reason: str
     ):
         referral.status = Referral.Status.CANCELLED
         referral.decline_reason = _("Ended: the record was merged into record #%(id)s.") % {"id": survivor.pk}
-        referral._history_user = user  # type: ignore[attr-defined]
+        written_by(referral, user)
         referral.save(update_fields=["status", "decline_reason"])
     for model in (JourneyEvent, Consent, Referral, FamilyMember, PersonName, Case):
         model.objects.filter(person=duplicate).update(person=survivor)
@@ -176,10 +177,10 @@ def merge_people(*, survivor: Person, duplicate: Person, user: User, reason: str
         ):
             setattr(survivor, name, getattr(duplicate, name))
     survivor.version += 1
-    survivor._history_user = user  # type: ignore[attr-defined]
+    written_by(survivor, user)
     survivor.save()
     duplicate.merged_into = survivor
-    duplicate._history_user = user  # type: ignore[attr-defined]
+    written_by(duplicate, user)
     duplicate.save()
     rebuild_name_keys(survivor)
     from crossings.people.models import PersonNameKey

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap
 from crossings.errors import Conflict, Refused
+from crossings.history import written_by
 from crossings.people.access import PersonAccess, access_for, carried_sections
 from crossings.people.models import Consent, Person, Referral
 
@@ -113,7 +114,7 @@ def record_consent(
     if shared_with is None and shared_with_id is not None:
         consent.shared_with_id = shared_with_id
     consent.full_clean(exclude=["person", "organisation", "recorded_by", "form"])
-    consent._history_user = user  # type: ignore[attr-defined]
+    written_by(consent, user)
     consent.save()
     if form:
         consent.form.save("consent", form, save=True)
@@ -131,7 +132,7 @@ def withdraw_consent(*, consent: Consent, user: User, on: dt.date | None = None)
             _("This consent was already withdrawn on %(date)s.") % {"date": consent.withdrawn_on}
         )
     consent.withdrawn_on = on or timezone.localdate()
-    consent._history_user = user  # type: ignore[attr-defined]
+    written_by(consent, user)
     consent.save(update_fields=["withdrawn_on"])
     return consent
 
@@ -189,7 +190,7 @@ def refer(
         created_by=user,
         case=case,
     )
-    referral._history_user = user  # type: ignore[attr-defined]
+    written_by(referral, user)
     referral.save()
     return referral
 
@@ -203,7 +204,7 @@ def _decide(referral: Referral, user: User) -> Referral:
         raise PermissionDenied(_("Only the receiving organisation answers a referral."))
     referral.decided_by = user
     referral.decided_at = timezone.now()
-    referral._history_user = user  # type: ignore[attr-defined]
+    written_by(referral, user)
     return referral
 
 
@@ -231,7 +232,7 @@ def accept_referral(*, referral: Referral, user: User) -> Referral:
         # the new holder records names it.
         person = Person.objects.select_for_update().get(pk=referral.person_id)
         person.organisation_id = referral.to_organisation_id
-        person._history_user = user  # type: ignore[attr-defined]
+        written_by(person, user)
         person.save(update_fields=["organisation"])
     return referral
 

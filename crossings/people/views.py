@@ -16,6 +16,7 @@ from crossings.audit.models import AccessLog
 from crossings.audit.reads import Reader, log_view
 from crossings.errors import Refused
 from crossings.formtools import form_errors
+from crossings.history import written_by
 from crossings.people import journey, matching, selectors, services, sharing
 from crossings.people.access import PersonAccess
 from crossings.people.forms import (
@@ -282,7 +283,7 @@ def person_add_family(request: AuthedRequest, person_id: int) -> HttpResponse:
     if form.is_valid():
         member = form.save(commit=False)
         member.person = access.person
-        member._history_user = request.user
+        written_by(member, request.user)
         member.save()
         messages.success(request, _("Family member added."))
     else:

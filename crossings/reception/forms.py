@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crossings.accounts.models import Organisation
+from crossings.formtools import choice_field
 from crossings.people.forms import DateInput
 from crossings.reception import manifest, score
 from crossings.reception.models import Arrival, Assessment, Goal, Service, ServiceDelivery
@@ -99,8 +100,10 @@ class ServiceDeliveryForm(forms.ModelForm):
 
     def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.filter(organisation_id=organisation_id, active=True)  # type: ignore[attr-defined]
-        self.fields["provider"].queryset = Organisation.objects.exclude(pk=organisation_id)  # type: ignore[attr-defined]
+        choice_field(self, "service").queryset = Service.objects.filter(
+            organisation_id=organisation_id, active=True
+        )
+        choice_field(self, "provider").queryset = Organisation.objects.exclude(pk=organisation_id)
 
 
 SCALE = [("", "—")] + [(str(i), str(i)) for i in range(score.SCALE_MAX + 1)]

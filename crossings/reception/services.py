@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from crossings.cases import services as cases
 from crossings.cases.models import Case
 from crossings.errors import Conflict, Refused
+from crossings.history import written_by
 from crossings.people import journey, matching
 from crossings.people import services as people_services
 from crossings.people.models import JourneyEvent, Person
@@ -197,7 +198,7 @@ def update_checklist(*, arrival: Arrival, user: User, **fields: Any) -> Arrival:
     was_received = Arrival.objects.filter(pk=arrival.pk, received=True).exists()
     for key, value in fields.items():
         setattr(arrival, key, value)
-    arrival._history_user = user  # type: ignore[attr-defined]
+    written_by(arrival, user)
     arrival.save()
     if arrival.received and not was_received:
         person, day = arrival.person, arrival.batch.date
@@ -312,7 +313,7 @@ def record_follow_up(
     locked.recorded_on = timezone.localdate()
     locked.recorded_by = user
     locked.submission = submission
-    locked._history_user = user  # type: ignore[attr-defined]
+    written_by(locked, user)
     locked.save()
     if locked.task_id and locked.task and locked.task.done_at is None:
         locked.task.done_at = timezone.now()
