@@ -20,7 +20,7 @@ venv: $(BIN)/crossings
 
 demo: venv
 	CROSSINGS_MODE=demo $(BIN)/crossings migrate --no-input -v0
-	CROSSINGS_MODE=demo $(BIN)/crossings demo
+	CROSSINGS_MODE=demo $(BIN)/crossings demo load
 	CROSSINGS_MODE=demo $(BIN)/crossings collectstatic --no-input -v0
 	@echo "Serving Crossings on http://$(HOST):$(PORT)/ with a background-task worker (Ctrl-C stops both)"
 	CROSSINGS_MODE=demo $(BIN)/crossings db_worker --interval 2 & worker=$$!; \
