@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -83,3 +83,25 @@ class ScopedQuerySet(models.QuerySet):
         if scope.user_id is None:
             return self.none()
         return self.filter(self.model.scope_filter(scope))  # type: ignore[attr-defined]
+
+
+class OrganisationScoped(models.Model):
+    """The scoping rule of a record an organisation owns, declared once: visible to the members of the
+    owning organisation who hold ``SCOPE_CAP`` there; with ``HIDES_MERGED``, not once the person it is about
+    was merged into another record (the survivor's page shows the moved records). A model with another rule
+    (people, referrals, tasks) writes its own ``scope_filter``."""
+
+    SCOPE_CAP: ClassVar[Cap] = Cap.PEOPLE_VIEW
+    HIDES_MERGED: ClassVar[bool] = False
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> models.Q:
+        q = models.Q(organisation_id__in=scope.orgs_with(cls.SCOPE_CAP))
+        if cls.HIDES_MERGED:
+            q &= models.Q(person__merged_into__isnull=True)
+        return q

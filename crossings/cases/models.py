@@ -9,14 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crossings.accounts.roles import Cap
-from crossings.accounts.scoping import Scope, ScopedQuerySet
+from crossings.accounts.scoping import OrganisationScoped, Scope, ScopedQuerySet
 from crossings.crypto import EncryptedTextField
 from crossings.people.models import private_upload
 
 
-class Case(models.Model):
+class Case(OrganisationScoped):
     """One organisation's work with one person in one programme. Cases are never shared by a referral:
     the receiving organisation opens its own."""
+
+    HIDES_MERGED = True
 
     class Programme(models.TextChoices):
         LEGAL_DEFENCE = "legal_defence", _("legal defence")
@@ -49,8 +51,6 @@ class Case(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         ordering = ["-opened_on", "-id"]
         verbose_name = _("case")
@@ -62,12 +62,6 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_on is None
-
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q:
-        return models.Q(
-            organisation_id__in=scope.orgs_with(Cap.PEOPLE_VIEW), person__merged_into__isnull=True
-        )
 
     def close(self, *, reason: str, on: Any = None) -> None:
         self.closed_on = on or timezone.localdate()

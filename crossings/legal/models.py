@@ -11,18 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crossings.accounts.roles import Cap
-from crossings.accounts.scoping import Scope, ScopedQuerySet
+from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedTextField
 
 
-def _owned_by_visible_org(scope: Scope, cap: Cap = Cap.PEOPLE_VIEW, prefix: str = "") -> models.Q:
-    """Legal records are the registering organisation's own work: never shared by a referral."""
-    return models.Q(**{f"{prefix}organisation_id__in": scope.orgs_with(cap)}) & models.Q(
-        **{f"{prefix}person__merged_into__isnull": True}
-    )
+class Proceeding(OrganisationScoped):
+    HIDES_MERGED = True
 
-
-class Proceeding(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="proceedings")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     court = models.CharField(
@@ -32,8 +27,6 @@ class Proceeding(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         ordering = ["-opened_on", "-id"]
         verbose_name = _("proceeding")
@@ -41,10 +34,6 @@ class Proceeding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.court} #{self.pk}"
-
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q:
-        return _owned_by_visible_org(scope)
 
 
 class CourtEvent(models.Model):
@@ -107,7 +96,9 @@ class CourtEvent(models.Model):
         return f"{self.date} {self.kind} {self.outcome}"
 
 
-class Deadline(models.Model):
+class Deadline(OrganisationScoped):
+    HIDES_MERGED = True
+
     class State(models.TextChoices):
         OPEN = "open", _("open")
         MET = "met", _("met")
@@ -128,8 +119,6 @@ class Deadline(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         ordering = ["due_on", "id"]
         constraints = [
@@ -141,10 +130,6 @@ class Deadline(models.Model):
     def __str__(self) -> str:
         return f"{self.rule_code} {self.due_on}"
 
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q:
-        return _owned_by_visible_org(scope)
-
     @property
     def is_overdue(self) -> bool:
         return (
@@ -152,9 +137,12 @@ class Deadline(models.Model):
         )
 
 
-class Conviction(models.Model):
+class Conviction(OrganisationScoped):
     """Criminal history, kept only to screen for post-conviction relief. Encrypted, and visible only to
     legal advocates and supervisors of the organisation. The system draws no legal conclusion from it."""
+
+    SCOPE_CAP = Cap.CONVICTIONS_VIEW
+    HIDES_MERGED = True
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="convictions")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -169,8 +157,6 @@ class Conviction(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         ordering = ["convicted_on", "id"]
         verbose_name = _("conviction")
@@ -179,12 +165,10 @@ class Conviction(models.Model):
     def __str__(self) -> str:
         return f"conviction #{self.pk}"
 
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q:
-        return _owned_by_visible_org(scope, Cap.CONVICTIONS_VIEW)
 
+class Detention(OrganisationScoped):
+    HIDES_MERGED = True
 
-class Detention(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="detentions")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     facility = models.CharField(_("facility"), max_length=200)
@@ -195,8 +179,6 @@ class Detention(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         ordering = ["-started_on", "-id"]
         verbose_name = _("detention")
@@ -205,12 +187,10 @@ class Detention(models.Model):
     def __str__(self) -> str:
         return f"{self.facility} {self.started_on}"
 
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q:
-        return _owned_by_visible_org(scope)
 
+class CheckIn(OrganisationScoped):
+    HIDES_MERGED = True
 
-class CheckIn(models.Model):
     class Outcome(models.TextChoices):
         SCHEDULED = "scheduled", _("scheduled")
         ATTENDED = "attended", _("attended")
@@ -225,8 +205,6 @@ class CheckIn(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         ordering = ["date", "id"]
         verbose_name = _("check-in")
@@ -234,10 +212,6 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.office}"
-
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q:
-        return _owned_by_visible_org(scope)
 
 
 class TravelDocumentStep(models.Model):
@@ -266,8 +240,10 @@ class TravelDocumentStep(models.Model):
         return f"{self.step} {self.date}"
 
 
-class RapidResponse(models.Model):
+class RapidResponse(OrganisationScoped):
     """Opened when someone is marked detained: shown as a banner to the organisation until resolved."""
+
+    HIDES_MERGED = True
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -279,18 +255,12 @@ class RapidResponse(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     notified = models.PositiveIntegerField(default=0)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         ordering = ["-opened_at"]
         verbose_name = _("rapid response")
 
     def __str__(self) -> str:
         return f"rapid response #{self.pk}"
-
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q:
-        return _owned_by_visible_org(scope)
 
 
 class CalendarFeed(models.Model):

@@ -15,24 +15,21 @@ from django.utils.translation import gettext_lazy as _
 
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap
-from crossings.accounts.scoping import ScopedQuerySet
+from crossings.accounts.scoping import OrganisationScoped
 
 if TYPE_CHECKING:
-    from crossings.accounts.scoping import Scope
+    pass
 
 
-class OrgScoped(models.Model):
+class OrgScoped(OrganisationScoped):
     """Visible to the members of the owning organisation who hold OUTREACH_USE."""
 
+    SCOPE_CAP = Cap.OUTREACH_USE
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q:
-        return models.Q(organisation_id__in=scope.orgs_with(Cap.OUTREACH_USE))
 
 
 class Sex(models.TextChoices):

@@ -8,17 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crossings.accounts.roles import Cap
-from crossings.accounts.scoping import Scope, ScopedQuerySet
+from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedTextField
 from crossings.people.models import private_upload
 
 
-def _org_q(scope: Scope, prefix: str = "") -> models.Q:
-    return models.Q(**{f"{prefix}organisation_id__in": scope.orgs_with(Cap.PEOPLE_VIEW)})
-
-
-class ArrivalBatch(models.Model):
+class ArrivalBatch(OrganisationScoped):
     """The people removed on one flight."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -29,8 +24,6 @@ class ArrivalBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         ordering = ["-date", "-id"]
         constraints = [models.UniqueConstraint(fields=["organisation", "flight", "date"], name="batch_once")]
@@ -39,10 +32,6 @@ class ArrivalBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flight} {self.date}"
-
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q:
-        return _org_q(scope)
 
 
 class ManifestImport(models.Model):
@@ -103,7 +92,7 @@ class Arrival(models.Model):
         return self.received and bool(self.released_to)
 
 
-class Assessment(models.Model):
+class Assessment(OrganisationScoped):
     """Intake and needs assessment. Never edited in place: a re-assessment is a new version, so it can be
     compared with the first."""
 
@@ -134,8 +123,6 @@ class Assessment(models.Model):
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     RESTRICTED = ("mental_health", "substance_use")
     COMPARED = (
         "housing",
@@ -159,10 +146,6 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"assessment v{self.version}"
-
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q:
-        return _org_q(scope)
 
 
 class Service(models.Model):
@@ -196,7 +179,7 @@ DEFAULT_SERVICES = [
 ]
 
 
-class Goal(models.Model):
+class Goal(OrganisationScoped):
     class Dimension(models.TextChoices):
         ECONOMIC = "economic", _("economic")
         SOCIAL = "social", _("social")
@@ -210,8 +193,6 @@ class Goal(models.Model):
     achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         ordering = ["target_on", "id"]
         verbose_name = _("goal")
@@ -219,12 +200,8 @@ class Goal(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q:
-        return _org_q(scope)
 
-
-class ServiceDelivery(models.Model):
+class ServiceDelivery(OrganisationScoped):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="services")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     service = models.ForeignKey(
@@ -245,8 +222,6 @@ class ServiceDelivery(models.Model):
     delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = _("service delivered")
@@ -254,12 +229,8 @@ class ServiceDelivery(models.Model):
     def __str__(self) -> str:
         return f"{self.service_id} {self.date}"
 
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q:
-        return _org_q(scope)
 
-
-class FollowUp(models.Model):
+class FollowUp(OrganisationScoped):
     """A scheduled follow-up after arrival, with its reintegration survey once recorded."""
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="follow_ups")
@@ -283,8 +254,6 @@ class FollowUp(models.Model):
     overall = models.FloatField(null=True, blank=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         ordering = ["due_on", "id"]
         constraints = [models.UniqueConstraint(fields=["arrival", "months"], name="follow_up_once")]
@@ -292,10 +261,6 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.months}-month follow-up"
-
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> models.Q:
-        return _org_q(scope)
 
     @property
     def is_overdue(self) -> bool:
