@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crossings.accounts.roles import OrgKind, Role
+from crossings.accounts.roles import Cap, OrgKind, Role
 from crossings.accounts.scoping import Scope
 
 
@@ -65,6 +65,15 @@ class User(AbstractUser):
 
     def needs_two_factor(self) -> bool:
         return self.scope.needs_two_factor()
+
+    def organisation_kinds(self, cap: Cap) -> frozenset[str]:
+        """The kinds (advocacy, reception, outreach, research) of the organisations where the user holds
+        ``cap``: what the home page and the navigation show. Read once per request."""
+        cache: dict[str, frozenset[str]] = self.__dict__.setdefault("_kinds_cache", {})
+        if cap not in cache:
+            orgs = self.scope.orgs_with(cap)
+            cache[cap] = frozenset(Organisation.objects.filter(pk__in=orgs).values_list("kind", flat=True))
+        return cache[cap]
 
 
 class Membership(models.Model):

@@ -3,12 +3,15 @@ what a case is (no import from people up to cases)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from crossings.cases.models import Case, Task
+from crossings.today import HOME_LINES, due
 
 register = template.Library()
 
@@ -31,3 +34,27 @@ def cases_of(context: dict[str, Any], person: Any, can_edit: bool) -> dict[str, 
         "case_programmes": Case.Programme.choices,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("today/tasks.html", takes_context=True)
+def tasks_today(context: dict[str, Any]) -> dict[str, Any]:
+    """Home: the user's own open tasks that are overdue or due within a week, overdue first, each naming
+    the person. Logged as a list read (the names are personal data)."""
+    from crossings.accounts.roles import Cap
+    from crossings.audit.reads import Reader
+    from crossings.cases import selectors
+
+    request = context["request"]
+    if not request.user.scope.can(Cap.PEOPLE_VIEW):
+        return {"show": False}
+    today = timezone.localdate()
+    tasks = list(
+        Task.objects.visible_to(request.user)
+        .open()
+        .filter(assignee=request.user, due_on__lte=today + dt.timedelta(days=7))
+        .select_related("case__person")
+        .order_by("due_on", "pk")[:HOME_LINES]
+    )
+    selectors.log_tasks(Reader.of(request), tasks, reason="home")
+    rows = [{"task": t, **due(t.due_on, today)} for t in tasks]
+    return {"show": True, "rows": rows}

@@ -1,0 +1,38 @@
+"""The home page's outreach block: the worker's week and the phones' failed submissions (anonymous data:
+clients are UICs, so nothing here is a read of a person's record)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from crossings.accounts.roles import Cap
+from crossings.outreach.models import Encounter, Submission
+
+register = template.Library()
+
+
+@register.inclusion_tag("today/outreach.html", takes_context=True)
+def outreach_today(context: dict[str, Any]) -> dict[str, Any]:
+    request = context["request"]
+    user = request.user
+    if not user.scope.can(Cap.OUTREACH_USE):
+        return {"show": False}
+    today = timezone.localdate()
+    week_start = today - dt.timedelta(days=today.weekday())
+    mine = Encounter.objects.visible_to(user).filter(worker=user, date__gte=week_start)
+    failed = (
+        Submission.objects.visible_to(user)
+        .filter(status=Submission.Status.FAILED, received_at__date__gte=today - dt.timedelta(days=7))
+        .order_by("-received_at")
+    )
+    return {
+        "show": True,
+        "encounters": mine.count(),
+        "clients": mine.values("client_id").distinct().count(),
+        "failed": list(failed.values("pk", "reason", "received_at")[:5]),
+        "failed_count": failed.count(),
+    }

@@ -1,0 +1,96 @@
+"""The home page is built from what is due for the user's role: each line names the person and links to
+them, each list of people is logged, the blocks follow the organisation's kind, and the page's query count is
+bounded whatever the caseload."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from crossings.accounts.models import Organisation
+from crossings.accounts.roles import OrgKind, Role
+from crossings.audit.models import AccessLog
+from crossings.cases import services as cases
+from crossings.cases.models import Case
+from crossings.legal import services as legal
+from crossings.people.models import Person
+from crossings.reception import services as reception_services
+from crossings.reception.models import Arrival
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()
+
+
+def a_person(org: Organisation, n: int) -> Person:
+    return Person.objects.create(
+        organisation=org,
+        given_name=f"Given{n}",
+        family_name=f"Family{n}",
+        birth_date=dt.date(1980 + n % 20, 5, 1),
+    )
+
+
+def legal_caseload(org: Organisation, user, n: int) -> None:
+    for i in range(n):
+        person = a_person(org, i)
+        case = cases.open_case(
+            person=person, organisation_id=org.pk, programme=Case.Programme.LEGAL_DEFENCE, owner=user
+        )
+        cases.add_task(
+            case=case, title=f"Call witness {i}", due_on=TODAY + dt.timedelta(days=i - 2), created_by=user
+        )
+        legal.mark_detained(
+            person=person, organisation_id=org.pk, facility="Tacoma NWDC", date=TODAY, user=user
+        )
+
+
+def test_a_caseworker_sees_tasks_overdue_first_with_the_person_named(advocacy, caseworker, login):
+    legal_caseload(advocacy, caseworker, 3)
+    page = login(caseworker).get("/").content.decode()
+    assert "Your tasks this week" in page
+    assert page.index("Call witness 0") < page.index("Call witness 1") < page.index("Call witness 2")
+    assert "2 days overdue" in page and "due today" in page
+    assert "FAMILY0 Given0" in page and "born 1980" in page
+    person = Person.objects.get(given_name="Given0")
+    assert f'href="/people/{person.pk}/"' in page
+    assert "Detained now" in page and "Tacoma NWDC" in page
+    # both lists name people: both are in the access log, under the organisation
+    reasons = set(
+        AccessLog.objects.filter(user=caseworker, reason="home").values_list("object_type", flat=True)
+    )
+    assert {"cases.task", "legal.detention"} <= set(reasons)
+
+
+def test_the_home_page_query_count_does_not_grow_with_the_caseload(advocacy, caseworker, login):
+    client = login(caseworker)
+    legal_caseload(advocacy, caseworker, 2)
+    client.get("/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    legal_caseload(advocacy, caseworker, 12)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/")
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert len(many) <= 40
+
+
+def test_reception_sees_flights_and_follow_ups_not_the_legal_blocks(make_org, make_user, login):
+    org = make_org("Reception (home)", OrgKind.RECEPTION, "KH")
+    officer = make_user(Role.CASEWORKER, org, username="officer")
+    batch = reception_services.record_flight(
+        organisation_id=org.pk, user=officer, flight="CX 731", date=TODAY
+    )
+    person = a_person(org, 7)
+    Arrival.objects.create(batch=batch, person=person)
+    page = login(officer).get("/").content.decode()
+    assert "Flights to meet" in page and "CX 731" in page and "1 not yet received" in page
+    assert "Your deadlines" not in page and "Detained now" not in page
+
+
+def test_an_outreach_worker_sees_the_week_and_no_case_blocks(make_org, make_user, login):
+    org = make_org("Outreach (home)", OrgKind.OUTREACH, "KH")
+    worker = make_user(Role.OUTREACH_WORKER, org, username="worker")
+    page = login(worker).get("/").content.decode()
+    assert "Your outreach this week" in page and "0 encounters" in page
+    assert "Your tasks this week" not in page and "Referrals waiting" not in page
