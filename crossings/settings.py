@@ -285,6 +285,13 @@ MEDIA_ROOT = Path(env("CROSSINGS_MEDIA_ROOT", str(VAR_DIR / "private")))
 # some value, and the test server would otherwise serve MEDIA_ROOT under "/".)
 MEDIA_URL = "/private-files-are-never-served-directly/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Every upload limit is in crossings/uploads.py; this handler, first, keeps no more of a file than the
+# largest of them and refuses a request body far past it unread.
+FILE_UPLOAD_HANDLERS = [
+    "crossings.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Email ------------------------------------------------------------------------------------------
