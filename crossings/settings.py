@@ -269,7 +269,8 @@ STATIC_ROOT = VAR_DIR / "static"
 # The Khmer font comes from its PyPI package (with its OFL licence) and is served from here, never a CDN.
 STATICFILES_DIRS = [BASE_DIR / "static", ("fonts", fontpkg_noto_sans_khmer.ROOT / "files")]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files (documents, manifests, photos, consent scans): encrypted at rest, crossings/storage.py.
+    "default": {"BACKEND": "crossings.storage.EncryptedFileStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
