@@ -18,6 +18,7 @@ from pathlib import Path
 COMMANDS: dict[tuple[str, str], str] = {
     ("keys", "generate"): "generate-field-key",
     ("keys", "rotate"): "rotate-keys",
+    ("keys", "encrypt-files"): "encrypt-files",
     ("db", "backup"): "backup",
     ("db", "restore"): "restore",
     ("demo", "load"): "demo",

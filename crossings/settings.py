@@ -269,7 +269,8 @@ STATIC_ROOT = VAR_DIR / "static"
 # The Khmer font comes from its PyPI package (with its OFL licence) and is served from here, never a CDN.
 STATICFILES_DIRS = [BASE_DIR / "static", ("fonts", fontpkg_noto_sans_khmer.ROOT / "files")]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files (documents, manifests, photos, consent scans): encrypted at rest, crossings/storage.py.
+    "default": {"BACKEND": "crossings.storage.EncryptedFileStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -285,6 +286,13 @@ MEDIA_ROOT = Path(env("CROSSINGS_MEDIA_ROOT", str(VAR_DIR / "private")))
 # some value, and the test server would otherwise serve MEDIA_ROOT under "/".)
 MEDIA_URL = "/private-files-are-never-served-directly/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Every upload limit is in crossings/uploads.py; this handler, first, keeps no more of a file than the
+# largest of them and refuses a request body far past it unread.
+FILE_UPLOAD_HANDLERS = [
+    "crossings.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Email ------------------------------------------------------------------------------------------

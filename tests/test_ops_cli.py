@@ -94,7 +94,8 @@ def test_org_create_refuses_a_bad_kind_and_a_duplicate(db_url):
 
 
 def test_every_ops_command_has_help(db_url):
-    for command in ("org", "user", "token", "demo", "backup", "restore", "rotate-keys", "generate-field-key"):
+    commands = ("org", "user", "token", "demo", "backup", "restore", "rotate-keys", "encrypt-files")
+    for command in (*commands, "generate-field-key"):
         result = run(command, "--help", db_url=db_url)
         assert result.returncode == 0 and "usage:" in result.stdout, command
 

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crossings import uploads
 from crossings.accounts.models import User
 from crossings.cases.models import Case, Task
 from crossings.formtools import choice_field
@@ -53,5 +54,5 @@ class DocumentForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        self.content_type, self.sha256 = validate_upload(upload)
+        self.content_type, self.sha256 = validate_upload(upload, limits=uploads.DOCUMENT)
         return upload

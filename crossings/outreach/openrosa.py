@@ -44,7 +44,7 @@ from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.csrf import csrf_exempt
 
-from crossings import fastsql
+from crossings import fastsql, uploads
 from crossings.accounts.models import Organisation, User
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import Rule
@@ -62,8 +62,10 @@ NONCE_SECONDS = 300
 MAX_FAILURES = 10
 LOCK_MINUTES = 15
 # What one POST may carry; Collect splits bigger submissions into several POSTs of at most this size.
-ACCEPT_CONTENT_LENGTH = 10 * 1024 * 1024
-MAX_ATTACHMENT = int(getattr(settings, "OUTREACH_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024))
+ACCEPT_CONTENT_LENGTH = uploads.OUTREACH_SUBMISSION.max_bytes  # limits: crossings/uploads.py
+MAX_ATTACHMENT = int(
+    getattr(settings, "OUTREACH_MAX_ATTACHMENT_BYTES", uploads.OUTREACH_ATTACHMENT.max_bytes)
+)
 RULE = Rule("cap", Cap.OUTREACH_USE)
 
 

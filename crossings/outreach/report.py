@@ -14,9 +14,9 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from crossings import exports
 from crossings.outreach import indicators
 from crossings.outreach.indicators import Period
 from crossings.outreach.models import AgeBand, Encounter, KeyPopulation, Referral, Sex
@@ -85,7 +85,7 @@ def quarterly_table(encounters: QuerySet[Encounter], period: Period) -> Quarterl
 
 def quarterly_xlsx(encounters: QuerySet[Encounter], period: Period, *, language: str = "en") -> bytes:
     with translation.override(_language(language)):
-        wb = Workbook()
+        wb = exports.workbook()
         ws = wb.active
         assert ws is not None
         ws.title = "Quarter"

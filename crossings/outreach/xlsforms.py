@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import defusedxml.ElementTree as SafeET
+from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
 from pyxform.xls2xform import convert
+
+from crossings import uploads
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 ENCOUNTER_XLSX = FORMS_DIR / "outreach_encounter.xlsx"
@@ -243,6 +246,11 @@ def _settings_row(xlsx: bytes) -> dict[str, Any]:
 
 def compile_xlsform(xlsx: bytes) -> Compiled:
     """Compile an XLSForm with pyxform; FormError says what is wrong in words a supervisor can act on."""
+    try:  # the size, and what the zip unpacks to, before pyxform opens it
+        uploads.check_size(len(xlsx), uploads.XLSFORM)
+        uploads.check_zip(xlsx, uploads.XLSFORM)
+    except ValidationError as exc:
+        raise FormError(" ".join(exc.messages)) from exc
     meta = _settings_row(xlsx)
     if not meta.get("form_id") or not meta.get("version"):
         raise FormError("The settings sheet must give form_id and version.")

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crossings import uploads
 from crossings.accounts.models import Organisation
 from crossings.formtools import choice_field
 from crossings.people.models import Consent, FamilyMember, JourneyEvent, Person, Referral
@@ -45,7 +46,7 @@ class PersonForm(forms.ModelForm):
     def clean_photo(self) -> Any:
         photo = self.cleaned_data.get("photo")
         if photo and hasattr(photo, "content_type"):
-            validate_upload(photo, allowed={"image/jpeg", "image/png", "image/webp"})
+            validate_upload(photo, allowed={"image/jpeg", "image/png", "image/webp"}, limits=uploads.PHOTO)
         return photo
 
     def alias_list(self) -> list[str]:

@@ -10,6 +10,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from crossings import uploads
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.api_helpers import Paginated, error_body
@@ -175,9 +176,12 @@ def _result(record: Any, preview: services.Preview | None) -> ManifestResult:
 def upload_manifest(request: AuthedRequest, batch_id: int, file: UploadedFile = File(...)) -> Any:  # noqa: B008
     batch = _batch(request, batch_id, edit=True)
     try:
+        uploads.check_size(file, uploads.MANIFEST)  # before anything reads it
         record = services.store_upload(
             batch=batch, data=file.read(), filename=file.name or "manifest", user=request.user
         )
+    except uploads.TooLarge as exc:
+        raise ValidationError({"file": " ".join(exc.messages)}) from exc
     except manifest.ManifestError as exc:
         raise ValidationError({"file": str(exc)}) from exc
     result = _result(record, services.preview(record, Person.objects.visible_to(request.user)))

@@ -4,8 +4,11 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crossings import uploads
 from crossings.accounts.models import Organisation
 from crossings.formtools import choice_field
 from crossings.people.forms import DateInput
@@ -19,8 +22,19 @@ class BatchForm(forms.Form):
     expected = forms.IntegerField(label=_("Number expected"), min_value=0, required=False)
 
 
+def _manifest_label() -> str:
+    return gettext("Manifest (CSV or XLSX, up to %(size)s MB)") % {
+        "size": uploads.limit_label(uploads.MANIFEST)
+    }
+
+
 class ManifestUploadForm(forms.Form):
-    file = forms.FileField(label=_("Manifest (CSV or XLSX)"))
+    file = forms.FileField(label=lazy(_manifest_label, str)())
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        uploads.check_size(upload, uploads.MANIFEST)  # before anything reads it
+        return upload
 
 
 class MappingForm(forms.Form):

@@ -7,19 +7,20 @@ report says so. ISO dates, "4 Mar 1980", and real spreadsheet dates are read as 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 
-MAX_ROWS = 2000
+from crossings import uploads
+
+MAX_ROWS = uploads.MANIFEST.max_rows
 
 # field -> (label, required, header spellings seen on manifests)
 FIELDS: dict[str, tuple[Any, bool, tuple[str, ...]]] = {
@@ -83,48 +84,31 @@ def _norm(header: str) -> str:
 
 
 def read_table(data: bytes, filename: str) -> Table:
-    """Rows of a CSV (UTF-8, with or without BOM) or XLSX file; refuses anything else by its content."""
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ManifestError(
-            _("This is an old Excel (.xls) file. Save it as .xlsx or CSV and upload it again.")
-        )
+    """Rows of a CSV (UTF-8, with or without BOM) or XLSX file; refuses anything else by its content, and
+    any file past the manifest limits in crossings.uploads (bytes, unpacked size, rows, columns, cells)
+    at the first row past them."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ManifestError(_("The file is neither an XLSX workbook nor a UTF-8 CSV file.")) from exc
-    if "\x00" in text:
-        raise ManifestError(_("The file is neither an XLSX workbook nor a UTF-8 CSV file."))
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
-    return _table(rows)
-
-
-def _read_xlsx(data: bytes) -> Table:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ManifestError(_("The XLSX file cannot be opened: it may be damaged.")) from exc
-    sheet = workbook.worksheets[0]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True) if any(c not in (None, "") for c in r)]
-    workbook.close()
-    return _table(rows)
+        uploads.check_size(len(data), uploads.MANIFEST)
+        if data[:4] == b"PK\x03\x04":
+            return _table(uploads.read_xlsx(data, uploads.MANIFEST)[0][1])
+        if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            raise ManifestError(
+                _("This is an old Excel (.xls) file. Save it as .xlsx or CSV and upload it again.")
+            )
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ManifestError(_("The file is neither an XLSX workbook nor a UTF-8 CSV file.")) from exc
+        if "\x00" in text:
+            raise ManifestError(_("The file is neither an XLSX workbook nor a UTF-8 CSV file."))
+        return _table(uploads.read_csv(text, uploads.MANIFEST))
+    except ValidationError as exc:
+        raise ManifestError(" ".join(exc.messages)) from exc
 
 
 def _table(rows: list[list[Any]]) -> Table:
     if not rows:
         raise ManifestError(_("The file is empty."))
-    if len(rows) - 1 > MAX_ROWS:
-        raise ManifestError(
-            _("The file has %(n)s rows; at most %(max)s are read at once.")
-            % {"n": len(rows) - 1, "max": MAX_ROWS}
-        )
     headers = [str(h).strip() if h is not None else "" for h in rows[0]]
     width = len(headers)
     body = [(list(r) + [None] * width)[:width] for r in rows[1:]]

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crossings import exports
 from crossings.accounts.roles import Cap, Role
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import BreakGlassGrant, break_glass
@@ -431,16 +431,14 @@ def _export(rows: list[dict[str, Any]], fmt: str, start: dt.date, end: dt.date) 
     name = f"crossings-programme-{start}-{end}"
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = exports.csv_writer(buffer)
         writer.writerow(columns)
         writer.writerow([HXL[c] for c in columns])
         for row in rows:
             writer.writerow([row[c] if row[c] is not None else "" for c in columns])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     else:
-        from openpyxl import Workbook
-
-        workbook = Workbook()
+        workbook = exports.workbook()
         sheet = workbook.active
         assert sheet is not None
         sheet.title = "programme"

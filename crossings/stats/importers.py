@@ -18,17 +18,17 @@ Cell markers: ``D`` and ``NA`` (the re-published DHS files write NA where DHS wr
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from crossings import uploads
 from crossings.stats import countries
 from crossings.stats.models import (
     Breakdown,
@@ -137,31 +137,36 @@ class LayoutMismatch(Exception):
 
 
 def read_grids(path: Path, data: bytes) -> list[tuple[str, Grid]]:
-    """Every sheet of the file as rows of cell values (numbers stay numbers)."""
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        import xlrd
+    """Every sheet of the file as rows of cell values (numbers stay numbers), within the statistics-table
+    limits of crossings.uploads (bytes, unpacked size, rows, columns, cell length): refused at the first
+    row past them, before the rest is read."""
+    limits = uploads.STATS_TABLE
+    try:
+        uploads.check_size(len(data), limits)
+        suffix = path.suffix.lower()
+        if suffix == ".xls":
+            import xlrd
 
-        book = xlrd.open_workbook(file_contents=data)
-        return [(sheet.name, [sheet.row_values(r) for r in range(sheet.nrows)]) for sheet in book.sheets()]
-    if suffix in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
+            book = xlrd.open_workbook(file_contents=data, on_demand=True)
+            grids = []
+            for sheet in book.sheets():
+                if sheet.ncols > limits.max_columns:
+                    raise uploads.TableRefused(
+                        f"Sheet {sheet.name}: {sheet.ncols} columns; the limit is {limits.max_columns}."
+                    )
+                rows = ((r + 1, sheet.row_values(r)) for r in range(sheet.nrows))
+                grids.append((sheet.name, uploads.bounded_rows(rows, limits, skip_blank=False)))
+            return grids
+        if suffix in (".xlsx", ".xlsm"):
             return [
-                (ws.title, [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)])
-                for ws in book.worksheets
+                (title, [["" if v is None else v for v in row] for row in rows])
+                for title, rows in uploads.read_xlsx(data, limits, all_sheets=True, skip_blank=False)
             ]
-        finally:
-            book.close()
-    if suffix in (".csv", ".txt", ".tsv"):
-        text = data.decode("utf-8-sig")
-        try:
-            dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
-        return [("csv", [row for row in csv.reader(io.StringIO(text), dialect)])]
+        if suffix in (".csv", ".txt", ".tsv"):
+            text = data.decode("utf-8-sig")
+            return [("csv", uploads.read_csv(text, limits, delimiters=",;\t|", skip_blank=False))]
+    except ValidationError as exc:
+        raise LayoutMismatch(" ".join(exc.messages)) from exc
     raise LayoutMismatch(f"unknown file type {suffix or '(none)'}: use .xls, .xlsx or .csv")
 
 
@@ -557,6 +562,11 @@ def import_file(
     path = Path(path)
     report = ImportReport(file=path.name)
     if data is None:
+        try:  # the size first: a file past the limit is refused unread
+            uploads.check_size(path.stat().st_size, uploads.STATS_TABLE)
+        except uploads.TooLarge as exc:
+            report.errors.append(Problem("", " ".join(exc.messages)))
+            raise ImportFailed(report) from exc
         data = path.read_bytes()
     opts = Options(measure=measure, year_kind=year_kind, year=year)
     try:

@@ -173,10 +173,11 @@ def _programme_more_xlsx(sheet: Any, stats: programme.ProgrammeStats, bold: Any)
 
 
 def render_xlsx(context: dict[str, Any]) -> bytes:
-    import openpyxl
     from openpyxl.styles import Font
 
-    book = openpyxl.Workbook()
+    from crossings import exports
+
+    book = exports.workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = _("Programme")[:31]

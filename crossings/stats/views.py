@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -13,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crossings import exports
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, public, requires
 from crossings.stats import charts, countries, lineage, programme, reports
@@ -125,7 +125,7 @@ def download_csv(request: HttpRequest, dataset: str) -> HttpResponse:
             as_of = f"{f.as_of:%Y-%m}" if f.as_of else f.publication.published_label
             rows.append([as_of, f.country, lineage.cell_text(f), f.qualifier, f.publication.citation])
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = exports.csv_writer(out, lineterminator="\n")
     writer.writerow(header)
     writer.writerow(tags)
     writer.writerows(rows)

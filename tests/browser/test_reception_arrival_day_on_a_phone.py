@@ -28,7 +28,7 @@ def test_manifest_arrival_day_intake_service_follow_up(live_server, phone, make_
 
     log_in(page, base, "rith")
     page.goto(f"{base}/reception/batches/{batch.pk}/")
-    page.get_by_label("Manifest (CSV or XLSX)").set_input_files(str(manifest_file))
+    page.get_by_label("Manifest (CSV or XLSX, up to 2 MB)").set_input_files(str(manifest_file))
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_test_id("manifest-report")).to_contain_text("Every row is valid.")
     page.get_by_role("button", name="Import", exact=True).click()

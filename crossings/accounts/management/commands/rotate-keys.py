@@ -7,12 +7,14 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from crossings.crypto import EncryptedTextField
+from crossings.storage import reencrypt_files
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every encrypted field with the first key in CROSSINGS_FIELD_KEYS and recompute keyed "
-        "hashes. Run after putting a new key first; afterwards the old keys can be removed."
+        "Re-encrypt every encrypted field and every uploaded file with the first key in "
+        "CROSSINGS_FIELD_KEYS and recompute keyed hashes. Run after putting a new key first; afterwards the "
+        "old keys can be removed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -53,3 +55,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted")
             total += count
         self.stdout.write(f"done: {total} rows re-encrypted with the first key")
+        files = reencrypt_files(rotate=True)
+        self.stdout.write(
+            f"files: {files['rotated']} re-encrypted, {files['encrypted']} encrypted (were plain) "
+            "with the first key"
+        )

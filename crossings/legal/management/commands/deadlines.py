@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from crossings import exports
 from crossings.legal import deadlines as engine
 
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             outcome=options["outcome"],
             in_absentia=options["in_absentia"],
         )
-        writer = csv.writer(self.stdout if self.stdout else sys.stdout, lineterminator="\n")
+        writer = exports.csv_writer(self.stdout if self.stdout else sys.stdout, lineterminator="\n")
         writer.writerow(["action", "due_date", "rule", "citation"])
         for item in computed:
             writer.writerow(

@@ -122,9 +122,9 @@ class Command(BaseCommand):
         if fmt == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        import csv
+        from crossings import exports
 
-        writer = csv.DictWriter(self.stdout, fieldnames=list(REMOVAL_COLUMNS), lineterminator="\n")
+        writer = exports.csv_dict_writer(self.stdout, REMOVAL_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for row in rows:
             writer.writerow({k: "" if v is None else v for k, v in row.items()})
