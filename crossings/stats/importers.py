@@ -19,6 +19,7 @@ Cell markers: ``D`` and ``NA`` (the re-published DHS files write NA where DHS wr
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -30,12 +31,14 @@ from typing import Any
 from django.db import transaction
 
 from crossings.stats import countries
+from crossings.stats import series as series_defs
 from crossings.stats.models import (
     Breakdown,
     Figure,
     Measure,
     Publication,
     Qualifier,
+    Series,
     SourceKind,
     Status,
     YearKind,
@@ -53,6 +56,7 @@ class SourceInfo:
     url: str = ""
     kind: str = SourceKind.OFFICIAL
     note: str = ""
+    series: str = ""  # slug of the series (crossings/stats/series.py); inferred when empty
 
     @property
     def published_on(self) -> dt.date:
@@ -509,6 +513,7 @@ def parse_tidy(
                 publisher=get("publisher"),
                 url=get("url"),
                 kind=kind,
+                series=get("series"),
             )
         if source is None or not source.published:
             problems.append(Problem(where, "no source and publication date (columns source, published)"))
@@ -552,6 +557,8 @@ def import_file(
     user: Any = None,
     dry_run: bool = False,
     data: bytes | None = None,
+    series: str | None = None,
+    model_classes: tuple[Any, Any, Any] | None = None,
 ) -> ImportReport:
     """Import one file, all or nothing. Raises ImportFailed (with the report) on any problem."""
     path = Path(path)
@@ -600,6 +607,7 @@ def import_file(
         else:
             for p in parsed:
                 p.source = source
+    _resolve_series(parsed, series, report)
     _resolve_countries(parsed, aliases, report)
     _check_conflicts(parsed, report)
     _check_sums(parsed, report)
@@ -609,8 +617,39 @@ def import_file(
     if not parsed:
         report.errors.append(Problem("", "the file holds no figures"))
         raise ImportFailed(report)
-    _write(parsed, data, path.name, report, user=user, dry_run=dry_run)
+    extra = {"model_classes": model_classes} if model_classes else {}
+    _write(parsed, data, path.name, report, user=user, dry_run=dry_run, **extra)
     return report
+
+
+def known_series() -> set[str]:
+    return set(series_defs.BUILT_IN) | set(Series.objects.values_list("slug", flat=True))
+
+
+def _resolve_series(parsed: list[Parsed], chosen: str | None, report: ImportReport) -> None:
+    """Every source in a series: the one named (``--series`` or a ``series`` column), else inferred."""
+    known: set[str] | None = None
+    done: dict[SourceInfo, SourceInfo] = {}
+    for p in parsed:
+        src = p.source
+        if src is None:
+            continue
+        if src not in done:
+            slug = (
+                src.series
+                or chosen
+                or series_defs.infer(
+                    kind=src.kind, publisher=src.publisher, title=src.title, layout=report.layout
+                )
+            )
+            if slug not in series_defs.BUILT_IN and known is None:
+                known = known_series()
+            if slug not in series_defs.BUILT_IN and slug not in (known or set()):
+                report.errors.append(
+                    Problem(p.location, f"unknown series {slug!r} (one of {', '.join(sorted(known or []))})")
+                )
+            done[src] = dataclasses.replace(src, series=slug)
+        p.source = done[src]
 
 
 def _resolve_countries(parsed: list[Parsed], aliases: dict[str, str] | None, report: ImportReport) -> None:
@@ -687,8 +726,18 @@ def _check_sums(parsed: list[Parsed], report: ImportReport) -> None:
 
 
 def _write(
-    parsed: list[Parsed], data: bytes, file_name: str, report: ImportReport, *, user: Any, dry_run: bool
+    parsed: list[Parsed],
+    data: bytes,
+    file_name: str,
+    report: ImportReport,
+    *,
+    user: Any,
+    dry_run: bool,
+    model_classes: tuple[Any, Any, Any] = (Series, Publication, Figure),
 ) -> None:
+    """Write the figures. ``model_classes`` (Series, Publication, Figure) lets a data migration pass its
+    historical models."""
+    series_model, publication_model, figure_model = model_classes
     fingerprint = hashlib.sha256(data).hexdigest()
     groups: dict[SourceInfo, list[Parsed]] = {}
     for p in parsed:
@@ -696,12 +745,18 @@ def _write(
         groups.setdefault(p.source, []).append(p)
     with transaction.atomic():
         for src, items in groups.items():
-            publication, created = Publication.objects.get_or_create(
+            slug = src.series or series_defs.OTHER_OFFICIAL
+            known = series_defs.BUILT_IN.get(slug)
+            series_row, _new = series_model.objects.get_or_create(
+                slug=slug, defaults=known.fields() if known else {"name": slug, "kind": src.kind}
+            )
+            publication, created = publication_model.objects.get_or_create(
                 publisher=src.publisher,
                 title=src.title,
                 published_on=src.published_on,
                 fingerprint=fingerprint,
                 defaults={
+                    "series": series_row,
                     "published_label": src.published,
                     "url": src.url,
                     "file_name": file_name,
@@ -711,9 +766,17 @@ def _write(
                     "imported_by": user if getattr(user, "is_authenticated", False) else None,
                 },
             )
-            report.publications.append(publication.citation + ("" if created else " (already imported)"))
-            existing = {f.cell: f for f in publication.figures.all()} if not created else {}
-            new: list[Figure] = []
+            citation = Publication.citation.fget(publication)  # type: ignore[attr-defined]
+            report.publications.append(citation + ("" if created else " (already imported)"))
+            existing = (
+                {
+                    (f.measure, f.country, f.year, f.year_kind, f.breakdown): f
+                    for f in figure_model.objects.filter(publication=publication)
+                }
+                if not created
+                else {}
+            )
+            new: list[Any] = []
             for p in items:
                 values = {
                     "is_region": countries.is_region(p.country),
@@ -728,7 +791,7 @@ def _write(
                 old = existing.get((p.measure, p.country, p.year, p.year_kind, p.breakdown))
                 if old is None:
                     new.append(
-                        Figure(
+                        figure_model(
                             publication=publication,
                             measure=p.measure,
                             country=p.country,
@@ -745,7 +808,7 @@ def _write(
                     report.updated += 1
                 else:
                     report.unchanged += 1
-            Figure.objects.bulk_create(new, batch_size=500)
+            figure_model.objects.bulk_create(new, batch_size=500)
             report.created += len(new)
         if dry_run:
             transaction.set_rollback(True)
