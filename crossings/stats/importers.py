@@ -10,6 +10,10 @@ Layouts tried, in order (each says why it does not fit, and the error lists ever
 - ``dhs-single-year``: one year of the same table: one row per country, Total / Criminal / Non-criminal
   columns (any order, footnote markers allowed), thousands separators, footnote rows under the table. The
   year comes from the title ("Fiscal year 2016") or from ``--year``.
+- ``ice-citizenship``: the ICE ERO annual report's "Removals by country of citizenship": a "Country of
+  citizenship" column and one column per fiscal year ("FY2016", "FY 2017", "2018"), or a single count
+  column ("Removals") with the year in the title or ``--year``. Totals only. A blank cell means the
+  country is not in that year's table: no figure, not zero.
 - ``tidy-csv``: ``measure,country,year,breakdown,value[,source,published,…]`` for everything else.
 
 Cell markers: ``D`` and ``NA`` (the re-published DHS files write NA where DHS wrote D) are *withheld*;
@@ -437,6 +441,84 @@ def _is_footnote(label: str) -> bool:
     return bool(re.match(r"^(\d+\s|note|notes|source|sources|d\s|x\s|-\s|\*)", label, re.I))
 
 
+ICE_LABEL_WORDS = ("citizenship", "country", "nationality")
+ICE_COUNT_KEYS = {"removals", "total removals", "removed", "count", "number", "total"}
+
+
+def _title_year(grid: Grid, upto: int) -> int | None:
+    title = " ".join(text(c) for r in range(upto) for c in grid[r])
+    found = set(re.findall(r"(?:fiscal\s+years?|FY)\s*((?:19|20)\d\d)", title, re.I))
+    if len(found) != 1:
+        found = set(re.findall(r"\b((?:19|20)\d\d)\b", title))
+    return int(found.pop()) if len(found) == 1 else None
+
+
+def parse_ice_citizenship(grid: Grid, opts: Options) -> tuple[list[Parsed], list[Problem]]:
+    header_row = None
+    label_col = None
+    year_cols: dict[int, int] = {}
+    for r in range(min(len(grid), 40)):
+        row = grid[r]
+        lcol = next(
+            (c for c, cell in enumerate(row) if any(w in text(cell).lower() for w in ICE_LABEL_WORDS)), None
+        )
+        if lcol is None:
+            continue
+        years = {c: y for c, cell in enumerate(row) if c != lcol and (y := year_of(cell)) is not None}
+        count = [c for c, cell in enumerate(row) if c != lcol and countries.key(text(cell)) in ICE_COUNT_KEYS]
+        if years:
+            header_row, label_col, year_cols = r, lcol, years
+            break
+        if len(count) == 1:
+            year = opts.year if opts.year is not None else _title_year(grid, r + 1)
+            if year is None:
+                raise LayoutMismatch("the title names no single fiscal year; give it with --year")
+            header_row, label_col, year_cols = r, lcol, {count[0]: year}
+            break
+    if header_row is None or label_col is None:
+        raise LayoutMismatch(
+            "no header row with a Country of citizenship column and fiscal-year (or Removals) columns"
+        )
+    parsed: list[Parsed] = []
+    problems: list[Problem] = []
+    for r in range(header_row + 1, len(grid)):
+        label = text(_at(grid, r, label_col))
+        cells = {year: _at(grid, r, c) for c, year in year_cols.items()}
+        if all(blank(v) for v in cells.values()):
+            continue  # blank line, sub-heading, or footnote
+        if not label:
+            problems.append(Problem(f"row {r + 1}", "figures without a country name"))
+            continue
+        if _is_footnote(label):
+            continue
+        for c, year in year_cols.items():
+            raw = _at(grid, r, c)
+            if blank(raw):
+                continue  # not in that year's table: no figure, not zero
+            try:
+                status, value, qualifier = parse_value(raw)
+            except ValueError as exc:
+                problems.append(Problem(f"{cell_ref(r, c)} ({label}, {year})", str(exc)))
+                continue
+            parsed.append(
+                Parsed(
+                    measure=opts.measure,
+                    label=label,
+                    year=year,
+                    year_kind=opts.year_kind,
+                    breakdown=Breakdown.TOTAL,
+                    status=status,
+                    value=value,
+                    qualifier=qualifier,
+                    original=text(raw)[:100],
+                    location=cell_ref(r, c),
+                )
+            )
+    if not parsed and not problems:
+        raise LayoutMismatch("no country rows with figures under the header")
+    return parsed, problems
+
+
 TIDY_REQUIRED = ("measure", "country", "year", "breakdown", "value")
 
 
@@ -584,6 +666,7 @@ def import_file(
     layouts += [
         ("dhs-wide", lambda g: parse_dhs_wide(g, opts)),
         ("dhs-single-year", lambda g: parse_dhs_single_year(g, opts)),
+        ("ice-citizenship", lambda g: parse_ice_citizenship(g, opts)),
     ]
     for name, parse in layouts:
         for sheet, grid in grids:
