@@ -11,7 +11,7 @@ from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, public, requires
 from crossings.stats import countries, lineage, programme
 from crossings.stats import series as series_defs
-from crossings.stats.models import Breakdown, Measure
+from crossings.stats.models import Breakdown, Measure, Publication
 
 router = Router(tags=["stats"])
 
@@ -209,6 +209,99 @@ def revisions(request: HttpRequest, country: str = "Cambodia", measure: str = Me
             }
         )
     return out
+
+
+class PublicationOut(Schema):
+    id: int
+    citation: str
+    series: str
+    published: str
+    url: str
+    kind: str
+
+
+def _publication_out(p: Publication) -> dict:
+    return {
+        "id": p.pk,
+        "citation": p.citation,
+        "series": p.series.slug,
+        "published": p.published_label,
+        "url": p.url,
+        "kind": p.kind,
+    }
+
+
+@router.get(
+    "/stats/publications",
+    response=list[PublicationOut],
+    auth=None,
+    summary="Every publication a figure comes from, with its series",
+)
+@public
+def publications(request: HttpRequest, series: str | None = None) -> list[dict]:
+    qs = Publication.objects.select_related("series").order_by("series__rank", "published_on", "pk")
+    if series is not None:
+        qs = qs.filter(series__slug=series[:60])
+    return [_publication_out(p) for p in qs[:1000]]
+
+
+class CellChangeOut(Schema):
+    measure: str
+    country: str
+    year: int
+    year_kind: str
+    breakdown: str
+    a: int | str | None = Field(description="the first (earlier) publication: number, 'withheld' or null")
+    b: int | str | None
+    change: str = Field(
+        description="same, changed, withheld_in_a (withheld in the first, published in the second), "
+        "withheld_in_b, only_a, only_b, or status (not available in one of them)"
+    )
+    delta: int | None = Field(description="b - a when both published a figure")
+
+
+class ComparisonOut(Schema):
+    a: PublicationOut
+    b: PublicationOut
+    counts: dict[str, int]
+    cells: list[CellChangeOut]
+
+
+@router.get(
+    "/stats/compare",
+    response=ComparisonOut,
+    auth=None,
+    summary="Two publications of the same table side by side: what changed, by how much, what was withheld",
+)
+@public
+def compare(request: HttpRequest, a: int, b: int, changed_only: bool = False) -> dict:
+    found = {p.pk: p for p in Publication.objects.select_related("series").filter(pk__in=[a, b])}
+    if a not in found or b not in found:
+        raise HttpError(404, "No such publication.")
+    try:
+        result = lineage.compare(found[a], found[b])
+    except lineage.NotTheSameTable as exc:
+        raise HttpError(422, str(exc)) from exc
+    cells = result.differing if changed_only else result.cells
+    return {
+        "a": _publication_out(result.a),
+        "b": _publication_out(result.b),
+        "counts": result.counts,
+        "cells": [
+            {
+                "measure": c.cell[0],
+                "country": c.cell[1],
+                "year": c.cell[2],
+                "year_kind": c.cell[3],
+                "breakdown": c.cell[4],
+                "a": lineage.cell_json(c.a) if c.a else None,
+                "b": lineage.cell_json(c.b) if c.b else None,
+                "change": c.change,
+                "delta": c.delta,
+            }
+            for c in cells
+        ],
+    }
 
 
 class Count(Schema):

@@ -426,3 +426,130 @@ def default_rows(s: Series) -> list[dict[str, int | str | None]]:
         }
         for r in s.rows
     ]
+
+
+# --- Two publications of one table side by side ------------------------------------------------------
+
+
+class Change:
+    SAME = "same"
+    CHANGED = "changed"
+    WITHHELD_IN_A = "withheld_in_a"  # withheld in the first, published in the second
+    WITHHELD_IN_B = "withheld_in_b"  # published in the first, withheld in the second
+    ONLY_A = "only_a"
+    ONLY_B = "only_b"
+    STATUS = "status"  # e.g. not available in one, a figure in the other
+
+    ORDER = (CHANGED, WITHHELD_IN_A, WITHHELD_IN_B, STATUS, ONLY_A, ONLY_B, SAME)
+
+
+def change_label(change: str) -> str:
+    return {
+        Change.SAME: _("the same"),
+        Change.CHANGED: _("changed"),
+        Change.WITHHELD_IN_A: _("withheld in the first, published in the second"),
+        Change.WITHHELD_IN_B: _("published in the first, withheld in the second"),
+        Change.ONLY_A: _("only in the first"),
+        Change.ONLY_B: _("only in the second"),
+        Change.STATUS: _("not available in one of them"),
+    }[change]
+
+
+@dataclass
+class CellChange:
+    cell: Cell
+    a: Figure | None
+    b: Figure | None
+    change: str
+
+    @property
+    def delta(self) -> int | None:
+        """By how much the second publication differs from the first (both published figures)."""
+        if self.a is None or self.b is None or self.a.value is None or self.b.value is None:
+            return None
+        if self.a.status != Status.REPORTED or self.b.status != Status.REPORTED:
+            return None
+        return self.b.value - self.a.value
+
+    @property
+    def label(self) -> str:
+        return change_label(self.change)
+
+
+@dataclass
+class Comparison:
+    a: Publication
+    b: Publication
+    cells: list[CellChange]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(Change.ORDER, 0)
+        for c in self.cells:
+            out[c.change] += 1
+        return out
+
+    @property
+    def count_rows(self) -> list[tuple[str, str, int]]:
+        return [(k, change_label(k), n) for k, n in self.counts.items()]
+
+    @property
+    def differing(self) -> list[CellChange]:
+        return [c for c in self.cells if c.change != Change.SAME]
+
+
+class NotTheSameTable(ValueError):
+    pass
+
+
+def _change(a: Figure | None, b: Figure | None) -> str:
+    if b is None:
+        return Change.ONLY_A
+    if a is None:
+        return Change.ONLY_B
+    if (a.status, a.value, a.qualifier) == (b.status, b.value, b.qualifier):
+        return Change.SAME
+    if a.status == Status.WITHHELD and b.status == Status.REPORTED:
+        return Change.WITHHELD_IN_A
+    if a.status == Status.REPORTED and b.status == Status.WITHHELD:
+        return Change.WITHHELD_IN_B
+    if a.status == Status.REPORTED and b.status == Status.REPORTED:
+        return Change.CHANGED
+    return Change.STATUS
+
+
+def compare(a: Publication, b: Publication) -> Comparison:
+    """Every cell of two publications of the same series, the earlier one first: what changed, by how
+    much, and which cells were withheld in one and published in the other. Two queries."""
+    if a.series_id != b.series_id:
+        raise NotTheSameTable(
+            _("These two publications are not editions of the same series: compare within one series.")
+        )
+    if (b.published_on, b.pk) < (a.published_on, a.pk):
+        a, b = b, a
+    by: dict[int, dict[Cell, Figure]] = {a.pk: {}, b.pk: {}}
+    for f in Figure.objects.filter(publication_id__in=[a.pk, b.pk]).order_by():
+        by[f.publication_id][f.cell] = f
+    cells = sorted(set(by[a.pk]) | set(by[b.pk]))
+    changes = [CellChange(cell=c, a=by[a.pk].get(c), b=by[b.pk].get(c), change="") for c in cells]
+    for c in changes:
+        c.change = _change(c.a, c.b)
+    changes.sort(key=lambda c: (Change.ORDER.index(c.change), c.cell))
+    return Comparison(a=a, b=b, cells=changes)
+
+
+def edition_pairs() -> list[tuple[Publication, Publication]]:
+    """Pairs of publications of one series that share at least one cell (earlier first): the editions
+    worth comparing. Two queries."""
+    pubs = list(Publication.objects.select_related("series").order_by("series__rank", "published_on", "pk"))
+    cells: dict[int, set[tuple[str, str, int, str]]] = defaultdict(set)
+    for pid, measure, country, year, breakdown in Figure.objects.values_list(
+        "publication_id", "measure", "country", "year", "breakdown"
+    ):
+        cells[pid].add((measure, country, year, breakdown))
+    pairs = []
+    for i, a in enumerate(pubs):
+        for b in pubs[i + 1 :]:
+            if b.series_id == a.series_id and cells[a.pk] & cells[b.pk]:
+                pairs.append((a, b))
+    return pairs

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, public, requires
 from crossings.stats import charts, countries, lineage, programme, reports
-from crossings.stats.models import Figure, Report
+from crossings.stats.models import Figure, Publication, Report
 
 COMPARED = ["Cambodia", "Laos", "Vietnam"]
 
@@ -139,7 +139,37 @@ def public_page(request: HttpRequest) -> HttpResponse:
     context = _official_context()
     if request.GET.get("revisions"):
         context["revisions"] = lineage.revisions("removals", "Cambodia")
+    if request.GET.get("compare"):
+        context.update(_compare_context(request))
     return render(request, "stats/public.html", context)
+
+
+def _publication_id(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
+def _compare_context(request: HttpRequest) -> dict[str, Any]:
+    """Two publications of one table side by side (``?compare=1&a=ID&b=ID``); without ids, the first
+    pair of editions of the default series."""
+    pairs = lineage.edition_pairs()
+    context: dict[str, Any] = {"compare_pairs": pairs, "comparison_of": None, "compare_error": ""}
+    a_id, b_id = _publication_id(request, "a"), _publication_id(request, "b")
+    if a_id is None or b_id is None:
+        if not pairs:
+            return context
+        a, b = pairs[0]
+    else:
+        found = {p.pk: p for p in Publication.objects.select_related("series").filter(pk__in=[a_id, b_id])}
+        if a_id not in found or b_id not in found:
+            context["compare_error"] = _("No such publication.")
+            return context
+        a, b = found[a_id], found[b_id]
+    try:
+        context["comparison_of"] = lineage.compare(a, b)
+    except lineage.NotTheSameTable as exc:
+        context["compare_error"] = str(exc)
+    return context
 
 
 # HXL hashtags (https://hxlstandard.org) under the header row, so humanitarian tools can read the columns.
