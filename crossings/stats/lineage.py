@@ -286,12 +286,16 @@ def breaks(found: list[Series]) -> dict[int, list[str]]:
         if not s.rows:
             continue
         years = s.years
+        name = s.source_series.short_label if s.source_series else s.slug
         for i, y in enumerate(years):
             if i == 0:
-                marks[y].append(_("%(series)s begins") % {"series": s.label})
+                marks[y].append(_("%(series)s begins") % {"series": name})
             elif years[i - 1] != y - 1:
-                marks[y].append(_("%(series)s resumes after a gap") % {"series": s.label})
-        marks[years[-1]].append(_("%(series)s ends") % {"series": s.label})
+                marks[y].append(_("%(series)s resumes after a gap") % {"series": name})
+            if i == len(years) - 1:
+                marks[y].append(_("%(series)s ends") % {"series": name})
+            elif years[i + 1] != y + 1:
+                marks[y].append(_("%(series)s has no figure the next year") % {"series": name})
     return dict(marks)
 
 

@@ -130,7 +130,12 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was written.")
 
     def _removals(self, country: str, fmt: str) -> None:
-        rows = lineage.removal_rows(_country(country))
+        from django.conf import settings
+        from django.utils import translation
+
+        # The same text whatever language the calling process last used (the 'differs' note).
+        with translation.override(settings.LANGUAGE_CODE):
+            rows = lineage.removal_rows(_country(country))
         if fmt == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
