@@ -25,13 +25,24 @@ def run(*args):
 @pytest.mark.django_db
 def test_the_cli_prints_every_known_year_as_csv(reference):
     rows = list(csv.DictReader(io.StringIO(run("removals", "--country", "Cambodia"))))
-    assert list(rows[0]) == ["year", "total", "criminal", "non_criminal", "source"]
-    by_year = {r["year"]: r for r in rows}
-    assert by_year["2003"]["total"] == "58" and by_year["2003"]["criminal"] == "49"
-    assert by_year["1995"]["criminal"] == "withheld"
-    assert by_year["2018"]["criminal"] == ""  # not published, not zero
-    assert "2010" not in by_year
-    assert [int(y) for y in by_year] == sorted(int(y) for y in by_year)
+    assert list(rows[0]) == [
+        "year",
+        "series",
+        "total",
+        "criminal",
+        "non_criminal",
+        "source",
+        "url",
+        "differs",
+    ]
+    by_year = {(r["year"], r["series"]): r for r in rows}
+    dhs = "dhs-yearbook-removals"
+    assert by_year["2003", dhs]["total"] == "66" and by_year["2003", dhs]["criminal"] == "50"
+    assert by_year["1995", dhs]["criminal"] == "withheld"
+    assert by_year["2018", "ice-ero-annual-removals"]["criminal"] == ""  # not published, not zero
+    assert not any(year == "2010" for year, _s in by_year)
+    years = [int(r["year"]) for r in rows]
+    assert years == sorted(years)
 
 
 @pytest.mark.django_db
@@ -40,9 +51,10 @@ def test_the_cli_json_and_the_api_are_the_same(reference):
     response = Client().get("/api/stats/removals", {"country": "cambodia"})
     assert response.status_code == 200
     body = response.json()
-    assert body["years"] == cli
+    assert body["rows"] == cli
     assert body["country"] == "Cambodia"
-    assert body["missing_years"] == list(range(2004, 2016))
+    assert body["default_series"] == "dhs-yearbook-removals"
+    assert body["missing_years"] == list(range(2009, 2014))  # no figure in any series
 
 
 @pytest.mark.django_db
@@ -52,9 +64,11 @@ def test_the_average_states_how_many_years_had_data(reference):
         .get("/api/stats/removals/average", {"country": "Cambodia", "start": 2001, "end": 2010})
         .json()
     )
-    assert (body["years_with_data"], body["years_in_range"], body["sum"]) == (3, 10, 98)
-    assert body["average"] == 32.7
-    assert "3 of 10 years" in run("average", "--country", "Cambodia", "--from", "2001", "--to", "2010")
+    # The DHS Yearbook series only (2008 edition for FY2001-2008); FY2009-2010 have no figure.
+    assert (body["years_with_data"], body["years_in_range"], body["sum"]) == (8, 10, 323)
+    assert body["average"] == 40.4
+    assert body["series"].startswith("DHS Yearbook")
+    assert "8 of 10 years" in run("average", "--country", "Cambodia", "--from", "2001", "--to", "2010")
 
 
 @pytest.mark.django_db
@@ -69,11 +83,13 @@ def test_unknown_countries_get_suggestions(reference):
 @pytest.mark.django_db
 def test_revisions_are_listed_on_request(reference):
     body = Client().get("/api/stats/revisions", {"country": "Cambodia"}).json()
-    fy2016 = next(r for r in body if r["year"] == 2016 and r["breakdown"] == "total")
-    assert [(v["value"], v["kind"], v["current"]) for v in fy2016["versions"]] == [
-        (72, "official", True),
-        (74, "press", False),
+    fy2003 = next(r for r in body if r["year"] == 2003 and r["breakdown"] == "total")
+    assert fy2003["series"] == "dhs-yearbook-removals"
+    assert [(v["value"], v["published"], v["current"]) for v in fy2003["versions"]] == [
+        (58, "2004", False),
+        (66, "2009", True),
     ]
+    assert not any(r["year"] == 2016 for r in body)  # DHS 72 and ICE 74 are two series, not a revision
 
 
 @pytest.mark.django_db

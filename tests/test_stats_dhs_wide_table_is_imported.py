@@ -16,6 +16,12 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "dhs" / "Tabl
 SOURCE = SourceInfo(title="Yearbook 2003, Table 43D", published="2004", publisher="DHS")
 
 
+@pytest.fixture(autouse=True)
+def no_built_in_figures(db):
+    """These tests import into an empty statistics store (the built-in figures come with migrate)."""
+    Publication.objects.all().delete()
+
+
 def fig(country, year, breakdown):
     return Figure.objects.get(measure="removals", country=country, year=year, breakdown=breakdown)
 
@@ -107,19 +113,26 @@ def test_the_built_in_reference_data_gives_the_cambodian_series_with_sources():
     from crossings.stats.reference import load_reference
 
     load_reference()
-    rows = {r["year"]: r for r in lineage.removal_rows("Cambodia")}
-    assert rows[2003]["total"] == 58
-    assert rows[2016] == {
+    rows = {(r["year"], r["series"]): r for r in lineage.removal_rows("Cambodia")}
+    # The 2008 edition revised FY2003 (58 in the 2003 edition): the later edition is shown.
+    assert rows[2003, "dhs-yearbook-removals"]["total"] == 66
+    assert "2008, Table 37D" in rows[2003, "dhs-yearbook-removals"]["source"]
+    assert rows[2016, "dhs-yearbook-removals"] == {
         "year": 2016,
+        "series": "dhs-yearbook-removals",
+        "default_series": True,
         "total": 72,
         "criminal": "withheld",
         "non_criminal": "withheld",
         "source": "U.S. Department of Homeland Security, "
         "Yearbook of Immigration Statistics 2016, Table 41 (2017)",
+        "url": "https://www.dhs.gov/immigration-statistics/yearbook/2016/table41",
+        "differs": rows[2016, "dhs-yearbook-removals"]["differs"],
     }
-    assert rows[2018]["total"] == 110 and "HuffPost" in rows[2018]["source"]
-    assert 2010 not in rows  # never interpolated
-    assert lineage.removals("Cambodia").missing_years == list(range(2004, 2016))
+    assert rows[2018, "ice-ero-annual-removals"]["total"] == 110
+    assert "HuffPost" in rows[2018, "press"]["source"]
+    assert not any(year == 2010 for year, _series in rows)  # never interpolated
+    assert lineage.removals("Cambodia").missing_years == list(range(2009, 2016))
     before = Figure.objects.count()
     load_reference()
     assert Figure.objects.count() == before

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from crossings.stats.models import Figure, Publication
+from crossings.stats.models import Figure, Publication, Series
 
 
 class FigureInline(admin.TabularInline):
@@ -24,8 +24,8 @@ class FigureInline(admin.TabularInline):
 
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
-    list_display = ("title", "publisher", "published_label", "kind", "layout", "imported_at")
-    list_filter = ("kind",)
+    list_display = ("title", "publisher", "published_label", "series", "kind", "layout", "imported_at")
+    list_filter = ("series", "kind")
     search_fields = ("title", "publisher", "url")
     readonly_fields = ("fingerprint", "layout", "imported_at", "imported_by")
 
@@ -36,3 +36,9 @@ class FigureAdmin(admin.ModelAdmin):
     list_filter = ("measure", "breakdown", "status", "year_kind")
     search_fields = ("country",)
     list_select_related = ("publication",)
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name", "publisher", "kind", "rank")
+    readonly_fields = ("slug",)

@@ -10,7 +10,8 @@ from ninja.errors import HttpError
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, public, requires
 from crossings.stats import countries, lineage, programme
-from crossings.stats.models import Breakdown, Measure
+from crossings.stats import series as series_defs
+from crossings.stats.models import Breakdown, Measure, Publication
 
 router = Router(tags=["stats"])
 
@@ -33,24 +34,90 @@ class RemovalYear(Schema):
     source: str
 
 
+class RemovalRow(Schema):
+    year: int
+    series: str = Field(description="the series key; see `series` for its name and counting rules")
+    default_series: bool
+    total: int | str | None = Field(description="a number, 'withheld', or null when not available")
+    criminal: int | str | None
+    non_criminal: int | str | None
+    source: str
+    url: str
+    differs: str = Field(description="where series give different totals this year: each series' figure")
+
+
+class SeriesOut(Schema):
+    key: str
+    name: str
+    kind: str
+    secondary: bool
+    default: bool
+    counting: str = Field(description="what the series counts and how: why it may differ from another")
+    years: list[RemovalYear]
+    missing_years: list[int]
+
+
+class DifferenceOut(Schema):
+    year: int
+    values: dict[str, int | str | None] = Field(description="series key -> total")
+    why: str
+
+
 class Removals(Schema):
     country: str
     measure: str = "removals"
     year_kind: str = "fiscal"
-    years: list[RemovalYear]
-    missing_years: list[int] = Field(description="years inside the span with no published figure")
+    default_series: str
+    years: list[RemovalYear] = Field(description="the default series, one row per year")
+    missing_years: list[int] = Field(description="years inside the span with no figure in any series")
+    rows: list[RemovalRow] = Field(description="one row per year and series (what the CLI prints)")
+    series: list[SeriesOut]
+    differences: list[DifferenceOut]
 
 
-@router.get("/stats/removals", response=Removals, auth=None, summary="Removals by fiscal year, with sources")
+def _series_out(s: lineage.Series) -> dict:
+    row = s.source_series
+    return {
+        "key": s.slug,
+        "name": s.label,
+        "kind": row.kind if row else "",
+        "secondary": row.is_secondary if row else False,
+        "default": s.default,
+        "counting": row.counting_label if row else "",
+        "years": lineage.default_rows(s),
+        "missing_years": s.missing_years,
+    }
+
+
+@router.get(
+    "/stats/removals",
+    response=Removals,
+    auth=None,
+    summary="Removals by year and series, with sources",
+)
 @public
 def removals(request: HttpRequest, country: str = "Cambodia") -> dict:
     name = _country(country)
-    series = lineage.removals(name)
-    return {"country": name, "years": lineage.removal_rows(name), "missing_years": series.missing_years}
+    found = lineage.all_series(name)
+    default = found[0] if found else lineage.Series(country=name, measure=Measure.REMOVALS)
+    known = {y for s in found for y in s.years}
+    return {
+        "country": name,
+        "default_series": default.slug,
+        "years": lineage.default_rows(default),
+        "missing_years": [y for y in lineage.span(found) if y not in known],
+        "rows": lineage.removal_rows(name),
+        "series": [_series_out(s) for s in found],
+        "differences": [
+            {"year": d.year, "values": {s.slug: lineage.cell_json(f) for s, f in d.values}, "why": d.why}
+            for d in lineage.differences(found).values()
+        ],
+    }
 
 
 class AverageOut(Schema):
     country: str
+    series: str = Field(description="the one series averaged: figures of different series never mix")
     measure: str
     breakdown: str
     start: int
@@ -69,17 +136,25 @@ class AverageOut(Schema):
 )
 @public
 def removals_average(
-    request: HttpRequest, start: int, end: int, country: str = "Cambodia", breakdown: str = Breakdown.TOTAL
+    request: HttpRequest,
+    start: int,
+    end: int,
+    country: str = "Cambodia",
+    breakdown: str = Breakdown.TOTAL,
+    series: str | None = None,
 ) -> dict:
     if end < start or end - start > 200:
         raise HttpError(422, "The range must run forwards and span at most 200 years.")
     if breakdown not in Breakdown.values:
         raise HttpError(422, f"breakdown is one of {', '.join(Breakdown.values)}.")
-    agg = lineage.average(_country(country), start, end, Measure.REMOVALS, breakdown)
+    if series is not None and series not in series_defs.BUILT_IN:
+        raise HttpError(422, f"series is one of {', '.join(series_defs.BUILT_IN)}.")
+    agg = lineage.average(_country(country), start, end, Measure.REMOVALS, breakdown, slug=series)
     return {**agg.__dict__, "average": agg.average, "sentence": agg.sentence}
 
 
 class VersionOut(Schema):
+    series: str
     value: int | None
     status: str
     original: str
@@ -91,6 +166,7 @@ class VersionOut(Schema):
 
 
 class RevisionOut(Schema):
+    series: str = Field(description="revisions are within one series: a later edition of the same table")
     year: int
     year_kind: str
     breakdown: str
@@ -115,8 +191,10 @@ def revisions(request: HttpRequest, country: str = "Cambodia", measure: str = Me
                 "year": year,
                 "year_kind": year_kind,
                 "breakdown": breakdown,
+                "series": rev.series.slug,
                 "versions": [
                     {
+                        "series": rev.series.slug,
                         "value": v.figure.value,
                         "status": v.figure.status,
                         "original": v.figure.original,
@@ -131,6 +209,99 @@ def revisions(request: HttpRequest, country: str = "Cambodia", measure: str = Me
             }
         )
     return out
+
+
+class PublicationOut(Schema):
+    id: int
+    citation: str
+    series: str
+    published: str
+    url: str
+    kind: str
+
+
+def _publication_out(p: Publication) -> dict:
+    return {
+        "id": p.pk,
+        "citation": p.citation,
+        "series": p.series.slug,
+        "published": p.published_label,
+        "url": p.url,
+        "kind": p.kind,
+    }
+
+
+@router.get(
+    "/stats/publications",
+    response=list[PublicationOut],
+    auth=None,
+    summary="Every publication a figure comes from, with its series",
+)
+@public
+def publications(request: HttpRequest, series: str | None = None) -> list[dict]:
+    qs = Publication.objects.select_related("series").order_by("series__rank", "published_on", "pk")
+    if series is not None:
+        qs = qs.filter(series__slug=series[:60])
+    return [_publication_out(p) for p in qs[:1000]]
+
+
+class CellChangeOut(Schema):
+    measure: str
+    country: str
+    year: int
+    year_kind: str
+    breakdown: str
+    a: int | str | None = Field(description="the first (earlier) publication: number, 'withheld' or null")
+    b: int | str | None
+    change: str = Field(
+        description="same, changed, withheld_in_a (withheld in the first, published in the second), "
+        "withheld_in_b, only_a, only_b, or status (not available in one of them)"
+    )
+    delta: int | None = Field(description="b - a when both published a figure")
+
+
+class ComparisonOut(Schema):
+    a: PublicationOut
+    b: PublicationOut
+    counts: dict[str, int]
+    cells: list[CellChangeOut]
+
+
+@router.get(
+    "/stats/compare",
+    response=ComparisonOut,
+    auth=None,
+    summary="Two publications of the same table side by side: what changed, by how much, what was withheld",
+)
+@public
+def compare(request: HttpRequest, a: int, b: int, changed_only: bool = False) -> dict:
+    found = {p.pk: p for p in Publication.objects.select_related("series").filter(pk__in=[a, b])}
+    if a not in found or b not in found:
+        raise HttpError(404, "No such publication.")
+    try:
+        result = lineage.compare(found[a], found[b])
+    except lineage.NotTheSameTable as exc:
+        raise HttpError(422, str(exc)) from exc
+    cells = result.differing if changed_only else result.cells
+    return {
+        "a": _publication_out(result.a),
+        "b": _publication_out(result.b),
+        "counts": result.counts,
+        "cells": [
+            {
+                "measure": c.cell[0],
+                "country": c.cell[1],
+                "year": c.cell[2],
+                "year_kind": c.cell[3],
+                "breakdown": c.cell[4],
+                "a": lineage.cell_json(c.a) if c.a else None,
+                "b": lineage.cell_json(c.b) if c.b else None,
+                "change": c.change,
+                "delta": c.delta,
+            }
+            for c in cells
+        ],
+    }
 
 
 class Count(Schema):

@@ -90,18 +90,65 @@ def removals_chart(series: Series, title: str) -> pygal.Graph:
     return chart
 
 
-def comparison_chart(all_series: dict[str, Series], labels: dict[str, str], title: str) -> pygal.Graph:
-    years = sorted({y for s in all_series.values() for y in s.span})
-    span = list(range(years[0], years[-1] + 1)) if years else []
+GAP_MARK = "∅"
+BREAK_MARK = "¦"
+
+
+def axis_labels(found: Sequence[Series]) -> list[str]:
+    """Year labels for the x axis: a year without a figure in any series is marked ∅, a year where a
+    series begins, ends or resumes is marked ¦ (the legend under the chart says so)."""
+    from crossings.stats.lineage import breaks, span
+
+    marks = breaks(list(found))
+    known = {y for s in found for y in s.years}
+    out = []
+    for year in span(found):
+        label = str(year)
+        if year not in known:
+            label = f"{GAP_MARK} {label}"
+        elif year in marks:
+            label = f"{BREAK_MARK} {label}"
+        out.append(label)
+    return out
+
+
+def series_chart(found: Sequence[Series], title: str) -> pygal.Graph:
+    """One line of totals per series (never merged, never averaged). A year a series has no figure breaks
+    its line; years without a figure in any series and series breaks are marked on the axis."""
+    from crossings.stats.lineage import span
+
     chart = pygal.Line(**_config(x_label_rotation=-45, allow_interruptions=True, dots_size=4))
     chart.title = title
-    chart.x_labels = [str(y) for y in span]
-    for country, s in all_series.items():
+    years = span(found)
+    chart.x_labels = axis_labels(found)
+    for s in found:
+        if not s.rows:
+            continue
         values = []
-        for year in span:
+        for year in years:
             row = s.row(year)
             values.append(_value(row.total) if row else None)
-        chart.add(labels.get(country, country), values)
+        chart.add(s.source_series.short_label if s.source_series else s.slug, values)
+    return chart
+
+
+def comparison_chart(official: dict[str, list[Series]], labels: dict[str, str], title: str) -> pygal.Graph:
+    """One line per country and official series."""
+    from crossings.stats.lineage import span as years_of
+
+    columns = [s for items in official.values() for s in items]
+    span = years_of(columns)
+    chart = pygal.Line(**_config(x_label_rotation=-45, allow_interruptions=True, dots_size=4))
+    chart.title = title
+    chart.x_labels = axis_labels(columns)
+    for country, items in official.items():
+        for s in items:
+            values = []
+            for year in span:
+                row = s.row(year)
+                values.append(_value(row.total) if row else None)
+            short = s.source_series.short_label if s.source_series else s.slug
+            chart.add(f"{labels.get(country, country)} — {short}", values)
     return chart
 
 

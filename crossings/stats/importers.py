@@ -10,6 +10,10 @@ Layouts tried, in order (each says why it does not fit, and the error lists ever
 - ``dhs-single-year``: one year of the same table: one row per country, Total / Criminal / Non-criminal
   columns (any order, footnote markers allowed), thousands separators, footnote rows under the table. The
   year comes from the title ("Fiscal year 2016") or from ``--year``.
+- ``ice-citizenship``: the ICE ERO annual report's "Removals by country of citizenship": a "Country of
+  citizenship" column and one column per fiscal year ("FY2016", "FY 2017", "2018"), or a single count
+  column ("Removals") with the year in the title or ``--year``. Totals only. A blank cell means the
+  country is not in that year's table: no figure, not zero.
 - ``tidy-csv``: ``measure,country,year,breakdown,value[,source,published,…]`` for everything else.
 
 Cell markers: ``D`` and ``NA`` (the re-published DHS files write NA where DHS wrote D) are *withheld*;
@@ -18,6 +22,7 @@ Cell markers: ``D`` and ``NA`` (the re-published DHS files write NA where DHS wr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -30,12 +35,14 @@ from django.db import transaction
 
 from crossings import uploads
 from crossings.stats import countries
+from crossings.stats import series as series_defs
 from crossings.stats.models import (
     Breakdown,
     Figure,
     Measure,
     Publication,
     Qualifier,
+    Series,
     SourceKind,
     Status,
     YearKind,
@@ -53,6 +60,7 @@ class SourceInfo:
     url: str = ""
     kind: str = SourceKind.OFFICIAL
     note: str = ""
+    series: str = ""  # slug of the series (crossings/stats/series.py); inferred when empty
 
     @property
     def published_on(self) -> dt.date:
@@ -438,6 +446,84 @@ def _is_footnote(label: str) -> bool:
     return bool(re.match(r"^(\d+\s|note|notes|source|sources|d\s|x\s|-\s|\*)", label, re.I))
 
 
+ICE_LABEL_WORDS = ("citizenship", "country", "nationality")
+ICE_COUNT_KEYS = {"removals", "total removals", "removed", "count", "number", "total"}
+
+
+def _title_year(grid: Grid, upto: int) -> int | None:
+    title = " ".join(text(c) for r in range(upto) for c in grid[r])
+    found = set(re.findall(r"(?:fiscal\s+years?|FY)\s*((?:19|20)\d\d)", title, re.I))
+    if len(found) != 1:
+        found = set(re.findall(r"\b((?:19|20)\d\d)\b", title))
+    return int(found.pop()) if len(found) == 1 else None
+
+
+def parse_ice_citizenship(grid: Grid, opts: Options) -> tuple[list[Parsed], list[Problem]]:
+    header_row = None
+    label_col = None
+    year_cols: dict[int, int] = {}
+    for r in range(min(len(grid), 40)):
+        row = grid[r]
+        lcol = next(
+            (c for c, cell in enumerate(row) if any(w in text(cell).lower() for w in ICE_LABEL_WORDS)), None
+        )
+        if lcol is None:
+            continue
+        years = {c: y for c, cell in enumerate(row) if c != lcol and (y := year_of(cell)) is not None}
+        count = [c for c, cell in enumerate(row) if c != lcol and countries.key(text(cell)) in ICE_COUNT_KEYS]
+        if years:
+            header_row, label_col, year_cols = r, lcol, years
+            break
+        if len(count) == 1:
+            year = opts.year if opts.year is not None else _title_year(grid, r + 1)
+            if year is None:
+                raise LayoutMismatch("the title names no single fiscal year; give it with --year")
+            header_row, label_col, year_cols = r, lcol, {count[0]: year}
+            break
+    if header_row is None or label_col is None:
+        raise LayoutMismatch(
+            "no header row with a Country of citizenship column and fiscal-year (or Removals) columns"
+        )
+    parsed: list[Parsed] = []
+    problems: list[Problem] = []
+    for r in range(header_row + 1, len(grid)):
+        label = text(_at(grid, r, label_col))
+        cells = {year: _at(grid, r, c) for c, year in year_cols.items()}
+        if all(blank(v) for v in cells.values()):
+            continue  # blank line, sub-heading, or footnote
+        if not label:
+            problems.append(Problem(f"row {r + 1}", "figures without a country name"))
+            continue
+        if _is_footnote(label):
+            continue
+        for c, year in year_cols.items():
+            raw = _at(grid, r, c)
+            if blank(raw):
+                continue  # not in that year's table: no figure, not zero
+            try:
+                status, value, qualifier = parse_value(raw)
+            except ValueError as exc:
+                problems.append(Problem(f"{cell_ref(r, c)} ({label}, {year})", str(exc)))
+                continue
+            parsed.append(
+                Parsed(
+                    measure=opts.measure,
+                    label=label,
+                    year=year,
+                    year_kind=opts.year_kind,
+                    breakdown=Breakdown.TOTAL,
+                    status=status,
+                    value=value,
+                    qualifier=qualifier,
+                    original=text(raw)[:100],
+                    location=cell_ref(r, c),
+                )
+            )
+    if not parsed and not problems:
+        raise LayoutMismatch("no country rows with figures under the header")
+    return parsed, problems
+
+
 TIDY_REQUIRED = ("measure", "country", "year", "breakdown", "value")
 
 
@@ -514,6 +600,7 @@ def parse_tidy(
                 publisher=get("publisher"),
                 url=get("url"),
                 kind=kind,
+                series=get("series"),
             )
         if source is None or not source.published:
             problems.append(Problem(where, "no source and publication date (columns source, published)"))
@@ -557,6 +644,8 @@ def import_file(
     user: Any = None,
     dry_run: bool = False,
     data: bytes | None = None,
+    series: str | None = None,
+    model_classes: tuple[Any, Any, Any] | None = None,
 ) -> ImportReport:
     """Import one file, all or nothing. Raises ImportFailed (with the report) on any problem."""
     path = Path(path)
@@ -587,6 +676,7 @@ def import_file(
     layouts += [
         ("dhs-wide", lambda g: parse_dhs_wide(g, opts)),
         ("dhs-single-year", lambda g: parse_dhs_single_year(g, opts)),
+        ("ice-citizenship", lambda g: parse_ice_citizenship(g, opts)),
     ]
     for name, parse in layouts:
         for sheet, grid in grids:
@@ -610,6 +700,7 @@ def import_file(
         else:
             for p in parsed:
                 p.source = source
+    _resolve_series(parsed, series, report)
     _resolve_countries(parsed, aliases, report)
     _check_conflicts(parsed, report)
     _check_sums(parsed, report)
@@ -619,8 +710,39 @@ def import_file(
     if not parsed:
         report.errors.append(Problem("", "the file holds no figures"))
         raise ImportFailed(report)
-    _write(parsed, data, path.name, report, user=user, dry_run=dry_run)
+    extra = {"model_classes": model_classes} if model_classes else {}
+    _write(parsed, data, path.name, report, user=user, dry_run=dry_run, **extra)
     return report
+
+
+def known_series() -> set[str]:
+    return set(series_defs.BUILT_IN) | set(Series.objects.values_list("slug", flat=True))
+
+
+def _resolve_series(parsed: list[Parsed], chosen: str | None, report: ImportReport) -> None:
+    """Every source in a series: the one named (``--series`` or a ``series`` column), else inferred."""
+    known: set[str] | None = None
+    done: dict[SourceInfo, SourceInfo] = {}
+    for p in parsed:
+        src = p.source
+        if src is None:
+            continue
+        if src not in done:
+            slug = (
+                src.series
+                or chosen
+                or series_defs.infer(
+                    kind=src.kind, publisher=src.publisher, title=src.title, layout=report.layout
+                )
+            )
+            if slug not in series_defs.BUILT_IN and known is None:
+                known = known_series()
+            if slug not in series_defs.BUILT_IN and slug not in (known or set()):
+                report.errors.append(
+                    Problem(p.location, f"unknown series {slug!r} (one of {', '.join(sorted(known or []))})")
+                )
+            done[src] = dataclasses.replace(src, series=slug)
+        p.source = done[src]
 
 
 def _resolve_countries(parsed: list[Parsed], aliases: dict[str, str] | None, report: ImportReport) -> None:
@@ -697,8 +819,18 @@ def _check_sums(parsed: list[Parsed], report: ImportReport) -> None:
 
 
 def _write(
-    parsed: list[Parsed], data: bytes, file_name: str, report: ImportReport, *, user: Any, dry_run: bool
+    parsed: list[Parsed],
+    data: bytes,
+    file_name: str,
+    report: ImportReport,
+    *,
+    user: Any,
+    dry_run: bool,
+    model_classes: tuple[Any, Any, Any] = (Series, Publication, Figure),
 ) -> None:
+    """Write the figures. ``model_classes`` (Series, Publication, Figure) lets a data migration pass its
+    historical models."""
+    series_model, publication_model, figure_model = model_classes
     fingerprint = hashlib.sha256(data).hexdigest()
     groups: dict[SourceInfo, list[Parsed]] = {}
     for p in parsed:
@@ -706,12 +838,18 @@ def _write(
         groups.setdefault(p.source, []).append(p)
     with transaction.atomic():
         for src, items in groups.items():
-            publication, created = Publication.objects.get_or_create(
+            slug = src.series or series_defs.OTHER_OFFICIAL
+            known = series_defs.BUILT_IN.get(slug)
+            series_row, _new = series_model.objects.get_or_create(
+                slug=slug, defaults=known.fields() if known else {"name": slug, "kind": src.kind}
+            )
+            publication, created = publication_model.objects.get_or_create(
                 publisher=src.publisher,
                 title=src.title,
                 published_on=src.published_on,
                 fingerprint=fingerprint,
                 defaults={
+                    "series": series_row,
                     "published_label": src.published,
                     "url": src.url,
                     "file_name": file_name,
@@ -721,9 +859,17 @@ def _write(
                     "imported_by": user if getattr(user, "is_authenticated", False) else None,
                 },
             )
-            report.publications.append(publication.citation + ("" if created else " (already imported)"))
-            existing = {f.cell: f for f in publication.figures.all()} if not created else {}
-            new: list[Figure] = []
+            citation = Publication.citation.fget(publication)  # type: ignore[attr-defined]
+            report.publications.append(citation + ("" if created else " (already imported)"))
+            existing = (
+                {
+                    (f.measure, f.country, f.year, f.year_kind, f.breakdown): f
+                    for f in figure_model.objects.filter(publication=publication)
+                }
+                if not created
+                else {}
+            )
+            new: list[Any] = []
             for p in items:
                 values = {
                     "is_region": countries.is_region(p.country),
@@ -738,7 +884,7 @@ def _write(
                 old = existing.get((p.measure, p.country, p.year, p.year_kind, p.breakdown))
                 if old is None:
                     new.append(
-                        Figure(
+                        figure_model(
                             publication=publication,
                             measure=p.measure,
                             country=p.country,
@@ -755,7 +901,7 @@ def _write(
                     report.updated += 1
                 else:
                     report.unchanged += 1
-            Figure.objects.bulk_create(new, batch_size=500)
+            figure_model.objects.bulk_create(new, batch_size=500)
             report.created += len(new)
         if dry_run:
             transaction.set_rollback(True)

@@ -62,9 +62,63 @@ class Qualifier(models.TextChoices):
     MORE_THAN = "more_than", _("more than")
 
 
+class Series(models.Model):
+    """A family of publications counting the same thing the same way: one publisher's one table across its
+    editions ("DHS Yearbook — aliens removed by country of nationality", "ICE ERO annual report —
+    removals by country of citizenship"), or the press, or NGO counts. A later edition revises a figure
+    within its series only; two series never replace each other, because they count by different rules
+    (``counting`` says how). The built-in series are defined in ``crossings/stats/series.py``."""
+
+    slug = models.SlugField(_("key"), max_length=60, unique=True)
+    name = models.CharField(_("series"), max_length=200)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    table = models.CharField(_("table family"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=SourceKind.choices)
+    counting = models.TextField(_("what is counted, and how"), blank=True)
+    # Order on pages; the default series of a measure is in series.DEFAULT_SERIES.
+    rank = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["rank", "slug"]
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language for a built-in series, else as stored."""
+        from crossings.stats.series import BUILT_IN
+
+        known = BUILT_IN.get(self.slug)
+        return str(known.name) if known else self.name
+
+    @property
+    def short_label(self) -> str:
+        from crossings.stats.series import BUILT_IN
+
+        known = BUILT_IN.get(self.slug)
+        return str(known.short) if known else self.name
+
+    @property
+    def counting_label(self) -> str:
+        from crossings.stats.series import BUILT_IN
+
+        known = BUILT_IN.get(self.slug)
+        return str(known.counting) if known else self.counting
+
+    @property
+    def is_secondary(self) -> bool:
+        return self.kind != SourceKind.OFFICIAL
+
+
 class Publication(models.Model):
     """One release of a table, article or count: where a figure comes from."""
 
+    series = models.ForeignKey(
+        Series, on_delete=models.PROTECT, related_name="publications", verbose_name=_("series")
+    )
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     title = models.CharField(_("table or title"), max_length=300)
     published_on = models.DateField(_("published"))

@@ -194,10 +194,13 @@ def render_xlsx(context: dict[str, Any]) -> bytes:
             sheet.append([row.label, row.count if not row.suppressed else _("fewer than 5")])
     _programme_more_xlsx(sheet, context["stats"], bold)
     official = book.create_sheet(_("Official figures")[:31])
-    official.append([_("Fiscal year"), _("Total"), _("Criminal"), _("Non-criminal"), _("Source")])
+    official.append(
+        [_("Fiscal year"), _("Series"), _("Total"), _("Criminal"), _("Non-criminal"), _("Source")]
+    )
     official.append(
         [
             "#date+year+fiscal",
+            "#meta+series",
             "#affected+removed+total",
             "#affected+removed+criminal",
             "#affected+removed+noncriminal",
@@ -206,8 +209,9 @@ def render_xlsx(context: dict[str, Any]) -> bytes:
     )
     for cell in official[1]:
         cell.font = bold
-    for r in context["cambodia"].rows:
-        official.append([r.year, *(lineage.cell_json(f) for f in r.parts), r.source])
+    # One row per year and series: the DHS Yearbook and ICE counts are never merged.
+    for row in lineage.removal_rows("Cambodia"):
+        official.append([row[k] for k in ("year", "series", "total", "criminal", "non_criminal", "source")])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

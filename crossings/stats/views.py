@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from crossings import exports
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, public, requires
 from crossings.stats import charts, countries, lineage, programme, reports
-from crossings.stats.models import Figure, Report
+from crossings.stats.models import Figure, Publication, Report
 
 COMPARED = ["Cambodia", "Laos", "Vietnam"]
 
@@ -25,32 +26,90 @@ def _labels() -> dict[str, str]:
     return {k: str(v) for k, v in countries.LABELS.items()}
 
 
+@dataclass
+class SpanRow:
+    """One fiscal year of the removals table: each series' figures, or a gap."""
+
+    year: int
+    cells: list[tuple[lineage.Series, lineage.YearRow | None]]
+    difference: lineage.Difference | None
+    breaks: list[str]
+
+    @property
+    def gap(self) -> bool:
+        return all(row is None for _s, row in self.cells)
+
+    @property
+    def default(self) -> lineage.YearRow | None:
+        return self.cells[0][1] if self.cells else None
+
+    @property
+    def others(self) -> list[tuple[lineage.Series, lineage.YearRow | None]]:
+        return self.cells[1:]
+
+
 def _official_context() -> dict[str, Any]:
-    all_series = lineage.many_series(COMPARED)
-    cambodia = all_series["Cambodia"]
+    comparison = lineage.many_series(COMPARED)
+    found = comparison["Cambodia"]
+    cambodia = found[0] if found else lineage.Series(country="Cambodia", measure="removals")
+    diffs = lineage.differences(found)
+    marks = lineage.breaks(found)
+    span = lineage.span(found)
+    rows = [
+        SpanRow(
+            year=y, cells=[(s, s.row(y)) for s in found], difference=diffs.get(y), breaks=marks.get(y, [])
+        )
+        for y in span
+    ]
     orders = lineage.final_orders(COMPARED)
     labels = _labels()
     removal_title = _("Removals of Cambodians from the US, by fiscal year")
     compare_title = _("Removals to Cambodia, Laos and Vietnam, by fiscal year")
     orders_title = _("People under final orders of removal")
+    official = _official_only(comparison)
+    gaps = [r.year for r in rows if r.gap]
     return {
         "cambodia": cambodia,
-        "span_rows": [(year, cambodia.row(year)) for year in cambodia.span],
-        "comparison": all_series,
-        "comparison_years": _comparison_rows(all_series),
+        "series_list": found,
+        "span_rows": rows,
+        "gap_years": gaps,
+        "gap_ranges": _ranges(gaps),
+        "differences": list(diffs.values()),
+        "comparison": official,
+        "comparison_columns": [(c, s) for c, items in official.items() for s in items],
+        "comparison_years": _comparison_rows(official),
         "orders": orders,
         "labels": labels,
-        "removals_svg": charts.for_page(charts.removals_chart(cambodia, removal_title), removal_title),
+        "removals_svg": charts.for_page(charts.series_chart(found, removal_title), removal_title),
         "comparison_svg": charts.for_page(
-            charts.comparison_chart(all_series, labels, compare_title), compare_title
+            charts.comparison_chart(official, labels, compare_title), compare_title
         ),
         "orders_svg": charts.for_page(charts.final_orders_chart(orders, labels, orders_title), orders_title),
-        "removal_sources": cambodia.publications,
-        "comparison_sources": _sources(s.publications for s in all_series.values()),
+        "removal_sources": _sources(s.publications for s in found),
+        "comparison_sources": _sources(s.publications for items in official.values() for s in items),
         "orders_sources": _sources([f.publication] for f in orders),
         "average": lineage.average("Cambodia", 2001, 2010) if cambodia.rows else None,
         "titles": {"removals": removal_title, "comparison": compare_title, "orders": orders_title},
     }
+
+
+def _official_only(comparison: dict[str, list[lineage.Series]]) -> dict[str, list[lineage.Series]]:
+    """The comparison across countries shows the official series only (press and NGO counts are about
+    Cambodia and are secondary)."""
+    return {
+        c: [s for s in items if s.rows and s.source_series and not s.source_series.is_secondary]
+        for c, items in comparison.items()
+    }
+
+
+def _ranges(years: list[int]) -> list[str]:
+    out: list[list[int]] = []
+    for y in years:
+        if out and out[-1][-1] == y - 1:
+            out[-1].append(y)
+        else:
+            out.append([y])
+    return [f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in out]
 
 
 def _sources(groups: Any) -> list[Any]:
@@ -61,14 +120,14 @@ def _sources(groups: Any) -> list[Any]:
     return sorted(seen.values(), key=lambda p: (p.published_on, p.pk))
 
 
-def _comparison_rows(all_series: dict[str, lineage.Series]) -> list[tuple[int, list[Figure | None]]]:
-    years = sorted({y for s in all_series.values() for y in s.span})
-    if not years:
-        return []
+def _comparison_rows(
+    official: dict[str, list[lineage.Series]],
+) -> list[tuple[int, list[Figure | None]]]:
+    columns = [s for items in official.values() for s in items]
     out = []
-    for year in range(years[0], years[-1] + 1):
+    for year in lineage.span(columns):
         cells = []
-        for s in all_series.values():
+        for s in columns:
             row = s.row(year)
             cells.append(row.total if row else None)
         out.append((year, cells))
@@ -80,25 +139,57 @@ def public_page(request: HttpRequest) -> HttpResponse:
     context = _official_context()
     if request.GET.get("revisions"):
         context["revisions"] = lineage.revisions("removals", "Cambodia")
+    if request.GET.get("compare"):
+        context.update(_compare_context(request))
     return render(request, "stats/public.html", context)
+
+
+def _publication_id(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
+def _compare_context(request: HttpRequest) -> dict[str, Any]:
+    """Two publications of one table side by side (``?compare=1&a=ID&b=ID``); without ids, the first
+    pair of editions of the default series."""
+    pairs = lineage.edition_pairs()
+    context: dict[str, Any] = {"compare_pairs": pairs, "comparison_of": None, "compare_error": ""}
+    a_id, b_id = _publication_id(request, "a"), _publication_id(request, "b")
+    if a_id is None or b_id is None:
+        if not pairs:
+            return context
+        a, b = pairs[0]
+    else:
+        found = {p.pk: p for p in Publication.objects.select_related("series").filter(pk__in=[a_id, b_id])}
+        if a_id not in found or b_id not in found:
+            context["compare_error"] = _("No such publication.")
+            return context
+        a, b = found[a_id], found[b_id]
+    try:
+        context["comparison_of"] = lineage.compare(a, b)
+    except lineage.NotTheSameTable as exc:
+        context["compare_error"] = str(exc)
+    return context
 
 
 # HXL hashtags (https://hxlstandard.org) under the header row, so humanitarian tools can read the columns.
 DATASETS: dict[str, tuple[list[str], list[str]]] = {
     "removals": (
-        ["year", "country", "total", "criminal", "non_criminal", "source"],
+        ["year", "country", "series", "total", "criminal", "non_criminal", "source", "differs"],
         [
             "#date+year+fiscal",
             "#country+name",
+            "#meta+series",
             "#affected+removed+total",
             "#affected+removed+criminal",
             "#affected+removed+noncriminal",
             "#meta+source",
+            "#meta+differs",
         ],
     ),
     "comparison": (
-        ["year", "country", "total", "source"],
-        ["#date+year+fiscal", "#country+name", "#affected+removed+total", "#meta+source"],
+        ["year", "country", "series", "total", "source"],
+        ["#date+year+fiscal", "#country+name", "#meta+series", "#affected+removed+total", "#meta+source"],
     ),
     "final-orders": (
         ["as_of", "country", "people", "qualifier", "source"],
@@ -114,12 +205,22 @@ def download_csv(request: HttpRequest, dataset: str) -> HttpResponse:
     header, tags = DATASETS[dataset]
     rows: list[list[Any]] = []
     if dataset == "removals":
-        for r in lineage.removals("Cambodia").rows:
-            rows.append([r.year, "Cambodia", *(lineage.cell_text(f) for f in r.parts), r.source])
+        for row in lineage.removal_rows("Cambodia"):
+            rows.append(
+                [
+                    row["year"],
+                    "Cambodia",
+                    row["series"],
+                    *("" if row[k] is None else row[k] for k in ("total", "criminal", "non_criminal")),
+                    row["source"],
+                    row["differs"],
+                ]
+            )
     elif dataset == "comparison":
-        for country, s in lineage.many_series(COMPARED).items():
-            for r in s.rows:
-                rows.append([r.year, country, lineage.cell_text(r.total), r.source])
+        for country, items in _official_only(lineage.many_series(COMPARED)).items():
+            for s in items:
+                for r in s.rows:
+                    rows.append([r.year, country, s.slug, lineage.cell_text(r.total), r.source])
     else:
         for f in lineage.final_orders(COMPARED):
             as_of = f"{f.as_of:%Y-%m}" if f.as_of else f.publication.published_label

@@ -43,8 +43,16 @@ class Command(BaseCommand):
             "chart-css", help="Rewrite static/stats/charts.css from pygal's CSS (after a pygal upgrade)."
         )
         sub.add_parser("load-reference", help="Load the built-in reference figures with their sources.")
+        imp.add_argument(
+            "--series",
+            default=None,
+            help="the series the table belongs to (dhs-yearbook-removals, ice-ero-annual-removals, press, "
+            "ngo, official-other); inferred from the layout and source when not given",
+        )
         rem = sub.add_parser(
-            "removals", help="Print removals by fiscal year: year,total,criminal,non_criminal,source"
+            "removals",
+            help="Print removals, one row per fiscal year and series: "
+            "year,series,total,criminal,non_criminal,source,url,differs",
         )
         rem.add_argument("--country", required=True)
         rem.add_argument("--format", default="csv", choices=["csv", "json"])
@@ -54,6 +62,7 @@ class Command(BaseCommand):
         avg.add_argument("--country", required=True)
         avg.add_argument("--from", dest="start", type=int, required=True)
         avg.add_argument("--to", dest="end", type=int, required=True)
+        avg.add_argument("--series", default=None, help="the series to average (default: the default one)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -74,7 +83,9 @@ class Command(BaseCommand):
         elif action == "removals":
             self._removals(options["country"], options["format"])
         elif action == "average":
-            agg = lineage.average(_country(options["country"]), options["start"], options["end"])
+            agg = lineage.average(
+                _country(options["country"]), options["start"], options["end"], slug=options["series"]
+            )
             self.stdout.write(agg.sentence)
 
     def _import(self, options: dict[str, Any]) -> None:
@@ -108,6 +119,7 @@ class Command(BaseCommand):
                 year=options["year"],
                 aliases=aliases,
                 dry_run=options["dry_run"],
+                series=options["series"],
             )
         except FileNotFoundError as exc:
             raise CommandError(f"No such file: {options['file']}") from exc
@@ -118,7 +130,12 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was written.")
 
     def _removals(self, country: str, fmt: str) -> None:
-        rows = lineage.removal_rows(_country(country))
+        from django.conf import settings
+        from django.utils import translation
+
+        # The same text whatever language the calling process last used (the 'differs' note).
+        with translation.override(settings.LANGUAGE_CODE):
+            rows = lineage.removal_rows(_country(country))
         if fmt == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
@@ -127,10 +144,10 @@ class Command(BaseCommand):
         writer = exports.csv_dict_writer(self.stdout, REMOVAL_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            writer.writerow({k: "" if row[k] is None else row[k] for k in REMOVAL_COLUMNS})
 
 
-REMOVAL_COLUMNS = ("year", "total", "criminal", "non_criminal", "source")
+REMOVAL_COLUMNS = ("year", "series", "total", "criminal", "non_criminal", "source", "url", "differs")
 
 
 def _country(label: str) -> str:
