@@ -274,3 +274,14 @@ def test_the_rebuild_command_is_idempotent_and_restores_missing_keys(people):
             assert kind == key[0]
         assert stored == expected
     assert f"{len(REGISTER)} / {len(REGISTER)} people re-keyed" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_slip_at_the_end_of_a_family_name_is_still_a_duplicate(people, caseworker):
+    dupes = matching.possible_duplicates(
+        Person.objects.visible_to(caseworker),
+        family_name="Cha",
+        given_name="Vuthy",
+        birth_date=dt.date(1979, 6, 15),
+    )
+    assert [m.person.display_name for m in dupes][:1] == ["CHEA Vuthy"]

@@ -258,19 +258,25 @@ def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Mat
     return ranked[:limit]
 
 
-def _duplicate_name_score(query_names: list[str], person: Person) -> tuple[float, list[str]]:
+def _duplicate_name_score(
+    query_names: list[str], person: Person, family_name: str = ""
+) -> tuple[float, list[str]]:
     """(name score, reasons) of the closest pair of an entered name and a name form of ``person``.
 
     One slip apart (Phqlla for Phalla) counts as the same name, just above NAME_THRESHOLD, unless the
-    difference looks like another real name (Sopheap for Sophea: names.slip_is_another_name), which
-    counts as a different name whatever its similarity."""
+    slip is in a given name and looks like another real name (Sopheap for Sophea, Rithy for Rith:
+    names.slip_is_another_name), which counts as a different name whatever its similarity. Family names
+    are a small closed set: a slip at the end of one (Cha for Chea) is taken for a slip."""
+    family = set(names.tokens(family_name))
     best: tuple[float, list[str]] = (0.0, [])
     for query in query_names:
         sim, label, text = _best_form(query, person)
         if not label:
             continue
-        if names.slip(query, text):
-            if names.slip_is_another_name(query, text):
+        slipped = names.slip(query, text)
+        if slipped:
+            in_family = bool(family) and set(names.tokens(slipped[0][0])) <= family
+            if not in_family and names.slip_is_another_name(query, text):
                 continue
             sim = SLIP_NAME_SCORE + 0.05 * sim  # above the threshold; the closer form first
             reason = _("one letter apart from %(name)s (%(slip)s)") % {
@@ -337,7 +343,7 @@ def possible_duplicates(
     for person in _candidates(visible, (strong or weak) + slips, CANDIDATE_LIMIT, born_near):
         if person.pk == exclude_pk or person.pk in found:
             continue
-        name_score, reasons = _duplicate_name_score(query_names, person)
+        name_score, reasons = _duplicate_name_score(query_names, person, family_name)
         if name_score < NAME_THRESHOLD:
             continue
         dob_score, dob_reason = birth_date_score(
