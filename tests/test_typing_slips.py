@@ -285,3 +285,17 @@ def test_a_slip_at_the_end_of_a_family_name_is_still_a_duplicate(people, casewor
         birth_date=dt.date(1979, 6, 15),
     )
     assert [m.person.display_name for m in dupes][:1] == ["CHEA Vuthy"]
+
+
+@pytest.mark.django_db
+def test_a_slip_onto_another_registered_name_is_not_a_duplicate(register, caseworker):
+    """Sek Sophea entered: Sok Sophea is one letter off, but Sek is a registered name (Sek Sopheap)."""
+    register("Sok", "Sophea", born=dt.date(1980, 5, 5))
+    register("Sek", "Sopheap", born=dt.date(1980, 8, 8))
+    dupes = matching.possible_duplicates(
+        Person.objects.visible_to(caseworker),
+        family_name="Sek",
+        given_name="Sophea",
+        birth_date=dt.date(1980, 5, 5),
+    )
+    assert dupes == []

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
@@ -41,9 +42,13 @@ class Match:
 
 def person_keys(family: str, given: str, name_km: str = "", aliases: Iterable[str] = ()) -> set[str]:
     """Every key stored for a person: the romanisation keys and the one-slip keys (see names.py)."""
-    aliases = list(aliases)
+    return set(_person_keys(family, given, name_km, tuple(aliases)))
+
+
+@lru_cache(maxsize=65536)  # names repeat: a rebuild of a large register computes each combination once
+def _person_keys(family: str, given: str, name_km: str, aliases: tuple[str, ...]) -> frozenset[str]:
     keys = names.index_keys(family, given, name_km, aliases)
-    return keys | names.slip_keys(family, given, name_km, aliases)
+    return frozenset(keys | names.slip_keys(family, given, name_km, aliases))
 
 
 def rebuild_name_keys(person: Person) -> None:
@@ -158,7 +163,7 @@ def _forms(person: Person) -> list[tuple[str, str]]:
     return [(label, text) for label, text in forms if text]
 
 
-def _best_form(query: str, person: Person) -> tuple[float, str, str]:
+def _best_form(query: str, person: Person, *, spelling: bool = False) -> tuple[float, str, str]:
     """(similarity, label, text) of the person's name form closest to ``query``. A query in Khmer script is
     also compared letter by letter with the Khmer name, so that a slipped vowel sign or subscript (which
     can change the whole reading) costs one letter, not a syllable."""
@@ -166,6 +171,9 @@ def _best_form(query: str, person: Person) -> tuple[float, str, str]:
     khmer_query = names.has_khmer(query)
     for label, text in _forms(person):
         sim = names.name_similarity(query, text)
+        if spelling and sim < 1.0:
+            # search only: a slip of the spelling as stored is closer than its skeleton says
+            sim = max(sim, names.spelling_similarity(query, text))
         if khmer_query and label == "khmer":
             sim = max(sim, names.khmer_similarity(query, text))
         if sim > best[0]:
@@ -245,7 +253,7 @@ def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Mat
     for pk, person in seen.items():
         if pk in matches:
             continue
-        sim, label, form = _best_form(text, person)
+        sim, label, form = _best_form(text, person, spelling=True)
         if sim >= 0.5:
             scored.append((sim, _spelled_exactly(text, form), common[_name_of(person)], person, label, form))
     scored.sort(key=lambda r: (-r[0], not r[1], -r[2], r[3].display_name))
@@ -259,14 +267,16 @@ def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Mat
 
 
 def _duplicate_name_score(
-    query_names: list[str], person: Person, family_name: str = ""
+    query_names: list[str], person: Person, family_name: str = "", held: frozenset[str] = frozenset()
 ) -> tuple[float, list[str]]:
     """(name score, reasons) of the closest pair of an entered name and a name form of ``person``.
 
     One slip apart (Phqlla for Phalla) counts as the same name, just above NAME_THRESHOLD, unless the
     slip is in a given name and looks like another real name (Sopheap for Sophea, Rithy for Rith:
     names.slip_is_another_name), which counts as a different name whatever its similarity. Family names
-    are a small closed set: a slip at the end of one (Cha for Chea) is taken for a slip."""
+    are a small closed set: a slip at the end of one (Cha for Chea) is taken for a slip. And a "slip" that
+    is itself the name of another candidate (``held``: Sek Sophea entered, Sok Sophea and Sek Sopheap
+    registered) is two real names, not a slip."""
     family = set(names.tokens(family_name))
     best: tuple[float, list[str]] = (0.0, [])
     for query in query_names:
@@ -275,6 +285,8 @@ def _duplicate_name_score(
             continue
         slipped = names.slip(query, text)
         if slipped:
+            if names.skeleton(slipped[0][0]) in held:
+                continue
             in_family = bool(family) and set(names.tokens(slipped[0][0])) <= family
             if not in_family and names.slip_is_another_name(query, text):
                 continue
@@ -340,10 +352,15 @@ def possible_duplicates(
     slips = sorted(names.slip_record_keys(family_name, given_name, name_km, aliases) - keys)
     query_names = [n for n in (f"{family_name} {given_name}".strip(), name_km, *aliases) if n]
     born_near = birth_date.year if birth_date else None
-    for person in _candidates(visible, (strong or weak) + slips, CANDIDATE_LIMIT, born_near):
+    candidates = _candidates(visible, (strong or weak) + slips, CANDIDATE_LIMIT, born_near)
+    # The names the candidates are registered under, as skeletons: an entered word among them is a name.
+    held = frozenset(
+        names.skeleton(n) for p in candidates if p.pk != exclude_pk for n in (p.family_name, p.given_name)
+    )
+    for person in candidates:
         if person.pk == exclude_pk or person.pk in found:
             continue
-        name_score, reasons = _duplicate_name_score(query_names, person, family_name)
+        name_score, reasons = _duplicate_name_score(query_names, person, family_name, held)
         if name_score < NAME_THRESHOLD:
             continue
         dob_score, dob_reason = birth_date_score(

@@ -33,6 +33,7 @@ __all__ = [
     "slip",
     "slip_keys",
     "slip_query_keys",
+    "spelling_similarity",
     "tokens",
     "transliterate_khmer",
 ]
@@ -979,6 +980,16 @@ def name_similarity(a: str, b: str) -> float:
     for rotated in _rotations(tb):
         best = max(best, fuzz.ratio(joined_a, rotated))
     return best / 100.0
+
+
+def spelling_similarity(a: str, b: str) -> float:
+    """0..1 similarity of two names as spelled (lower case, accents and punctuation dropped, any word
+    order): ranks a slip of this very spelling (Ceha for Chea) above other names that the skeleton
+    happens to bring closer (Keo)."""
+    ta, tb = _tokens(a), _tokens(b)
+    if not ta or not tb:
+        return 0.0
+    return fuzz.token_sort_ratio(" ".join(ta), " ".join(tb)) / 100.0
 
 
 def _is_separator(ch: str) -> bool:
