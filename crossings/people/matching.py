@@ -255,9 +255,12 @@ def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Mat
             continue
         sim, label, form = _best_form(text, person, spelling=True)
         if sim >= 0.5:
-            scored.append((sim, _spelled_exactly(text, form), common[_name_of(person)], person, label, form))
-    scored.sort(key=lambda r: (-r[0], not r[1], -r[2], r[3].display_name))
-    for sim, _exact, _common, person, label, form in scored[: max(0, limit - len(matches))]:
+            # ties: the exact spelling, then the closest spelling (Keo Adny: Keo Dany before Kaev Dani),
+            # then the commoner name
+            closeness = (_spelled_exactly(text, form), names.spelling_similarity(text, form))
+            scored.append((sim, closeness, common[_name_of(person)], person, label, form))
+    scored.sort(key=lambda r: (-r[0], not r[1][0], -r[1][1], -r[2], r[3].display_name))
+    for sim, _closeness, _common, person, label, form in scored[: max(0, limit - len(matches))]:
         reasons = [_reason_for(label, text, form, sim)]
         if born_near and person.birth_date:
             reasons.append(_("born %(year)s") % {"year": person.birth_date.year})

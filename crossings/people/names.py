@@ -986,10 +986,13 @@ def spelling_similarity(a: str, b: str) -> float:
     """0..1 similarity of two names as spelled (lower case, accents and punctuation dropped, any word
     order): ranks a slip of this very spelling (Ceha for Chea) above other names that the skeleton
     happens to bring closer (Keo)."""
-    ta, tb = _tokens(a), _tokens(b)
+    ta, tb = _tokens(a)[:_MAX_QUERY_TOKENS], _tokens(b)[:_MAX_QUERY_TOKENS]
     if not ta or not tb:
         return 0.0
-    return fuzz.token_sort_ratio(" ".join(ta), " ".join(tb)) / 100.0
+    # every rotation, not sorted words: sorting puts a slipped first letter elsewhere (Fantha / Vantha)
+    target = " ".join(tb)
+    best = max(fuzz.ratio(" ".join(ta[i:] + ta[:i]), target) for i in range(len(ta)))
+    return best / 100.0
 
 
 def _is_separator(ch: str) -> bool:
