@@ -26,6 +26,7 @@ from crossings.people.models import Person, PersonName, PersonNameKey
 CANDIDATE_LIMIT = 300
 DUPLICATE_THRESHOLD = 0.75
 NAME_THRESHOLD = 0.9
+ONE_SLIP_SEARCH_SCORE = 0.95  # search: one keystroke from a stored spelling
 SLIP_NAME_SCORE = 0.92  # a one-slip re-entry: the same name, with a reason saying so
 
 
@@ -172,10 +173,15 @@ def _best_form(query: str, person: Person, *, spelling: bool = False) -> tuple[f
     for label, text in _forms(person):
         sim = names.name_similarity(query, text)
         if spelling and sim < 1.0:
-            # search only: a slip of the spelling as stored is closer than its skeleton says
+            # search only: a slip of the spelling as stored is closer than its skeleton says; one keystroke
+            # from this very spelling ranks just below the same name in any spelling
             sim = max(sim, names.spelling_similarity(query, text))
+            if sim < ONE_SLIP_SEARCH_SCORE and names.spelling_slips(query, text) == 1:
+                sim = ONE_SLIP_SEARCH_SCORE
         if khmer_query and label == "khmer":
             sim = max(sim, names.khmer_similarity(query, text))
+            if spelling and sim < ONE_SLIP_SEARCH_SCORE and names.khmer_slips(query, text) == 1:
+                sim = ONE_SLIP_SEARCH_SCORE
         if sim > best[0]:
             best = (sim, label, text)
     return best

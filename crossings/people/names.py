@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 __all__ = [
     "consonant_key",
@@ -26,6 +26,7 @@ __all__ = [
     "has_khmer",
     "index_keys",
     "khmer_similarity",
+    "khmer_slips",
     "name_forms",
     "name_similarity",
     "query_keys",
@@ -34,6 +35,7 @@ __all__ = [
     "slip_keys",
     "slip_query_keys",
     "spelling_similarity",
+    "spelling_slips",
     "tokens",
     "transliterate_khmer",
 ]
@@ -896,6 +898,15 @@ def has_khmer(text: str) -> bool:
     return bool(_HAS_KHMER_RE.search(text))
 
 
+def khmer_slips(a: str, b: str) -> int:
+    """Edits between the Khmer letters of two names (a subscript one letter, an adjacent swap one edit)."""
+    ua = [u for w in _khmer_words(a) for u in (*w, " ")][:-1]
+    ub = [u for w in _khmer_words(b) for u in (*w, " ")][:-1]
+    if not ua or not ub:
+        return 99
+    return int(OSA.distance(ua, ub))
+
+
 def khmer_similarity(a: str, b: str) -> float:
     """0..1 similarity of the Khmer letters of two names (other characters ignored), a subscript counting
     as one letter: one slipped sign in a two-word name scores about 0.9."""
@@ -989,10 +1000,20 @@ def spelling_similarity(a: str, b: str) -> float:
     ta, tb = _tokens(a)[:_MAX_QUERY_TOKENS], _tokens(b)[:_MAX_QUERY_TOKENS]
     if not ta or not tb:
         return 0.0
-    # every rotation, not sorted words: sorting puts a slipped first letter elsewhere (Fantha / Vantha)
+    # every rotation, not sorted words: sorting puts a slipped first letter elsewhere (Fantha / Vantha);
+    # OSA distance: a swap of adjacent letters is one edit (yL / Ly), not two
     target = " ".join(tb)
-    best = max(fuzz.ratio(" ".join(ta[i:] + ta[:i]), target) for i in range(len(ta)))
-    return best / 100.0
+    return max(OSA.normalized_similarity(" ".join(ta[i:] + ta[:i]), target) for i in range(len(ta)))
+
+
+def spelling_slips(a: str, b: str) -> int:
+    """Edits (substitution, insertion, deletion, adjacent swap) between two names as spelled, in the word
+    order that needs fewest: 1 for a single slip of the fingers."""
+    ta, tb = _tokens(a)[:_MAX_QUERY_TOKENS], _tokens(b)[:_MAX_QUERY_TOKENS]
+    if not ta or not tb:
+        return 99
+    target = " ".join(tb)
+    return min(OSA.distance(" ".join(ta[i:] + ta[:i]), target) for i in range(len(ta)))
 
 
 def _is_separator(ch: str) -> bool:
