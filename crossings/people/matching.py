@@ -240,16 +240,18 @@ def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Mat
         text = YEAR.sub(" ", text).strip()
     keys = names.query_keys(text)
     slips = names.slip_query_keys(text) - keys
-    stages = [
-        [k for k in keys if k.startswith("p:")],
-        # consonant keys and one-slip keys in one statement: both are "nearly the same name"
-        [k for k in keys if k.startswith("c:")] + sorted(slips),
-        [k for k in keys if k.startswith("s:")],
+    groups = [
+        [[k for k in keys if k.startswith("p:")]],
+        # consonant keys and one-slip keys: both "nearly the same name"; one statement each, so that the
+        # many vowel neighbours of a common name do not crowd the slips out of the candidate limit
+        [[k for k in keys if k.startswith("c:")], sorted(slips)],
+        [[k for k in keys if k.startswith("s:")]],
     ]
     seen: dict[int, Person] = {}
-    for stage in stages:
-        for person in _candidates(visible, stage, CANDIDATE_LIMIT, born_near):
-            seen.setdefault(person.pk, person)
+    for group in groups:
+        for stage in group:
+            for person in _candidates(visible, stage, CANDIDATE_LIMIT, born_near):
+                seen.setdefault(person.pk, person)
         if len(seen) >= limit:
             break
     # Rank every candidate cheaply; explain only the ones that will be shown. Among equally similar
