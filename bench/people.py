@@ -61,7 +61,7 @@ if str(PROJECT_DIR) not in sys.path:
 
 SQLITE_FILE = PROJECT_DIR / "var" / "bench-people.sqlite3"
 PG_URL = "postgres://crossings:crossings@127.0.0.1:5432/crossings_bench"
-PG_OWN_DATABASE = "crossings_bench"  # the only database this script ever drops and recreates
+# The only PostgreSQL database this script ever drops and recreates is the one named by --pg-name.
 RESULTS_DIR = PROJECT_DIR / "bench" / "results"
 ORG_NAME = "Benchmark organisation (bench/people.py)"
 USERNAME = "bench-caseworker"
@@ -86,13 +86,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=5000, help="people per insert transaction")
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--no-analyze", action="store_true", help="do not ANALYZE after building")
+    parser.add_argument(
+        "--pg-name",
+        default="crossings_bench",
+        help="the benchmark's own PostgreSQL database (dropped and recreated; default crossings_bench)",
+    )
     return parser.parse_args(argv)
 
 
 def choose_database(args: argparse.Namespace) -> tuple[str, bool]:
     """(DATABASE_URL to use, whether it is one of this benchmark's own databases)."""
     if args.db == "postgres":
-        return PG_URL, True
+        return PG_URL.rsplit("/", 1)[0] + "/" + args.pg_name, True
     if args.db == "sqlite" or not os.environ.get("DATABASE_URL"):
         return f"sqlite:///{SQLITE_FILE}", True
     return os.environ["DATABASE_URL"], False
@@ -108,9 +113,7 @@ USER_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DATABASE_URL, OWN_DATABASE = choose_database(ARGS)
 os.environ["DATABASE_URL"] = DATABASE_URL
 if OWN_DATABASE:
-    prepare_own_database(
-        DATABASE_URL, sqlite_file=SQLITE_FILE, own_name=PG_OWN_DATABASE, fresh=not ARGS.reuse
-    )
+    prepare_own_database(DATABASE_URL, sqlite_file=SQLITE_FILE, own_name=ARGS.pg_name, fresh=not ARGS.reuse)
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
@@ -207,7 +210,10 @@ def make_person(rng: random.Random) -> Spec:
 
 @lru_cache(maxsize=300_000)
 def keys_for(family: str, given: str, name_km: str, alias: str) -> tuple[str, ...]:
-    """The application's keys for one name combination (many people share one: computed once)."""
+    """The romanisation keys (p, c, s) for one name combination (many people share one: computed once).
+    The build stores only these, as before issue 14; the one-slip keys (d, k) are then added by the
+    application's own rebuild (``crossings people rebuild-keys``), so that the database size and key rows
+    are measured before and after, and the rebuild is timed at scale."""
     return tuple(sorted(names.index_keys(family, given, name_km, [alias] if alias else [])))
 
 
@@ -269,7 +275,7 @@ def build(org_id: int, start: int, n: int, batch: int, seed: int) -> None:
                 ]
             )
             rows = [
-                PersonNameKey(person_id=p.pk, key=k)
+                PersonNameKey(person_id=p.pk, key=k, kind=k[0])
                 for p, s in zip(people, specs, strict=True)
                 for k in keys_for(s.family, s.given, s.name_km, s.alias)
             ]
@@ -309,40 +315,25 @@ def stale_keys(org: Organisation, rng: random.Random, count: int = 300) -> int:
         stored[pk].add(key)
     return sum(
         stored[p.pk]
-        != names.index_keys(p.family_name, p.given_name, p.name_km, [a.name for a in p.aliases.all()])
+        != matching.person_keys(p.family_name, p.given_name, p.name_km, [a.name for a in p.aliases.all()])
         for p in people
     )
 
 
 def rekey(org_id: int, batch: int) -> None:
-    """Recompute every benchmark person's name keys with the current names.py."""
+    """Recompute every person's name keys with the current names.py: the application's own rebuild
+    (``crossings people rebuild-keys``, also run by migration 0005), with its progress lines."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:
             cur.execute("PRAGMA cache_size=-1000000")
-    people = Person.objects.filter(organisation_id=org_id).order_by("pk")
-    t0, done, last = time.perf_counter(), 0, 0
-    while True:
-        rows = list(
-            people.filter(pk__gt=last).values_list("pk", "family_name", "given_name", "name_km")[:batch]
-        )
-        if not rows:
-            break
-        last = rows[-1][0]
-        aliases = dict(
-            PersonName.objects.filter(person_id__in=[r[0] for r in rows]).values_list("person_id", "name")
-        )
-        with transaction.atomic():
-            PersonNameKey.objects.filter(person_id__in=[r[0] for r in rows]).delete()
-            PersonNameKey.objects.bulk_create(
-                [
-                    PersonNameKey(person_id=pk, key=k)
-                    for pk, family, given, km in rows
-                    for k in keys_for(family, given, km, aliases.get(pk, ""))
-                ]
-            )
-        done += len(rows)
-        if done % 100_000 < batch:
-            print(f"  {done:>10,} people re-keyed  {done / (time.perf_counter() - t0):>7,.0f}/s", flush=True)
+    t0 = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if done % 20_000 < batch or done == total:
+            rate = done / (time.perf_counter() - t0)
+            print(f"  {done:>10,} / {total:,} people re-keyed  {rate:>7,.0f}/s", flush=True)
+
+    matching.rebuild_all_name_keys(batch=batch, progress=progress)
 
 
 # --- Noise, as caseworkers and documents introduce it -------------------------------------------------------
@@ -428,6 +419,64 @@ def typo(text: str, rng: random.Random) -> str:
     return text[:i] + letter + text[i + 1 :]
 
 
+# One slip of the fingers (issue 14), as the kinds the search must forgive.
+KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+NEIGHBOUR_KEYS = {
+    ch: "".join(
+        KEYBOARD[r2][c2]
+        for r2 in (r - 1, r, r + 1)
+        if 0 <= r2 < len(KEYBOARD)
+        for c2 in (c - 1, c, c + 1)
+        if 0 <= c2 < len(KEYBOARD[r2]) and (r2, c2) != (r, c)
+    )
+    for r, row in enumerate(KEYBOARD)
+    for c, ch in enumerate(row)
+}
+SLIP_NEIGHBOUR, SLIP_DROPPED = "slip: neighbouring key", "slip: letter dropped"
+SLIP_DOUBLED, SLIP_SWAPPED = "slip: letter doubled", "slip: adjacent letters swapped"
+SLIP_KHMER = "slip: Khmer vowel sign or subscript"
+LATIN_SLIPS = (SLIP_NEIGHBOUR, SLIP_DROPPED, SLIP_DOUBLED, SLIP_SWAPPED)
+KHMER_VOWEL_SIGNS = [chr(c) for c in range(0x17B6, 0x17C6)]
+COENG = "\u17d2"
+
+
+def latin_slip(word: str, kind: str, rng: random.Random) -> str | None:
+    """``word`` with one slip of kind ``kind`` at a random letter; None when it does not apply."""
+    letters = [i for i, ch in enumerate(word) if ch.isascii() and ch.isalpha()]
+    if kind == SLIP_SWAPPED:
+        letters = [i for i in letters if i + 1 in letters and word[i].lower() != word[i + 1].lower()]
+    if not letters or (kind == SLIP_DROPPED and len(letters) < 3):
+        return None
+    i = rng.choice(letters)
+    if kind == SLIP_NEIGHBOUR:
+        key = rng.choice(NEIGHBOUR_KEYS[word[i].lower()])
+        return word[:i] + (key.upper() if word[i].isupper() else key) + word[i + 1 :]
+    if kind == SLIP_DROPPED:
+        return word[:i] + word[i + 1 :]
+    if kind == SLIP_DOUBLED:
+        return word[: i + 1] + word[i].lower() + word[i + 1 :]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def khmer_slip(text: str, rng: random.Random) -> str | None:
+    """A dropped or wrong vowel sign, a dropped subscript, or a subscript typed as a full letter (the coeng
+    forgotten)."""
+    options = []
+    for i, ch in enumerate(text):
+        if ch in KHMER_VOWEL_SIGNS:
+            options += [("drop", i), ("wrong", i)]
+        elif ch == COENG and i + 1 < len(text):
+            options += [("drop subscript", i), ("drop coeng", i)]
+    if not options:
+        return None
+    op, i = rng.choice(options)
+    if op == "wrong":
+        return text[:i] + rng.choice([v for v in KHMER_VOWEL_SIGNS if v != text[i]]) + text[i + 1 :]
+    if op == "drop subscript":
+        return text[:i] + text[i + 2 :]
+    return text[:i] + text[i + 1 :]
+
+
 def toggled_split(s: Sample) -> str | None:
     """The given name joined if stored split, split if stored joined ("Sreymom" <-> "Srey Mom")."""
     if not s.giv.split:
@@ -465,6 +514,12 @@ def noisy_names(kind: str, s: Sample, rng: random.Random) -> tuple[str, str] | N
         text = typo(f"{family}\t{given}", rng)
         family, given = text.split("\t")
         return (family, given) if family and given else None
+    if kind in LATIN_SLIPS:
+        if rng.random() < 0.5:
+            slipped = latin_slip(family, kind, rng)
+            return (slipped, given) if slipped else None
+        slipped = latin_slip(given, kind, rng)
+        return (family, slipped) if slipped else None
     raise ValueError(kind)
 
 
@@ -482,6 +537,9 @@ def search_query(kind: str, s: Sample, rng: random.Random) -> str | None:
         return f"{s.given} {s.family}"
     if kind == "khmer":
         return khmer_of(s)
+    if kind == SLIP_KHMER:
+        km = khmer_of(s)
+        return khmer_slip(km, rng) if km else None
     if kind == "case":
         return rng.choice(
             (
@@ -499,23 +557,33 @@ def search_query(kind: str, s: Sample, rng: random.Random) -> str | None:
 
 
 SEARCH_KINDS = {  # kind of noise -> share of the queries
-    "exact": 0.10,
-    "variant": 0.20,
-    "swapped": 0.15,
-    "joined/split": 0.10,
-    "khmer": 0.15,
-    "case": 0.10,
-    "typo": 0.10,
-    "mixed": 0.10,
+    "exact": 0.07,
+    "variant": 0.13,
+    "swapped": 0.08,
+    "joined/split": 0.06,
+    "khmer": 0.08,
+    "case": 0.05,
+    "typo": 0.05,
+    "mixed": 0.08,
+    SLIP_NEIGHBOUR: 0.08,
+    SLIP_DROPPED: 0.08,
+    SLIP_DOUBLED: 0.06,
+    SLIP_SWAPPED: 0.08,
+    SLIP_KHMER: 0.10,
 }
 YEAR_KIND = "name + birth year (extra)"
 DUPLICATE_KINDS = {
-    "exact": 0.15,
-    "variant": 0.35,
-    "swapped": 0.15,
-    "joined/split": 0.10,
-    "typo": 0.10,
-    "khmer": 0.15,
+    "exact": 0.10,
+    "variant": 0.25,
+    "swapped": 0.10,
+    "joined/split": 0.05,
+    "typo": 0.05,
+    "khmer": 0.10,
+    SLIP_NEIGHBOUR: 0.08,
+    SLIP_DROPPED: 0.08,
+    SLIP_DOUBLED: 0.05,
+    SLIP_SWAPPED: 0.07,
+    SLIP_KHMER: 0.07,
 }
 
 
@@ -587,6 +655,12 @@ def duplicate_input(kind: str, s: Sample, rng: random.Random) -> DuplicateInput 
     elif kind == "swapped":  # family and given name entered in each other's field
         pair = (s.given, s.family)
         km = ""
+    elif kind == SLIP_KHMER:  # only the Khmer name, from an ID card, with one slip
+        km = khmer_of(s)
+        km = khmer_slip(km, rng) if km else None
+        if km is None:
+            return None
+        pair = ("", "")
     else:
         pair, km = noisy_names(kind, s, rng), ""
     if pair is None:
@@ -679,7 +753,7 @@ def candidate_counts(keys: set[str], stages: Sequence[tuple[str, Callable[[str],
     """How many people each stage's keys reach before the candidate limit (what the SQL has to sort)."""
     counts = {}
     for label, selects in stages:
-        stage = [k for k in keys if selects(k)]
+        stage = unmark([k for k in keys if selects(k)])
         counts[label] = (
             PersonNameKey.objects.filter(key__in=stage).values("person_id").distinct().count() if stage else 0
         )
@@ -689,7 +763,7 @@ def candidate_counts(keys: set[str], stages: Sequence[tuple[str, Callable[[str],
 def windowed_candidates(keys: set[str], born: dt.date | None) -> int:
     """What-if: the strong-key candidates of a duplicate check if SQL also kept only people born within a
     year of the date entered (or with no birth date)."""
-    strong = [k for k in keys if k.startswith(("p:", "c:")) and "|" in k]
+    strong = unmark([k for k in keys if (k.startswith(("p:", "c:")) and "|" in k) or k[0] in "dkP"])
     ids = PersonNameKey.objects.filter(key__in=strong).values("person_id")
     people = Person.objects.filter(pk__in=ids)
     if born is not None:
@@ -700,10 +774,30 @@ def windowed_candidates(keys: set[str], born: dt.date | None) -> int:
 
 SEARCH_STAGES = (
     ("p", lambda k: k.startswith("p:")),
-    ("c", lambda k: k.startswith("c:")),
+    ("c+slip", lambda k: k.startswith(("c:", "d:", "k:")) or k.startswith(SLIP_P)),
     ("s", lambda k: k.startswith("s:")),
 )
-DUPLICATE_STAGES = (("strong", lambda k: k.startswith(("p:", "c:")) and "|" in k),)
+SLIP_P = "P:"  # marks the p: keys that only the slip lookup asks for (a letter added), see search_keys()
+DUPLICATE_STAGES = (
+    ("strong", lambda k: k.startswith(("p:", "c:")) and "|" in k),
+    ("slip", lambda k: k.startswith(("d:", "k:", SLIP_P))),
+)
+
+
+def search_keys(text: str) -> set[str]:
+    """The keys matching.search looks up, the slip lookup's own p: keys marked so that stages can tell."""
+    keys = names.query_keys(text)
+    return keys | {("P:" + k[2:]) if k.startswith("p:") else k for k in names.slip_query_keys(text) - keys}
+
+
+def duplicate_keys(d: DuplicateInput) -> set[str]:
+    keys = names.index_keys(d.family_name, d.given_name, d.name_km, [])
+    slips = names.slip_record_keys(d.family_name, d.given_name, d.name_km, []) - keys
+    return keys | {("P:" + k[2:]) if k.startswith("p:") else k for k in slips}
+
+
+def unmark(keys: Sequence[str]) -> list[str]:
+    return [("p:" + k[2:]) if k.startswith(SLIP_P) else k for k in keys]
 
 
 def run_searches(
@@ -778,11 +872,78 @@ def run_duplicates(
     return out
 
 
+# --- The peer: PostgreSQL trigram search, as a PostgreSQL user would write it ---------------------------
+TRGM_NAME = "lower(family_name || ' ' || given_name)"
+
+
+def trgm_prepare() -> str:
+    """pg_trgm and GIN trigram indexes on the normalised full name and on the Khmer name; '' or why not."""
+    table = connection.ops.quote_name(Person._meta.db_table)
+    try:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except DatabaseError as exc:
+        return f"pg_trgm could not be created ({exc}); as postgres: CREATE EXTENSION pg_trgm"
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        for name, expr in (("bench_person_trgm_name", f"({TRGM_NAME})"), ("bench_person_trgm_km", "name_km")):
+            cur.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({expr} gin_trgm_ops)")
+        cur.execute(f"ANALYZE {table}")
+    print(f"pg_trgm GIN indexes ready in {time.perf_counter() - t0:.0f} s", flush=True)
+    return ""
+
+
+def trgm_sql() -> str:
+    table = connection.ops.quote_name(Person._meta.db_table)
+    return (
+        f"SELECT id FROM {table} WHERE organisation_id = %s AND ({TRGM_NAME} %% %s OR name_km %% %s) "  # noqa: S608
+        f"ORDER BY GREATEST(similarity({TRGM_NAME}, %s), similarity(name_km, %s)) DESC, id LIMIT 5"
+    )
+
+
+def run_trgm(org_id: int, cases: list[tuple[str, Sample, str]]) -> list[Timing]:
+    """The same queries through pg_trgm: ``%`` (similarity ≥ pg_trgm.similarity_threshold, 0.3) on the GIN
+    indexes, best five by similarity()."""
+    sql = trgm_sql()
+    out = []
+    with connection.cursor() as cur:
+        for kind, s, text in cases:
+            q = text.lower()
+            t0 = time.perf_counter()
+            cur.execute(sql, [org_id, q, q, q, q])
+            ids = [row[0] for row in cur.fetchall()]
+            ms = (time.perf_counter() - t0) * 1000
+            top = list(Person.objects.filter(pk__in=ids).prefetch_related("aliases"))
+            out.append(
+                Timing(
+                    kind=kind,
+                    text=text,
+                    ms=ms,
+                    execute_ms=ms,
+                    statements=1,
+                    hit=s.pk in ids,
+                    rank=ids.index(s.pk) + 1 if s.pk in ids else None,
+                    name_hit=any(s.identity in identities(p) for p in top),
+                )
+            )
+    return out
+
+
+def trgm_index_size() -> int:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT COALESCE(SUM(pg_relation_size(c.oid)), 0) FROM pg_class c "
+            "WHERE c.relname IN ('bench_person_trgm_name', 'bench_person_trgm_km')"
+        )
+        return int(cur.fetchone()[0])
+
+
 def search_miss(t: Timing, s: Sample) -> str:
     """Why the true person is not in the top 5: run the same search over that one record alone."""
     alone = matching.search(Person.objects.filter(pk=s.pk), t.text)
     if not alone:
-        shared = PersonNameKey.objects.filter(person_id=s.pk, key__in=names.query_keys(t.text)).exists()
+        keys = unmark(sorted(search_keys(t.text)))
+        shared = PersonNameKey.objects.filter(person_id=s.pk, key__in=keys).exists()
         return "scored below 0.5" if shared else "no name key in common"
     score = alone[0].score
     if len(t.top_scores) < 5 or score > t.top_scores[-1]:
@@ -796,10 +957,10 @@ def duplicate_miss(t: Timing, s: Sample, data: DuplicateInput) -> str:
     """Why the true person was not flagged: the same check against that one record alone."""
     alone = matching.possible_duplicates(Person.objects.filter(pk=s.pk), **asdict(data))
     if not alone:
-        keys = names.index_keys(data.family_name, data.given_name, data.name_km, [])
-        strong = [k for k in keys if k.startswith(("p:", "c:")) and "|" in k]
+        keys = duplicate_keys(data)
+        strong = unmark([k for k in keys if (k.startswith(("p:", "c:")) and "|" in k) or k[0] in "dkP"])
         shared = PersonNameKey.objects.filter(person_id=s.pk, key__in=strong).exists()
-        return "scored below the threshold" if shared else "no strong name key in common"
+        return "scored below the threshold" if shared else "no strong or slip name key in common"
     if len(t.top_scores) < 5 or alone[0].score > t.top_scores[-1]:
         return "not fetched: candidate limit (300, alphabetical)"
     return "outranked: ≥ 5 others flagged with as high a score"
@@ -926,6 +1087,13 @@ class Results:
     near: list[Timing]
     year_searches: list[Timing]
     profiles: dict[str, dict[str, Any]]
+    sizes_before: dict[str, int] = field(default_factory=dict)  # before the one-slip keys were added
+    keys_before: int = 0
+    rekey_seconds: float | None = None
+    kinds: dict[str, int] = field(default_factory=dict)  # name key rows per kind
+    trgm: list[Timing] = field(default_factory=list)
+    trgm_note: str = ""
+    trgm_index_bytes: int = 0
 
 
 def summary_table(r: Results) -> list[str]:
@@ -970,8 +1138,61 @@ def summary_table(r: Results) -> list[str]:
         f"| near-miss: flags anyone (real namesakes included); p95 | "
         f"{rate([t.flagged > 0 for t in r.near]):.3f}; {pct(n_ms, 0.95):.1f} ms |",
         f"| peak RSS while measuring | {mib(r.measure_rss)} |",
-        f"| database size | {mib(r.sizes['total'])} |",
+        f"| database size | {size_line(r)} |",
+        f"| name key rows per person, by kind | {kinds_line(r)} |",
+        f"| one-slip keys added by `crossings people rebuild-keys` (its code path) | {rekey_line(r)} |",
     ]
+
+
+def size_line(r: Results) -> str:
+    table = PersonNameKey._meta.db_table
+    after = f"{mib(r.sizes['total'])}, of which name keys {mib(r.sizes.get(table, 0))}"
+    if not r.sizes_before:
+        return after + " (reused: no before figure)"
+    before = f"{mib(r.sizes_before['total'])} (name keys {mib(r.sizes_before.get(table, 0))})"
+    return f"{before} before the one-slip keys → {after}"
+
+
+def rekey_line(r: Results) -> str:
+    if not r.rekey_seconds:
+        return "not run (reused, keys current)"
+    return f"{r.rekey_seconds:,.0f} s ({r.stats['people'] / r.rekey_seconds:,.0f} people/s)"
+
+
+def kinds_line(r: Results) -> str:
+    n = r.stats["people"] or 1
+    per = ", ".join(f"{k} {v / n:.1f}" for k, v in r.kinds.items())
+    old = sum(v for k, v in r.kinds.items() if k in "pcs")
+    total = sum(r.kinds.values())
+    return f"{per}; {old / n:.1f} → {total / n:.1f} per person ({old:,} → {total:,})"
+
+
+def peer_table(r: Results) -> list[str]:
+    """Crossings and pg_trgm side by side on the same queries, per kind of noise."""
+    if not r.trgm:
+        return [f"pg_trgm peer: not run ({r.trgm_note})."]
+    lines = [
+        "Side by side on the same register and the same queries: Crossings (`matching.search`) and "
+        "PostgreSQL pg_trgm (`%` and `similarity()` on GIN trigram indexes of "
+        f"`{TRGM_NAME}` and `name_km`, {mib(r.trgm_index_bytes)} of indexes). "
+        "Recall@5 of the true person / of someone with the true name; latency p50 / p95 in ms.",
+        "",
+        "| search noise | n | Crossings recall@5 | pg_trgm recall@5 | Crossings ms | pg_trgm ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for kind in [*SEARCH_KINDS, "all"]:
+        ours = [t for t in r.searches if kind in ("all", t.kind)]
+        theirs = [t for t in r.trgm if kind in ("all", t.kind)]
+        if not ours:
+            continue
+        lines.append(
+            f"| {kind} | {len(ours)} "
+            f"| {rate([t.hit for t in ours]):.3f} / {rate([t.name_hit for t in ours]):.3f} "
+            f"| {rate([t.hit for t in theirs]):.3f} / {rate([t.name_hit for t in theirs]):.3f} "
+            f"| {pct([t.ms for t in ours], 0.5):.1f} / {pct([t.ms for t in ours], 0.95):.1f} "
+            f"| {pct([t.ms for t in theirs], 0.5):.1f} / {pct([t.ms for t in theirs], 0.95):.1f} |"
+        )
+    return lines
 
 
 def kind_tables(r: Results) -> list[str]:
@@ -998,7 +1219,7 @@ def kind_tables(r: Results) -> list[str]:
         ts = [t for t in r.duplicates if t.kind == kind]
         if not ts:
             continue
-        cands = [t.candidates.get("strong", 0) for t in ts]
+        cands = [t.candidates.get("strong", 0) + t.candidates.get("slip", 0) for t in ts]
         window = [t.candidates.get("born ±1 year", 0) for t in ts]
         ms = [t.ms for t in ts]
         lines.append(
@@ -1063,22 +1284,34 @@ def diagnosis(r: Results) -> list[str]:
 
 
 # --- Main ---------------------------------------------------------------------------------------------------
-def ensure_built(args: argparse.Namespace, org: Organisation) -> tuple[int, float | None, int]:
-    """(people built, seconds, peak RSS of the build)."""
+@dataclass
+class Built:
+    people: int = 0  # built by this run (0: reused)
+    seconds: float | None = None
+    rss: int = 0
+    sizes_before: dict[str, int] = field(default_factory=dict)
+    keys_before: int = 0
+    rekey_seconds: float | None = None
+
+
+def ensure_built(args: argparse.Namespace, org: Organisation) -> Built:
+    """Build (or reuse) the register. A build stores the romanisation keys only, measures the database,
+    then adds the one-slip keys with the application's rebuild, so both sizes come from one run."""
     existing = Person.objects.filter(organisation=org).count()
     if existing > args.n:
         raise SystemExit(f"The database holds {existing:,} benchmark people, more than --n {args.n:,}.")
     if existing == args.n and args.reuse:
         print(f"Reusing the {existing:,} people already built.", flush=True)
         stale = stale_keys(org, random.Random(args.seed))
+        built = Built()
         if stale:
             print(
                 f"{stale} of 300 people have keys from an older names.py: recomputing all keys…", flush=True
             )
-            seconds = in_child(rekey, org.pk, args.batch)
-            print(f"Re-keyed in {seconds:,.0f} s.", flush=True)
+            built.rekey_seconds = in_child(rekey, org.pk, args.batch)
+            print(f"Re-keyed in {built.rekey_seconds:,.0f} s.", flush=True)
             analyze(args)
-        return 0, None, 0
+        return built
     start = existing if args.reuse else 0
     if existing and not args.reuse:
         print(f"Deleting {existing:,} benchmark people of an earlier run…", flush=True)
@@ -1088,7 +1321,18 @@ def ensure_built(args: argparse.Namespace, org: Organisation) -> tuple[int, floa
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     print(f"Built in {seconds:,.0f} s.", flush=True)
     analyze(args)
-    return args.n - start, seconds, rss
+    built = Built(args.n - start, seconds, rss)
+    built.sizes_before = database_size()
+    built.keys_before = PersonNameKey.objects.filter(person__organisation=org).count()
+    print(
+        f"Before the one-slip keys: {built.keys_before:,} name keys, "
+        f"database {mib(built.sizes_before['total'])}; adding them with `crossings people rebuild-keys`…",
+        flush=True,
+    )
+    built.rekey_seconds = in_child(rekey, org.pk, args.batch)
+    print(f"Re-keyed in {built.rekey_seconds:,.0f} s.", flush=True)
+    analyze(args)
+    return built
 
 
 def analyze(args: argparse.Namespace) -> None:
@@ -1113,14 +1357,25 @@ def data_stats(org: Organisation) -> dict[str, int]:
     }
 
 
+def key_kinds(org: Organisation) -> dict[str, int]:
+    rows = (
+        PersonNameKey.objects.filter(person__organisation=org)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by("kind")
+    )
+    return {kind: n for kind, n in rows}
+
+
 def main() -> None:
     args = ARGS
     engine = connection.vendor
     print(f"Database: {engine} {connection.settings_dict['NAME']}", flush=True)
     call_command("migrate", verbosity=0, interactive=False)
     org, user = bench_org_and_user()
-    built, build_seconds, build_rss = ensure_built(args, org)
+    built = ensure_built(args, org)
     stats = data_stats(org)
+    kinds = key_kinds(org)
     print("Data: " + ", ".join(f"{k} {v:,}" for k, v in stats.items()), flush=True)
 
     rng = random.Random(args.seed)
@@ -1149,15 +1404,21 @@ def main() -> None:
     near = run_duplicates(visible, near_cases, timer, near_miss=True)
     year_searches = run_searches(visible, year_cases, timer)
     measure_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    trgm: list[Timing] = []
+    trgm_note = "PostgreSQL only" if engine != "postgresql" else trgm_prepare()
+    if not trgm_note:
+        print("Timing the same searches through pg_trgm…", flush=True)
+        run_trgm(org.pk, search_cases[:20])  # warm-up, not counted
+        trgm = run_trgm(org.pk, search_cases)
 
     print("Diagnosis: database time, candidates, namesakes, profiles…", flush=True)
     for t in [*searches, *duplicates, *near, *year_searches]:
         replay(t)
     for t in [*searches, *year_searches]:
         text = re.sub(r"\b(19|20)[0-9]{2}\b", " ", t.text)  # candidates by name only
-        t.candidates = candidate_counts(names.query_keys(text), SEARCH_STAGES)
+        t.candidates = candidate_counts(search_keys(text), SEARCH_STAGES)
     for t, (_, _, data) in zip(duplicates, duplicate_cases, strict=True):
-        keys = names.index_keys(data.family_name, data.given_name, data.name_km, [])
+        keys = duplicate_keys(data)
         t.candidates = candidate_counts(keys, DUPLICATE_STAGES)
         t.candidates["born ±1 year"] = windowed_candidates(keys, data.birth_date)
     for t, (_, s, _) in [
@@ -1187,8 +1448,10 @@ def main() -> None:
         ),
     }
     results = Results(
-        engine, stats, built, build_seconds, build_rss, measure_rss, database_size(),
+        engine, stats, built.people, built.seconds, built.rss, measure_rss, database_size(),
         searches, duplicates, near, year_searches, profiles,
+        built.sizes_before, built.keys_before, built.rekey_seconds, kinds, trgm, trgm_note,
+        trgm_index_bytes=trgm_index_size() if trgm else 0,
     )  # fmt: skip
 
     version = connection.Database.sqlite_version if engine == "sqlite" else str(connection.pg_version)
@@ -1203,6 +1466,8 @@ def main() -> None:
         "",
         *kind_tables(results),
         "",
+        *peer_table(results),
+        "",
         f"Command: `{command_line()}`  ",
         f"Machine: {machine}.  ",
         "Code measured: " + ", ".join(f"{name} {sha}" for name, sha in CODE_VERSIONS.items()) + " (sha256).",
@@ -1210,7 +1475,7 @@ def main() -> None:
     print("\n" + "\n".join(report) + "\n\n" + "\n".join(diagnosis(results)))
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out = RESULTS_DIR / f"people-{engine}-{stats['people']}.json"
-    for t in [*searches, *duplicates, *near, *year_searches]:
+    for t in [*searches, *duplicates, *near, *year_searches, *trgm]:
         t.sql = []
     payload = {"report": report, "diagnosis": diagnosis(results), **asdict(results)}
     out.write_text(json.dumps(payload, indent=1, default=str, ensure_ascii=False))

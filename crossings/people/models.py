@@ -247,8 +247,17 @@ class PersonNameKey(models.Model):
     """Search keys derived from every name form of a person (crossings.people.names.index_keys).
     Rebuilt whenever a name changes; a plain indexed column so lookups are fast on SQLite and PostgreSQL."""
 
+    class Kind(models.TextChoices):
+        PAIR = "p", "skeleton pair"
+        CONSONANTS = "c", "consonant-key pair"
+        SINGLE = "s", "one name"
+        SLIP = "d", "one-slip (a letter deleted)"
+        KHMER_SLIP = "k", "one-slip in Khmer script"
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=64)
+    # The key's first letter, as a column: what each kind costs in rows, and a rebuild can tell old rows.
+    kind = models.CharField(max_length=1, choices=Kind.choices, default=Kind.PAIR)
 
     class Meta:
         indexes = [models.Index(fields=["key", "person"], name="people_namekey_key")]

@@ -18,16 +18,24 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 __all__ = [
     "consonant_key",
     "explain",
+    "has_khmer",
     "index_keys",
+    "khmer_similarity",
+    "khmer_slips",
     "name_forms",
     "name_similarity",
     "query_keys",
     "skeleton",
+    "slip",
+    "slip_keys",
+    "slip_query_keys",
+    "spelling_similarity",
+    "spelling_slips",
     "tokens",
     "transliterate_khmer",
 ]
@@ -690,6 +698,279 @@ def query_keys(text: str) -> set[str]:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# One-slip keys (typing mistakes)
+# ---------------------------------------------------------------------------------------------------------
+# A slipped key (Vurhy for Vuthy), a dropped, doubled or swapped letter changes the skeleton, so none of the
+# keys above match. Symmetric deletion finds them without comparing against every name: each name stores
+# its skeletons with one letter deleted, the query looks up its own deletions too, and two skeletons share
+# a deletion exactly when they are at most one substitution, insertion, deletion or adjacent swap apart.
+# The other side of the name stays exact ("d:jia|vti" = family Chea exact, Vuthy with a letter deleted), so
+# a key is held by the few people of one family name whose given name is one letter from the query's.
+# Khmer script gets the same on its own letters ("k:" keys), a subscript (coeng + consonant) counting as
+# one letter, so a dropped or wrong vowel sign or subscript is one slip. Kinds of keys are their first
+# letter: p, c, s (above), d and k (here); PersonNameKey.kind stores it.
+SLIP_KINDS = ("d", "k")
+_MIN_SLIP = 3  # shorter skeletons ("ok", "ly") get no deletion keys: what is left matches too many names
+_MAX_SLIP = 16  # longer ones are joined-up several names: their deletions are not worth the rows
+_ZW_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def _khmer_units(word: str) -> tuple[str, ...]:
+    """Khmer letters as typed, a coeng and the consonant under it counting as one (្ធ)."""
+    units: list[str] = []
+    for ch in word:
+        if units and units[-1] == _COENG:
+            units[-1] += ch
+        else:
+            units.append(ch)
+    return tuple(units)
+
+
+def _khmer_words(text: str) -> list[tuple[str, ...]]:
+    """The Khmer words of a name (other characters dropped), each as units."""
+    text = _ZW_RE.sub(" ", unicodedata.normalize("NFC", text)) if text else ""
+    return [_khmer_units(m.group()) for m in re.finditer("[\u1780-\u17ff]+", text)]
+
+
+def _unit_deletions(units: tuple[str, ...]) -> list[str]:
+    if not _MIN_SLIP <= len(units) <= _MAX_SLIP:
+        return []
+    return list(dict.fromkeys("".join(units[:i] + units[i + 1 :]) for i in range(len(units))))
+
+
+def _khmer_sides(name_km: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(one side joined, the other side as units) for every split of a Khmer name, both ways round."""
+    words = _khmer_words(name_km)[:_MAX_QUERY_TOKENS]
+    if len(words) == 1:
+        return [("", words[0])]
+    out = []
+    for i in range(1, len(words)):
+        left = tuple(u for w in words[:i] for u in w)
+        right = tuple(u for w in words[i:] for u in w)
+        out += [("".join(left), right), ("".join(right), left)]
+    return out
+
+
+def _d_key(exact: str, other: str) -> str:
+    return _fit(f"d:{exact}|{other}")
+
+
+def _k_key(exact: str, other: str) -> str:
+    return _fit(f"k:{exact}|{other}")
+
+
+def _variants(raw: str, shortest: int = _MIN_SLIP) -> list[str]:
+    """Every skeleton one slip from ``raw`` by deletion: from the skeleton and from the spelling. Names of
+    ``shortest`` letters or more only (2 when the other side of the name is known: Ly Sothea)."""
+    skel = skeleton(raw)
+    if len(skel) < shortest or len(raw) > _MAX_SLIP:
+        return []
+    out = dict.fromkeys(skel[:i] + skel[i + 1 :] for i in range(len(skel)))
+    out.update(dict.fromkeys(skeleton(raw[:i] + raw[i + 1 :]) for i in range(len(raw))))
+    out.pop(skel, None)
+    out.pop("", None)
+    return list(out)
+
+
+def _raw_forms(
+    family: str, given: str, name_km: str = "", aliases: Iterable[str] = ()
+) -> list[tuple[str, str]]:
+    """(family, given) as spelled (tokens joined, lower case) for every name form, as name_forms()."""
+    forms: list[tuple[str, str]] = []
+    fam, giv = "".join(_tokens(family)), "".join(_tokens(given))
+    if fam or giv:
+        forms.append((fam, giv))
+    for full in (*aliases, name_km):
+        toks = _tokens(full)
+        if len(toks) == 1:
+            forms.append(("", toks[0]))
+        forms += [("".join(toks[:i]), "".join(toks[i:])) for i in range(1, len(toks))]
+    return list(dict.fromkeys(forms))
+
+
+def slip_keys(family: str, given: str, name_km: str = "", aliases: Iterable[str] = ()) -> set[str]:
+    """One-slip keys to store for a person: "d:" (one side's skeleton exact | the other side one letter
+    shorter) for every name form, and "k:" the same on the letters of the Khmer name."""
+    keys: set[str] = set()
+    for a, b in _raw_forms(family, given, name_km, aliases):
+        for exact, other in ((a, b), (b, a)):
+            exact_skel = skeleton(exact)
+            keys.update(_d_key(exact_skel, v) for v in _variants(other, 2 if exact_skel else _MIN_SLIP))
+    if name_km:
+        for exact, units in _khmer_sides(name_km):
+            keys.update(_k_key(exact, v) for v in _unit_deletions(units))
+    return keys
+
+
+def _slip_lookups(pairs: Iterable[tuple[str, str]], name_km: str) -> set[str]:
+    keys: set[str] = set()
+    for a, b in pairs:
+        for exact_raw, other in ((a, b), (b, a)):
+            if not other:
+                continue
+            exact, other_skel = skeleton(exact_raw), skeleton(other)
+            # a letter dropped from a stored name: the query is one of its deletions
+            if len(other_skel) >= (1 if exact else _MIN_SLIP - 1) and len(other_skel) < _MAX_SLIP:
+                keys.add(_d_key(exact, other_skel))
+            for v in _variants(other, 2 if exact else _MIN_SLIP):
+                keys.add(_d_key(exact, v))  # a letter slipped or swapped: both lose the same letter
+                keys.update(_pair_keys(exact, v))  # a letter added to a stored name
+    for exact, units in _khmer_sides(name_km) if name_km else ():
+        if _MIN_SLIP - 1 <= len(units) < _MAX_SLIP:
+            keys.add(_k_key(exact, "".join(units)))
+        keys.update(_k_key(exact, v) for v in _unit_deletions(units))
+    return keys
+
+
+def slip_query_keys(text: str) -> set[str]:
+    """Keys to look up for a free-text query that may hold one slip: "d:", "k:" and the "p:" pairs of the
+    query with a letter deleted (a letter typed twice or added)."""
+    toks = _tokens(text)[:_MAX_QUERY_TOKENS]
+    if not toks:
+        return set()
+    pairs = [("".join(toks[:i]), "".join(toks[i:])) for i in range(1, len(toks))]
+    pairs.append(("", "".join(toks)))
+    return _slip_lookups(pairs, text if _HAS_KHMER_RE.search(text) else "")
+
+
+def slip_record_keys(family: str, given: str, name_km: str = "", aliases: Iterable[str] = ()) -> set[str]:
+    """Keys to look up for a record being entered (the duplicate check), as slip_query_keys."""
+    return _slip_lookups(_raw_forms(family, given, "", aliases), name_km)
+
+
+def _osa1(x: str | tuple[str, ...], y: str | tuple[str, ...]) -> tuple[str, int] | None:
+    """(kind of slip, position) when x and y are exactly one substitution, insertion, deletion or adjacent
+    swap apart; None otherwise. Positions count in the longer of the two."""
+    if x == y or abs(len(x) - len(y)) > 1:
+        return None
+    if len(x) == len(y):
+        diff = [i for i in range(len(x)) if x[i] != y[i]]
+        if len(diff) == 1:
+            return "substituted", diff[0]
+        i = diff[0] if len(diff) == 2 and diff[1] == diff[0] + 1 else -1
+        if i >= 0 and x[i] == y[i + 1] and x[i + 1] == y[i]:
+            return "swapped", i
+        return None
+    short, long_ = (x, y) if len(x) < len(y) else (y, x)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    if short[i:] == long_[i + 1 :]:
+        return ("added" if len(x) > len(y) else "dropped"), i
+    return None
+
+
+_PLAUSIBLE_FINAL = frozenset("kjntpmlsg")
+
+
+def _name_ending(skel: str) -> bool:
+    """Whether a skeleton ends as Khmer names do: a vowel, or one final consonant after a vowel (ng)."""
+    if not skel:
+        return False
+    if skel[-1] in _VOWELS_SET:
+        return True
+    if skel.endswith("ng"):
+        return len(skel) > 2 and skel[-3] in _VOWELS_SET
+    return skel[-1] in _PLAUSIBLE_FINAL and skel[-1] != "g" and len(skel) > 1 and skel[-2] in _VOWELS_SET
+
+
+def another_name(entered: str, stored: str) -> bool:
+    """Whether two skeletons one slip apart are more likely two real names than a slip: the difference is at
+    the end and the entered one still ends like a name (Sophea/Sopheap, Vanna/Vannak, Chantha/Chanthy, Rith/
+    Rithy). Khmer names differ by their final vowel or consonant; typing slips fall anywhere."""
+    found = _osa1(entered, stored)
+    if found is None:
+        return False
+    _kind, pos = found
+    return pos >= min(len(entered), len(stored)) - 1 and _name_ending(entered)
+
+
+def _khmer_another_name(entered: tuple[str, ...], stored: tuple[str, ...], pos: int) -> bool:
+    # ដារា / ដារី (Dara / Dary), រិទ្ធ / រិទ្ធី (Rith / Rithy): a different last vowel or final consonant
+    # is another name; a dropped subscript (រិទ្ធ / រិទ) is a slip.
+    if pos < min(len(entered), len(stored)) - 1:
+        return False
+    changed = [side[pos] for side in (entered, stored) if pos < len(side)]
+    return not any(u.startswith(_COENG) for u in changed)
+
+
+def has_khmer(text: str) -> bool:
+    return bool(_HAS_KHMER_RE.search(text))
+
+
+def khmer_slips(a: str, b: str) -> int:
+    """Edits between the Khmer letters of two names (a subscript one letter, an adjacent swap one edit)."""
+    ua = [u for w in _khmer_words(a) for u in (*w, " ")][:-1]
+    ub = [u for w in _khmer_words(b) for u in (*w, " ")][:-1]
+    if not ua or not ub:
+        return 99
+    return int(OSA.distance(ua, ub))
+
+
+def khmer_similarity(a: str, b: str) -> float:
+    """0..1 similarity of the Khmer letters of two names (other characters ignored), a subscript counting
+    as one letter: one slipped sign in a two-word name scores about 0.9."""
+    ua = [u for w in _khmer_words(a) for u in (*w, " ")][:-1]
+    ub = [u for w in _khmer_words(b) for u in (*w, " ")][:-1]
+    if not ua or not ub:
+        return 0.0
+    return 1.0 - Levenshtein.distance(ua, ub) / max(len(ua), len(ub))
+
+
+def slip(query: str, text: str) -> list[tuple[str, str, str]]:
+    """The words of ``query`` that are one slip from a word of ``text`` while the other words match, as
+    (query word, text word, kind of slip): [("Vurhy", "Vuthy", "substituted")]. Latin words are compared by
+    skeleton, Khmer words letter by letter (a subscript is one letter). Empty when there is no such pair."""
+    wq, wt = _words(query), _words(text)
+    if not wq or not wt:
+        return []
+    out: list[tuple[str, str, str]] = []
+    used: set[int] = set()
+    unmatched = 0
+    for x in wq:
+        sx, kx = skeleton(x), _khmer_units(unicodedata.normalize("NFC", x))
+        hit: tuple[int, str | None] | None = None
+        for j, y in enumerate(wt):
+            if j in used:
+                continue
+            if skeleton(y) == sx:
+                hit = (j, None)
+                break
+        if hit is None:
+            for j, y in enumerate(wt):
+                if j in used:
+                    continue
+                if _HAS_KHMER_RE.search(x) and _HAS_KHMER_RE.search(y):
+                    found = _osa1(kx, _khmer_units(unicodedata.normalize("NFC", y)))
+                else:
+                    found = _osa1(sx, skeleton(y)) or _osa1("".join(_tokens(x)), "".join(_tokens(y)))
+                if found is not None:
+                    hit = (j, found[0])
+                    break
+        if hit is None:
+            unmatched += 1
+            continue
+        used.add(hit[0])
+        if hit[1] is not None:
+            out.append((x, wt[hit[0]], hit[1]))
+    return out if len(out) == 1 and not unmatched else []
+
+
+def slip_is_another_name(query: str, text: str) -> bool:
+    """For the duplicate check: the one slip between ``query`` and ``text`` (see slip()) looks like two
+    different real names rather than a typing mistake (see another_name)."""
+    found = slip(query, text)
+    if not found:
+        return False
+    x, y, _kind = found[0]
+    if _HAS_KHMER_RE.search(x):
+        ux, uy = _khmer_units(unicodedata.normalize("NFC", x)), _khmer_units(unicodedata.normalize("NFC", y))
+        where = _osa1(ux, uy)
+        return where is not None and _khmer_another_name(ux, uy, where[1])
+    return another_name(skeleton(x), skeleton(y))
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Similarity and explanation
 # ---------------------------------------------------------------------------------------------------------
 def _rotations(toks: tuple[str, ...]) -> list[str]:
@@ -710,6 +991,29 @@ def name_similarity(a: str, b: str) -> float:
     for rotated in _rotations(tb):
         best = max(best, fuzz.ratio(joined_a, rotated))
     return best / 100.0
+
+
+def spelling_similarity(a: str, b: str) -> float:
+    """0..1 similarity of two names as spelled (lower case, accents and punctuation dropped, any word
+    order): ranks a slip of this very spelling (Ceha for Chea) above other names that the skeleton
+    happens to bring closer (Keo)."""
+    ta, tb = _tokens(a)[:_MAX_QUERY_TOKENS], _tokens(b)[:_MAX_QUERY_TOKENS]
+    if not ta or not tb:
+        return 0.0
+    # every rotation, not sorted words: sorting puts a slipped first letter elsewhere (Fantha / Vantha);
+    # OSA distance: a swap of adjacent letters is one edit (yL / Ly), not two
+    target = " ".join(tb)
+    return max(OSA.normalized_similarity(" ".join(ta[i:] + ta[:i]), target) for i in range(len(ta)))
+
+
+def spelling_slips(a: str, b: str) -> int:
+    """Edits (substitution, insertion, deletion, adjacent swap) between two names as spelled, in the word
+    order that needs fewest: 1 for a single slip of the fingers."""
+    ta, tb = _tokens(a)[:_MAX_QUERY_TOKENS], _tokens(b)[:_MAX_QUERY_TOKENS]
+    if not ta or not tb:
+        return 99
+    target = " ".join(tb)
+    return min(OSA.distance(" ".join(ta[i:] + ta[:i]), target) for i in range(len(ta)))
 
 
 def _is_separator(ch: str) -> bool:
