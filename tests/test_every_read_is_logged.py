@@ -190,6 +190,7 @@ API_READS: dict[str, tuple[dict[str, str], str, dict[str, Any] | None]] = {
     "GET /api/people/{person_id}/assessments": ({"person_id": "person"}, "", None),
     "GET /api/people/{person_id}/follow-ups": ({"person_id": "person"}, "", None),
     "POST /api/reception/batches/{batch_id}/manifests": ({"batch_id": "batch"}, "", None),
+    "GET /api/reception/arrivals/{arrival_id}": ({"arrival_id": "arrival"}, "", None),
 }
 API_OTHERS: dict[str, str] = {
     "GET /api/me": ACCOUNT,
@@ -237,6 +238,7 @@ API_OTHERS: dict[str, str] = {
             "POST /api/people/{person_id}/goals",
             "POST /api/people/{person_id}/services",
             "POST /api/reception/follow-ups/{follow_up_id}",
+            "PATCH /api/reception/arrivals/{arrival_id}",
             "POST /api/people/{person_id}/detained",
         )
     },

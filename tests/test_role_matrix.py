@@ -180,6 +180,8 @@ API: dict[str, tuple[dict[str, Any], dict[str, Any] | None, frozenset[str]]] = {
         CASE_ROLES,
     ),
     "POST /api/reception/manifests/{import_id}/import": ({"import_id": NONE}, None, CASE_ROLES),
+    "GET /api/reception/arrivals/{arrival_id}": ({"arrival_id": NONE}, None, CASE_ROLES),
+    "PATCH /api/reception/arrivals/{arrival_id}": ({"arrival_id": NONE}, {"version": NONE}, CASE_ROLES),
     "POST /api/people/{person_id}/assessments": ({"person_id": "PERSON"}, {}, CASE_ROLES),
     "GET /api/people/{person_id}/assessments": ({"person_id": "PERSON"}, None, CASE_ROLES),
     "POST /api/people/{person_id}/goals": (
