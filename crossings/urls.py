@@ -69,6 +69,11 @@ urlpatterns = [
     path("legal/detentions/<int:detention_id>/release/", legal.detention_release, name="detention_release"),
     path("legal/deadlines/", legal.deadline_board, name="deadline_board"),
     path("legal/rapid-response/", legal.rapid_response, name="rapid_response"),
+    path(
+        "legal/rapid-response/<int:response_id>/resend/",
+        legal.rapid_response_resend,
+        name="rapid_response_resend",
+    ),
     path("legal/calendar/", legal.calendar_feeds, name="calendar_feeds"),
     path("legal/calendar/<str:secret>.ics", legal.calendar_feed, name="calendar_feed"),
     # Reception and reintegration

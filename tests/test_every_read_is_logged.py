@@ -134,6 +134,7 @@ PAGE_OTHERS: dict[str, str] = {
             "openrosa_media",
         )
     },
+    "rapid_response_resend": "queues the alert e-mails again and redirects; shows no person",
     **{
         name: WRITE
         for name in (

@@ -78,6 +78,7 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "detention_release": ({"detention_id": NONE}, CASE_ROLES),
     "deadline_board": ({}, CASE_ROLES),
     "rapid_response": ({}, CASE_ROLES),
+    "rapid_response_resend": ({"response_id": NONE}, CASE_ROLES),
     "calendar_feeds": ({}, CASE_ROLES),
     # the secret in the URL is the credential; an unknown secret is a 404 for everyone
     "calendar_feed": ({"secret": "not-a-secret"}, EVERYONE),

@@ -4,14 +4,12 @@ their tasks are stored together or not at all."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,12 +22,15 @@ from crossings.legal.models import (
     CourtEvent,
     Deadline,
     Detention,
+    Notification,
     Proceeding,
     RapidResponse,
     TravelDocumentStep,
 )
 from crossings.people import journey
 from crossings.people.models import JourneyEvent, Person
+
+log = logging.getLogger(__name__)
 
 JOURNEY_OF: dict[tuple[str, str], str] = {
     ("nta", ""): JourneyEvent.Kind.IN_PROCEEDINGS,
@@ -247,12 +248,53 @@ def open_deadlines(person: Person) -> list[Deadline]:
     return list(Deadline.objects.filter(person=person, state=Deadline.State.OPEN, due_on__isnull=False))
 
 
-@transaction.atomic
 def mark_detained(
-    *, person: Person, organisation_id: int, facility: str, date: dt.date, user: Any
+    *,
+    person: Person,
+    organisation_id: int,
+    facility: str,
+    date: dt.date,
+    user: Any,
+    idempotency_key: str = "",
 ) -> RapidResponse:
-    """Record a detention and start the rapid response: the organisation's responders are e-mailed at once
-    and everyone in the organisation sees a banner until it is resolved."""
+    """Record a detention and start the rapid response: an alert per responder goes into the outbox
+    (``Notification``), sent by the task queue after the commit, and everyone in the organisation sees a
+    banner until it is resolved. Sending mail never fails the request.
+
+    ``idempotency_key`` (the form's submission token, the API's Idempotency-Key header): a request repeated
+    with the same key returns the first rapid response (``replayed`` is True) and records nothing."""
+    key = idempotency_key.strip()[:64]
+    if key:
+        first = _replay(organisation_id, key, person)
+        if first is not None:
+            return first
+    try:
+        return _mark_detained(
+            person=person, organisation_id=organisation_id, facility=facility, date=date, user=user, key=key
+        )
+    except IntegrityError:
+        first = _replay(organisation_id, key, person) if key else None
+        if first is None:
+            raise
+        return first  # the same request arrived twice at once: the other one recorded it
+
+
+def _replay(organisation_id: int, key: str, person: Person) -> RapidResponse | None:
+    first = RapidResponse.objects.filter(organisation_id=organisation_id, idempotency_key=key).first()
+    if first is None:
+        return None
+    if first.person_id != person.pk:
+        raise ValidationError(
+            {"idempotency_key": _("This request key was already used for another request.")}
+        )
+    first.replayed = True  # type: ignore[attr-defined]
+    return first
+
+
+@transaction.atomic
+def _mark_detained(
+    *, person: Person, organisation_id: int, facility: str, date: dt.date, user: Any, key: str
+) -> RapidResponse:
     previous = Detention.objects.filter(person=person, organisation_id=organisation_id, ended_on=None).first()
     detention = Detention.objects.create(
         person=person, organisation_id=organisation_id, facility=facility, started_on=date
@@ -273,49 +315,62 @@ def mark_detained(
     except journey.JourneyError as exc:
         raise ValidationError({"date": exc.message}) from exc
     response = RapidResponse.objects.create(
-        person=person, organisation_id=organisation_id, detention=detention, opened_by=user
+        person=person,
+        organisation_id=organisation_id,
+        detention=detention,
+        opened_by=user,
+        idempotency_key=key,
     )
-    transaction.on_commit(lambda: notify_responders(response.pk))
+    response.replayed = False  # type: ignore[attr-defined]
+    queue_notifications(response)
     return response
 
 
-def notify_responders(response_id: int) -> int:
-    response = RapidResponse.objects.select_related("person", "detention", "organisation").get(pk=response_id)
-    recipients = list(
+def queue_notifications(response: RapidResponse) -> list[int]:
+    """One outbox row per responder with an e-mail address (kept if it exists; a failed one is set pending
+    again), handed to the task queue once the transaction commits. Returns the ids queued."""
+    recipients = (
         Membership.objects.filter(
             organisation_id=response.organisation_id, is_responder=True, user__is_active=True
         )
         .exclude(user__email="")
-        .values_list("user__email", flat=True)
+        .values_list("user_id", flat=True)
         .distinct()
     )
-    if not recipients:
-        return 0
-    person = response.person
-    lines = [
-        _("%(name)s was detained on %(date)s at %(facility)s.")
-        % {
-            "name": person.display_name,
-            "date": response.detention.started_on,
-            "facility": response.detention.facility,
-        },
-        "",
-        _("Open deadlines:"),
-    ]
-    lines += [f"- {d.due_on}: {d.action} ({d.citation})" for d in open_deadlines(person)] or [
-        _("- none recorded")
-    ]
-    lines += [
-        "",
-        _("Rapid response: %(url)s") % {"url": reverse("rapid_response")},
-        "",
-        engine.NOT_LEGAL_ADVICE,
-    ]
-    subject = _("Rapid response: %(name)s detained") % {"name": person.display_name}
-    messages = [(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
-    sent = send_mass_mail(messages, fail_silently=False)
-    RapidResponse.objects.filter(pk=response.pk).update(notified=len(recipients))
-    return sent
+    queued = []
+    for user_id in recipients:
+        row, _created = Notification.objects.get_or_create(
+            rapid_response=response,
+            recipient_id=user_id,
+            defaults={"kind": Notification.Kind.RAPID_RESPONSE, "organisation_id": response.organisation_id},
+        )
+        if row.status == Notification.Status.SENT:
+            continue
+        if row.status == Notification.Status.FAILED:
+            Notification.objects.filter(pk=row.pk).update(status=Notification.Status.PENDING, attempts=0)
+        queued.append(row.pk)
+    transaction.on_commit(lambda: _enqueue(queued))
+    return queued
+
+
+def _enqueue(ids: list[int], *, delay: dt.timedelta | None = None) -> None:
+    from crossings.legal.notifications import deliver_notification
+
+    for notification_id in ids:
+        try:
+            task = deliver_notification
+            if delay is not None and task.get_backend().supports_defer:
+                task = task.using(run_after=timezone.now() + delay)
+            task.enqueue(notification_id)
+        except Exception as exc:  # the row stays pending, shown as "not yet notified" with a resend button
+            log.error("legal: notification %s could not be queued: %s", notification_id, type(exc).__name__)
+
+
+def resend_notifications(*, response: RapidResponse) -> int:
+    """The rapid-response page's "resend": queue again every alert not yet sent (and any responder added
+    since). Returns how many were queued."""
+    with transaction.atomic():
+        return len(queue_notifications(response))
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ from crossings.legal.models import (
     CourtEvent,
     Deadline,
     Detention,
+    Notification,
     Proceeding,
     RapidResponse,
     TravelDocumentStep,
@@ -157,9 +159,27 @@ def detain(request: AuthedRequest, person_id: int) -> HttpResponse:
         lambda data: services.mark_detained(
             person=person, organisation_id=person.organisation_id, user=request.user, **data
         ),
-        _("Marked detained. The rapid response has started and responders were alerted."),
+        lambda response: (
+            _("Already recorded: this form had been sent before. Nothing was recorded twice.")
+            if response.replayed
+            else _("Marked detained. The rapid response has started; responders are being alerted.")
+        ),
     )
     return redirect("person_legal", person_id=person.pk)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def rapid_response_resend(request: AuthedRequest, response_id: int) -> HttpResponse:
+    response = get_object_or_404(RapidResponse.objects.visible_to(request.user), pk=response_id)
+    if not request.user.scope.can(Cap.PEOPLE_EDIT, response.organisation_id):
+        raise PermissionDenied
+    queued = services.resend_notifications(response=response)
+    if queued:
+        messages.success(request, _("The alert is being sent again to %(n)s responders.") % {"n": queued})
+    else:
+        messages.error(request, _("No responder is waiting for this alert (none has an e-mail address?)."))
+    return redirect("rapid_response")
 
 
 @requires(Cap.PEOPLE_EDIT)
@@ -245,8 +265,29 @@ def rapid_response(request: AuthedRequest) -> HttpResponse:
         .filter(state=Deadline.State.OPEN, due_on__isnull=False, person__in=[x.person_id for x in detained])
         .order_by("-due_on")
     }
+    alerts = {
+        r.detention_id: r
+        for r in RapidResponse.objects.visible_to(request.user)
+        .filter(detention__in=detained, resolved_at=None)
+        .prefetch_related("notifications")
+    }
     for detention in detained:
-        rows.append({"detention": detention, "next_deadline": next_due.get(detention.person_id)})
+        alert = alerts.get(detention.pk)
+        notes = list(alert.notifications.all()) if alert is not None else []
+        sent = sum(1 for n in notes if n.status == Notification.Status.SENT)
+        rows.append(
+            {
+                "detention": detention,
+                "next_deadline": next_due.get(detention.person_id),
+                "alert": alert,
+                "sent": sent,
+                "recipients": len(notes),
+                "notified": bool(notes) and sent == len(notes),
+                "failed": sum(1 for n in notes if n.status == Notification.Status.FAILED),
+                "can_resend": alert is not None
+                and request.user.scope.can(Cap.PEOPLE_EDIT, alert.organisation_id),
+            }
+        )
     log_list(
         Reader.of(request),
         Detention,
