@@ -26,6 +26,7 @@ class CourtEventForm(forms.Form):
 class CorrectDateForm(forms.Form):
     date = forms.DateField(label=_("Correct date"), widget=DateInput())
     reason = forms.CharField(label=_("Why the date changes"), max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # the version the page showed
 
 
 class ResolveDeadlineForm(forms.Form):

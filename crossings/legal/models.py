@@ -96,6 +96,8 @@ class CourtEvent(models.Model):
     journey_event = models.ForeignKey(
         "people.JourneyEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The optimistic edit check (crossings/conflicts.py): two advocates correcting the same date.
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crossings import conflicts
 from crossings.accounts.models import Membership
 from crossings.cases.models import Case, Task
 from crossings.legal import deadlines as engine
@@ -183,11 +184,22 @@ def _create_deadlines(event: CourtEvent, user: Any) -> list[Deadline]:
 
 
 @transaction.atomic
-def correct_court_event_date(*, event: CourtEvent, date: dt.date, user: Any, reason: str) -> CourtEvent:
+def correct_court_event_date(
+    *, event: CourtEvent, date: dt.date, user: Any, reason: str, expected_version: int | None = None
+) -> CourtEvent:
     """Correct a date: the order is re-checked, the journey follows, and every deadline it started is
-    recomputed, with the reason kept in the history of each changed record."""
+    recomputed, with the reason kept in the history of each changed record. ``expected_version`` is the
+    version the user saw (``event.version`` when not given): if someone corrected it since,
+    :class:`crossings.conflicts.EditConflict` and nothing changes."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the date is corrected.")})
+    stored = conflicts.lock_at_version(
+        CourtEvent.objects,
+        event.pk,
+        event.version if expected_version is None else expected_version,
+        ["date"],
+    )
+    event.version = stored.version
     _check_order(event.proceeding, event.kind, date, exclude_pk=event.pk)
     later = event.proceeding.events.exclude(pk=event.pk)
     for dependant, needs in CourtEvent.REQUIRES.items():
@@ -205,9 +217,8 @@ def correct_court_event_date(*, event: CourtEvent, date: dt.date, user: Any, rea
         except journey.JourneyError as exc:
             raise ValidationError({"date": exc.message}) from exc
     event.date = date
-    event._history_user = user  # type: ignore[attr-defined]
     event._change_reason = reason  # type: ignore[attr-defined]
-    event.save()
+    conflicts.save_next_version(event, user)
     for deadline in event.deadlines.select_related("task"):
         rule = next((r for r in engine.rules() if r.code == deadline.rule_code), None)
         if rule is None or rule.days is None:

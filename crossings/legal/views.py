@@ -14,6 +14,7 @@ from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, public, requires
 from crossings.audit.models import client_ip
 from crossings.audit.reads import Reader, log_list
+from crossings.conflicts import EditConflict
 from crossings.formtools import submit
 from crossings.legal import services
 from crossings.legal.calendar import build_feed
@@ -55,7 +56,9 @@ def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
     proceedings = list(Proceeding.objects.filter(**own).prefetch_related("events"))
     for proceeding in proceedings:
         for event in proceeding.events.all():
-            event.correct_form = CorrectDateForm(prefix=f"correct-{event.pk}")  # type: ignore[attr-defined]
+            event.correct_form = CorrectDateForm(  # type: ignore[attr-defined]
+                prefix=f"correct-{event.pk}", initial={"version": event.version}
+            )
     deadlines = list(Deadline.objects.filter(**own))
     for deadline in deadlines:
         deadline.resolve_form = ResolveDeadlineForm(prefix=f"resolve-{deadline.pk}")  # type: ignore[attr-defined]
@@ -126,12 +129,22 @@ def court_event_correct(request: AuthedRequest, event_id: int) -> HttpResponse:
         proceeding__in=Proceeding.objects.visible_to(request.user),
     )
     services.own_person(request.user, event.proceeding.person_id, Cap.PEOPLE_EDIT)
-    submit(
-        request,
-        CorrectDateForm(request.POST, prefix=f"correct-{event.pk}"),
-        lambda data: services.correct_court_event_date(event=event, user=request.user, **data),
-        _("Date corrected; deadlines recomputed."),
-    )
+    try:
+        submit(
+            request,
+            CorrectDateForm(request.POST, prefix=f"correct-{event.pk}"),
+            lambda data: services.correct_court_event_date(
+                event=event,
+                user=request.user,
+                date=data["date"],
+                reason=data["reason"],
+                expected_version=data["version"] or 0,
+            ),
+            _("Date corrected; deadlines recomputed."),
+        )
+    except EditConflict as exc:
+        # Nothing was changed; the legal page shows the date as it is stored now, to correct again if needed.
+        messages.error(request, str(exc))
     return redirect("person_legal", person_id=event.proceeding.person_id)
 
 
