@@ -304,6 +304,12 @@ EMAIL_BACKEND = env(
 )
 EMAIL_HOST = env("CROSSINGS_EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = env("CROSSINGS_FROM_EMAIL", "crossings@localhost")
+# Where the site is reached, for the links in e-mails (a mail has no page to be relative to). Production:
+# required and https (a deployment check, crossings/legal/checks.py).
+CROSSINGS_BASE_URL = env(
+    "CROSSINGS_BASE_URL",
+    "" if PRODUCTION else ("http://testserver" if MODE == "test" else "http://127.0.0.1:8000"),
+)
 
 # --- Logging: no personal data, ever. Messages name ids and actions, not people. ----------------------
 LOGGING = {

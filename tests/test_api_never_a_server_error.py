@@ -66,6 +66,7 @@ def fuzzer(make_org: Any, make_user: Any) -> Iterator[Fuzzer]:
         "consent_id": consent.pk,
         "referral_id": referral.pk,
         "batch_id": batch.pk,
+        "arrival_id": arrival.pk,
         "follow_up_id": FollowUp.objects.filter(arrival=arrival).first().pk,  # type: ignore[union-attr]
         "proceeding_id": legal_services.open_proceeding(
             person=person,

@@ -26,6 +26,7 @@ def production_env(tmp_path) -> dict[str, str]:
         "CROSSINGS_SECRET_KEY": Fernet.generate_key().decode() + Fernet.generate_key().decode(),
         "CROSSINGS_FIELD_KEYS": Fernet.generate_key().decode(),
         "CROSSINGS_ALLOWED_HOSTS": "crossings.example.org",
+        "CROSSINGS_BASE_URL": "https://crossings.example.org",
         "CROSSINGS_VAR_DIR": str(tmp_path),
     }
 

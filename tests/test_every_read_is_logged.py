@@ -134,6 +134,7 @@ PAGE_OTHERS: dict[str, str] = {
             "openrosa_media",
         )
     },
+    "rapid_response_resend": "queues the alert e-mails again and redirects; shows no person",
     **{
         name: WRITE
         for name in (
@@ -190,6 +191,7 @@ API_READS: dict[str, tuple[dict[str, str], str, dict[str, Any] | None]] = {
     "GET /api/people/{person_id}/assessments": ({"person_id": "person"}, "", None),
     "GET /api/people/{person_id}/follow-ups": ({"person_id": "person"}, "", None),
     "POST /api/reception/batches/{batch_id}/manifests": ({"batch_id": "batch"}, "", None),
+    "GET /api/reception/arrivals/{arrival_id}": ({"arrival_id": "arrival"}, "", None),
 }
 API_OTHERS: dict[str, str] = {
     "GET /api/me": ACCOUNT,
@@ -237,6 +239,7 @@ API_OTHERS: dict[str, str] = {
             "POST /api/people/{person_id}/goals",
             "POST /api/people/{person_id}/services",
             "POST /api/reception/follow-ups/{follow_up_id}",
+            "PATCH /api/reception/arrivals/{arrival_id}",
             "POST /api/people/{person_id}/detained",
         )
     },

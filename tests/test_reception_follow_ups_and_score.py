@@ -115,7 +115,7 @@ def test_a_follow_up_sent_twice_from_two_phones_is_stored_once(arrival, officer)
 @pytest.mark.django_db
 def test_ticking_received_on_the_arrival_day_screen_schedules_the_follow_ups(arrival, officer, login):
     response = login(officer).post(
-        f"/reception/arrivals/{arrival.pk}/", {"received": "on", "released_to": "ngo"}
+        f"/reception/arrivals/{arrival.pk}/", {"received": "on", "released_to": "ngo", "version": 1}
     )
     assert response.status_code == 302
     assert FollowUp.objects.filter(arrival=arrival).count() == 4

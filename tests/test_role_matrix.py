@@ -78,6 +78,7 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "detention_release": ({"detention_id": NONE}, CASE_ROLES),
     "deadline_board": ({}, CASE_ROLES),
     "rapid_response": ({}, CASE_ROLES),
+    "rapid_response_resend": ({"response_id": NONE}, CASE_ROLES),
     "calendar_feeds": ({}, CASE_ROLES),
     # the secret in the URL is the credential; an unknown secret is a 404 for everyone
     "calendar_feed": ({"secret": "not-a-secret"}, EVERYONE),
@@ -180,6 +181,8 @@ API: dict[str, tuple[dict[str, Any], dict[str, Any] | None, frozenset[str]]] = {
         CASE_ROLES,
     ),
     "POST /api/reception/manifests/{import_id}/import": ({"import_id": NONE}, None, CASE_ROLES),
+    "GET /api/reception/arrivals/{arrival_id}": ({"arrival_id": NONE}, None, CASE_ROLES),
+    "PATCH /api/reception/arrivals/{arrival_id}": ({"arrival_id": NONE}, {"version": NONE}, CASE_ROLES),
     "POST /api/people/{person_id}/assessments": ({"person_id": "PERSON"}, {}, CASE_ROLES),
     "GET /api/people/{person_id}/assessments": ({"person_id": "PERSON"}, None, CASE_ROLES),
     "POST /api/people/{person_id}/goals": (

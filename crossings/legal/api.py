@@ -162,7 +162,19 @@ def add_court_event(request: AuthedRequest, proceeding_id: int, payload: CourtEv
 @requires(Cap.PEOPLE_EDIT)
 def detained(request: AuthedRequest, person_id: int, payload: DetainIn) -> Any:
     person = services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
+    # Idempotency-Key: a client that retries after a timeout or an error gets the first answer back.
     response = services.mark_detained(
-        person=person, organisation_id=person.organisation_id, user=request.user, **payload.dict()
+        person=person,
+        organisation_id=person.organisation_id,
+        user=request.user,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        **payload.dict(),
     )
-    return Status(201, {"rapid_response_id": response.pk, "detention_id": response.detention_id})
+    return Status(
+        201,
+        {
+            "rapid_response_id": response.pk,
+            "detention_id": response.detention_id,
+            "replayed": response.replayed,  # type: ignore[attr-defined]
+        },
+    )

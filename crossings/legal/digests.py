@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -13,6 +15,9 @@ from django_tasks import task
 from crossings.accounts.models import User
 from crossings.cases.models import Task
 from crossings.legal.deadlines import NOT_LEGAL_ADVICE
+from crossings.legal.notifications import absolute_url, describe, initials
+
+log = logging.getLogger(__name__)
 
 HORIZON_DAYS = 14
 
@@ -35,17 +40,26 @@ def digest_for(user: User, today: dt.date | None = None) -> str | None:
         lines = []
         if overdue:
             lines.append(_("Overdue:"))
-            lines += [f"- {t.due_on} {t.title} — {t.case.person.display_name}" for t in overdue]
+            lines += [_line(t) for t in overdue]
             lines.append("")
         if upcoming:
             lines.append(_("Due in the next %(days)s days:") % {"days": HORIZON_DAYS})
-            lines += [f"- {t.due_on} {t.title} — {t.case.person.display_name}" for t in upcoming]
+            lines += [_line(t) for t in upcoming]
             lines.append("")
+        lines.append(_("Your deadlines: %(url)s") % {"url": absolute_url(reverse("deadline_board"))})
+        lines.append("")
         lines.append(NOT_LEGAL_ADVICE)
         return "\n".join(lines)
 
 
+def _line(t: Task) -> str:
+    """A deadline as the mail says it: initials, not the person's name, and a link to the case."""
+    link = absolute_url(reverse("case_detail", args=[t.case_id]))
+    return f"- {t.due_on} {t.title} — {initials(t.case.person) or '?'} {link}"
+
+
 def send_digests(today: dt.date | None = None) -> int:
+    """Mail each user their digest; a mail that fails is logged (no address) and the others still go."""
     sent = 0
     for user in User.objects.filter(is_active=True).exclude(email=""):
         body = digest_for(user, today)
@@ -53,7 +67,11 @@ def send_digests(today: dt.date | None = None) -> int:
             continue
         with translation.override(user.language or "en"):
             subject = _("Crossings: your deadlines")
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        except Exception as exc:
+            log.warning("legal: the digest for user %s was not sent: %s", user.pk, describe(exc))
+            continue
         sent += 1
     return sent
 

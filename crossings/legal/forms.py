@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,7 @@ class CourtEventForm(forms.Form):
 class CorrectDateForm(forms.Form):
     date = forms.DateField(label=_("Correct date"), widget=DateInput())
     reason = forms.CharField(label=_("Why the date changes"), max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # the version the page showed
 
 
 class ResolveDeadlineForm(forms.Form):
@@ -34,9 +37,18 @@ class ResolveDeadlineForm(forms.Form):
     reason = forms.CharField(label=_("Why"), max_length=300, required=False)
 
 
+def _submission_token() -> str:
+    return uuid.uuid4().hex
+
+
 class DetainForm(forms.Form):
     facility = forms.CharField(label=_("Detention facility"), max_length=200)
     date = forms.DateField(label=_("Detained on"), widget=DateInput())
+    # A new token each time the form is shown: sending the same form twice (a retry after an error, a
+    # double click) records one detention (services.mark_detained).
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=64, initial=_submission_token
+    )
 
 
 class ReleaseForm(forms.Form):

@@ -85,6 +85,8 @@ class CourtEvent(models.Model):
     journey_event = models.ForeignKey(
         "people.JourneyEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The optimistic edit check (crossings/conflicts.py): two advocates correcting the same date.
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -253,14 +255,64 @@ class RapidResponse(OrganisationScoped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
-    notified = models.PositiveIntegerField(default=0)
+    notified = models.PositiveIntegerField(default=0)  # responders the alert reached (Notification rows sent)
+    # The form's submission token or the API's Idempotency-Key: a retried "mark detained" returns this
+    # response instead of recording a second detention.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-opened_at"]
         verbose_name = _("rapid response")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="rapid_response_once_per_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"rapid response #{self.pk}"
+
+
+class Notification(models.Model):
+    """The outbox: one e-mail to one recipient, sent by the task queue (``crossings db_worker``) and retried,
+    never from the request that caused it. The text is built when it is sent; ``last_error`` names the
+    kind of failure only (an exception class, an SMTP code), never an address or a name."""
+
+    class Kind(models.TextChoices):
+        RAPID_RESPONSE = "rapid_response", _("rapid response alert")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("not yet sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    MAX_ATTEMPTS = 5
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rapid_response = models.ForeignKey(
+        RapidResponse, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("notification")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rapid_response", "recipient"], name="notification_once_per_rapid_response"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"notification #{self.pk} ({self.status})"
 
 
 class CalendarFeed(models.Model):

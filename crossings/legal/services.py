@@ -4,17 +4,16 @@ their tasks are stored together or not at all."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crossings import conflicts
 from crossings.accounts.models import Membership
 from crossings.cases import services as cases
 from crossings.cases.models import Case
@@ -26,6 +25,7 @@ from crossings.legal.models import (
     CourtEvent,
     Deadline,
     Detention,
+    Notification,
     Proceeding,
     RapidResponse,
     TravelDocumentStep,
@@ -35,6 +35,7 @@ from crossings.people.models import JourneyEvent, Person
 
 if TYPE_CHECKING:
     from crossings.accounts.models import User
+log = logging.getLogger(__name__)
 
 JOURNEY_OF: dict[tuple[str, str], str] = {
     ("nta", ""): JourneyEvent.Kind.IN_PROCEEDINGS,
@@ -182,11 +183,22 @@ def _create_deadlines(event: CourtEvent, user: User) -> list[Deadline]:
 
 
 @transaction.atomic
-def correct_court_event_date(*, event: CourtEvent, date: dt.date, user: User, reason: str) -> CourtEvent:
+def correct_court_event_date(
+    *, event: CourtEvent, date: dt.date, user: User, reason: str, expected_version: int | None = None
+) -> CourtEvent:
     """Correct a date: the order is re-checked, the journey follows, and every deadline it started is
-    recomputed, with the reason kept in the history of each changed record."""
+    recomputed, with the reason kept in the history of each changed record. ``expected_version`` is the
+    version the user saw (``event.version`` when not given): if someone corrected it since,
+    :class:`crossings.conflicts.EditConflict` and nothing changes."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the date is corrected.")})
+    stored = conflicts.lock_at_version(
+        CourtEvent.objects,
+        event.pk,
+        event.version if expected_version is None else expected_version,
+        ["date"],
+    )
+    event.version = stored.version
     _check_order(event.proceeding, event.kind, date, exclude_pk=event.pk)
     later = event.proceeding.events.exclude(pk=event.pk)
     for dependant, needs in CourtEvent.REQUIRES.items():
@@ -205,7 +217,7 @@ def correct_court_event_date(*, event: CourtEvent, date: dt.date, user: User, re
             raise ValidationError({"date": exc.message}) from exc
     event.date = date
     written_by(event, user, reason)
-    event.save()
+    conflicts.save_next_version(event, user)
     for deadline in event.deadlines.select_related("task"):
         rule = next((r for r in engine.rules() if r.code == deadline.rule_code), None)
         if rule is None or rule.days is None:
@@ -245,12 +257,53 @@ def open_deadlines(person: Person) -> list[Deadline]:
     return list(Deadline.objects.filter(person=person, state=Deadline.State.OPEN, due_on__isnull=False))
 
 
-@transaction.atomic
 def mark_detained(
-    *, person: Person, organisation_id: int, facility: str, date: dt.date, user: User
+    *,
+    person: Person,
+    organisation_id: int,
+    facility: str,
+    date: dt.date,
+    user: User,
+    idempotency_key: str = "",
 ) -> RapidResponse:
-    """Record a detention and start the rapid response: the organisation's responders are e-mailed at once
-    and everyone in the organisation sees a banner until it is resolved."""
+    """Record a detention and start the rapid response: an alert per responder goes into the outbox
+    (``Notification``), sent by the task queue after the commit, and everyone in the organisation sees a
+    banner until it is resolved. Sending mail never fails the request.
+
+    ``idempotency_key`` (the form's submission token, the API's Idempotency-Key header): a request repeated
+    with the same key returns the first rapid response (``replayed`` is True) and records nothing."""
+    key = idempotency_key.strip()[:64]
+    if key:
+        first = _replay(organisation_id, key, person)
+        if first is not None:
+            return first
+    try:
+        return _mark_detained(
+            person=person, organisation_id=organisation_id, facility=facility, date=date, user=user, key=key
+        )
+    except IntegrityError:
+        first = _replay(organisation_id, key, person) if key else None
+        if first is None:
+            raise
+        return first  # the same request arrived twice at once: the other one recorded it
+
+
+def _replay(organisation_id: int, key: str, person: Person) -> RapidResponse | None:
+    first = RapidResponse.objects.filter(organisation_id=organisation_id, idempotency_key=key).first()
+    if first is None:
+        return None
+    if first.person_id != person.pk:
+        raise ValidationError(
+            {"idempotency_key": _("This request key was already used for another request.")}
+        )
+    setattr(first, "replayed", True)  # noqa: B010  # read by the API's answer, not a field
+    return first
+
+
+@transaction.atomic
+def _mark_detained(
+    *, person: Person, organisation_id: int, facility: str, date: dt.date, user: User, key: str
+) -> RapidResponse:
     previous = Detention.objects.filter(person=person, organisation_id=organisation_id, ended_on=None).first()
     detention = Detention.objects.create(
         person=person, organisation_id=organisation_id, facility=facility, started_on=date
@@ -271,49 +324,62 @@ def mark_detained(
     except journey.JourneyError as exc:
         raise ValidationError({"date": exc.message}) from exc
     response = RapidResponse.objects.create(
-        person=person, organisation_id=organisation_id, detention=detention, opened_by=user
+        person=person,
+        organisation_id=organisation_id,
+        detention=detention,
+        opened_by=user,
+        idempotency_key=key,
     )
-    transaction.on_commit(lambda: notify_responders(response.pk))
+    response.replayed = False  # type: ignore[attr-defined]
+    queue_notifications(response)
     return response
 
 
-def notify_responders(response_id: int) -> int:
-    response = RapidResponse.objects.select_related("person", "detention", "organisation").get(pk=response_id)
-    recipients = list(
+def queue_notifications(response: RapidResponse) -> list[int]:
+    """One outbox row per responder with an e-mail address (kept if it exists; a failed one is set pending
+    again), handed to the task queue once the transaction commits. Returns the ids queued."""
+    recipients = (
         Membership.objects.filter(
             organisation_id=response.organisation_id, is_responder=True, user__is_active=True
         )
         .exclude(user__email="")
-        .values_list("user__email", flat=True)
+        .values_list("user_id", flat=True)
         .distinct()
     )
-    if not recipients:
-        return 0
-    person = response.person
-    lines = [
-        _("%(name)s was detained on %(date)s at %(facility)s.")
-        % {
-            "name": person.display_name,
-            "date": response.detention.started_on,
-            "facility": response.detention.facility,
-        },
-        "",
-        _("Open deadlines:"),
-    ]
-    lines += [f"- {d.due_on}: {d.action} ({d.citation})" for d in open_deadlines(person)] or [
-        _("- none recorded")
-    ]
-    lines += [
-        "",
-        _("Rapid response: %(url)s") % {"url": reverse("rapid_response")},
-        "",
-        engine.NOT_LEGAL_ADVICE,
-    ]
-    subject = _("Rapid response: %(name)s detained") % {"name": person.display_name}
-    messages = [(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
-    sent = send_mass_mail(messages, fail_silently=False)
-    RapidResponse.objects.filter(pk=response.pk).update(notified=len(recipients))
-    return sent
+    queued = []
+    for user_id in recipients:
+        row, _created = Notification.objects.get_or_create(
+            rapid_response=response,
+            recipient_id=user_id,
+            defaults={"kind": Notification.Kind.RAPID_RESPONSE, "organisation_id": response.organisation_id},
+        )
+        if row.status == Notification.Status.SENT:
+            continue
+        if row.status == Notification.Status.FAILED:
+            Notification.objects.filter(pk=row.pk).update(status=Notification.Status.PENDING, attempts=0)
+        queued.append(row.pk)
+    transaction.on_commit(lambda: _enqueue(queued))
+    return queued
+
+
+def _enqueue(ids: list[int], *, delay: dt.timedelta | None = None) -> None:
+    from crossings.legal.notifications import deliver_notification
+
+    for notification_id in ids:
+        try:
+            task = deliver_notification
+            if delay is not None and task.get_backend().supports_defer:
+                task = task.using(run_after=timezone.now() + delay)
+            task.enqueue(notification_id)
+        except Exception as exc:  # the row stays pending, shown as "not yet notified" with a resend button
+            log.error("legal: notification %s could not be queued: %s", notification_id, type(exc).__name__)
+
+
+def resend_notifications(*, response: RapidResponse) -> int:
+    """The rapid-response page's "resend": queue again every alert not yet sent (and any responder added
+    since). Returns how many were queued."""
+    with transaction.atomic():
+        return len(queue_notifications(response))
 
 
 @transaction.atomic

@@ -21,6 +21,11 @@ urlpatterns = [
     path("legal/detentions/<int:detention_id>/release/", views.detention_release, name="detention_release"),
     path("legal/deadlines/", views.deadline_board, name="deadline_board"),
     path("legal/rapid-response/", views.rapid_response, name="rapid_response"),
+    path(
+        "legal/rapid-response/<int:response_id>/resend/",
+        views.rapid_response_resend,
+        name="rapid_response_resend",
+    ),
     path("legal/calendar/", views.calendar_feeds, name="calendar_feeds"),
     path("legal/calendar/<str:secret>.ics", views.calendar_feed, name="calendar_feed"),
 ]

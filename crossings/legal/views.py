@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, public, requires
 from crossings.audit.models import client_ip
 from crossings.audit.reads import Reader, log_list
+from crossings.conflicts import EditConflict
 from crossings.formtools import submit
 from crossings.legal import services
 from crossings.legal.calendar import build_feed
@@ -41,6 +43,7 @@ from crossings.legal.models import (
     CourtEvent,
     Deadline,
     Detention,
+    Notification,
     Proceeding,
     RapidResponse,
     TravelDocumentStep,
@@ -58,7 +61,9 @@ def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
     proceedings = list(Proceeding.objects.filter(**own).prefetch_related("events"))
     for proceeding in proceedings:
         for event in proceeding.events.all():
-            event.correct_form = CorrectDateForm(prefix=f"correct-{event.pk}")  # type: ignore[attr-defined]
+            event.correct_form = CorrectDateForm(  # type: ignore[attr-defined]
+                prefix=f"correct-{event.pk}", initial={"version": event.version}
+            )
     deadlines = list(Deadline.objects.filter(**own))
     for deadline in deadlines:
         deadline.resolve_form = ResolveDeadlineForm(prefix=f"resolve-{deadline.pk}")  # type: ignore[attr-defined]
@@ -149,6 +154,34 @@ def _on_record(
     return view
 
 
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def court_event_correct(request: AuthedRequest, event_id: int) -> HttpResponse:
+    event = get_object_or_404(
+        CourtEvent.objects.select_related("proceeding"),
+        pk=event_id,
+        proceeding__in=Proceeding.objects.visible_to(request.user),
+    )
+    services.own_person(request.user, event.proceeding.person_id, Cap.PEOPLE_EDIT)
+    try:
+        submit(
+            request,
+            CorrectDateForm(request.POST, prefix=f"correct-{event.pk}"),
+            lambda data: services.correct_court_event_date(
+                event=event,
+                user=request.user,
+                date=data["date"],
+                reason=data["reason"],
+                expected_version=data["version"] or 0,
+            ),
+            _("Date corrected; deadlines recomputed."),
+        )
+    except EditConflict as exc:
+        # Nothing was changed; the legal page shows the date as it is stored now, to correct again if needed.
+        messages.error(request, str(exc))
+    return redirect("person_legal", person_id=event.proceeding.person_id)
+
+
 proceeding_new = _for_person(
     ProceedingForm, "proceeding", services.open_proceeding, gettext_lazy("Proceeding recorded.")
 )
@@ -180,17 +213,6 @@ court_event_new = _on_record(
         % {"n": event.deadlines.exclude(due_on=None).count()}
     ),
 )
-court_event_correct = _on_record(
-    lambda request: CourtEvent.objects.select_related("proceeding").filter(
-        proceeding__in=Proceeding.objects.visible_to(request.user)
-    ),
-    lambda event: event.proceeding.person_id,
-    CorrectDateForm,
-    "correct-{pk}",
-    services.correct_court_event_date,
-    "event",
-    gettext_lazy("Date corrected; deadlines recomputed."),
-)
 deadline_resolve = _on_record(
     lambda request: Deadline.objects.visible_to(request.user),
     lambda deadline: deadline.person_id,
@@ -221,9 +243,27 @@ def detain(request: AuthedRequest, person_id: int) -> HttpResponse:
         lambda data: services.mark_detained(
             person=person, organisation_id=person.organisation_id, user=request.user, **data
         ),
-        _("Marked detained. The rapid response has started and responders were alerted."),
+        lambda response: (
+            _("Already recorded: this form had been sent before. Nothing was recorded twice.")
+            if response.replayed
+            else _("Marked detained. The rapid response has started; responders are being alerted.")
+        ),
     )
     return redirect("person_legal", person_id=person.pk)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def rapid_response_resend(request: AuthedRequest, response_id: int) -> HttpResponse:
+    response = get_object_or_404(RapidResponse.objects.visible_to(request.user), pk=response_id)
+    if not request.user.scope.can(Cap.PEOPLE_EDIT, response.organisation_id):
+        raise PermissionDenied
+    queued = services.resend_notifications(response=response)
+    if queued:
+        messages.success(request, _("The alert is being sent again to %(n)s responders.") % {"n": queued})
+    else:
+        messages.error(request, _("No responder is waiting for this alert (none has an e-mail address?)."))
+    return redirect("rapid_response")
 
 
 @requires(Cap.PEOPLE_VIEW)
@@ -250,8 +290,29 @@ def rapid_response(request: AuthedRequest) -> HttpResponse:
         .filter(state=Deadline.State.OPEN, due_on__isnull=False, person__in=[x.person_id for x in detained])
         .order_by("-due_on")
     }
+    alerts = {
+        r.detention_id: r
+        for r in RapidResponse.objects.visible_to(request.user)
+        .filter(detention__in=detained, resolved_at=None)
+        .prefetch_related("notifications")
+    }
     for detention in detained:
-        rows.append({"detention": detention, "next_deadline": next_due.get(detention.person_id)})
+        alert = alerts.get(detention.pk)
+        notes = list(alert.notifications.all()) if alert is not None else []
+        sent = sum(1 for n in notes if n.status == Notification.Status.SENT)
+        rows.append(
+            {
+                "detention": detention,
+                "next_deadline": next_due.get(detention.person_id),
+                "alert": alert,
+                "sent": sent,
+                "recipients": len(notes),
+                "notified": bool(notes) and sent == len(notes),
+                "failed": sum(1 for n in notes if n.status == Notification.Status.FAILED),
+                "can_resend": alert is not None
+                and request.user.scope.can(Cap.PEOPLE_EDIT, alert.organisation_id),
+            }
+        )
     log_list(
         Reader.of(request),
         Detention,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import csv
 import functools
 import hashlib
@@ -29,7 +30,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import parse_http_list, parse_keqv_list
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, tostring
 from xml.sax.xmlreader import AttributesImpl
 
 import defusedxml.ElementTree as SafeET
@@ -390,18 +391,54 @@ def _fields(root: Element) -> dict[str, str]:
     return values
 
 
-_NAME_RE = re.compile(
-    rb"(<(?:[\w.-]+:)?("
-    + b"|".join(n.encode() for n in NAME_FIELDS)
-    + rb")(?:\s[^>]*)?>)(.*?)(</(?:[\w.-]+:)?\2\s*>)",
-    re.S,
+_NAME_FIELDS = frozenset(NAME_FIELDS)
+# Only for XML that cannot be parsed (stored so the supervisor sees what arrived): the same blanking as text.
+_NAME_TEXT_RE = re.compile(
+    r"(<(?:[\w.-]+:)?(" + "|".join(NAME_FIELDS) + r")(?:\s[^>]*)?>)(.*?)(</(?:[\w.-]+:)?\2\s*>)", re.S
+)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM starts the same way
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
 
-def redact_names(xml: bytes) -> bytes:
-    """The submission with the parents' names blanked. They are read once to build the UIC and never
-    stored; every other byte is kept as received."""
-    return _NAME_RE.sub(lambda m: m.group(1) + m.group(4), xml)
+def redact_names(xml: bytes, root: Element | None = None) -> bytes:
+    """The submission as stored: the parents' names blanked. They are read once to build the UIC and never
+    stored.
+
+    The names are blanked in the parsed tree (``root``, from defusedxml; parsed here when not given), so the
+    document's encoding does not matter: UTF-16 with either byte order is read like UTF-8. A submission that
+    holds a name is then written out again as UTF-8; one that holds none (an encrypted manifest, an empty
+    name) is kept byte for byte. The caller's tree is changed in place. XML that cannot be parsed is
+    blanked as text after decoding it by its byte-order mark."""
+    if root is None:
+        try:
+            root = SafeET.fromstring(xml)
+        except Exception:  # defusedxml raises ParseError and its own DefusedXmlException types
+            return _redact_unparsed(xml)
+    found = False
+    for el in root.iter():
+        if _local(el.tag) in _NAME_FIELDS and (el.text or len(el)):
+            el.text = None
+            for child in list(el):
+                el.remove(child)
+            found = True
+    if not found:
+        return xml
+    body = tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
+
+
+def _redact_unparsed(xml: bytes) -> bytes:
+    encoding = next((name for bom, name in _BOMS if xml.startswith(bom)), "utf-8")
+    text = xml.decode(encoding, errors="surrogateescape" if encoding == "utf-8" else "replace")
+    blanked = _NAME_TEXT_RE.sub(lambda m: m.group(1) + m.group(4), text)
+    if blanked == text:
+        return xml
+    return blanked.encode(encoding, errors="surrogateescape" if encoding == "utf-8" else "replace")
 
 
 @dataclass
@@ -615,6 +652,8 @@ def receive(*, organisation_id: int, user: User, raw: bytes, files: list[Any]) -
             f"unknown_form: this server has no form {form_id!r} version {version!r}; get the blank form again"
         )
     encrypted = root is not None and any(_local(el.tag) == "base64EncryptedKey" for el in root)
+    # Everything is read from the tree by now: blank the names in it, whatever the document's encoding.
+    stored_xml = redact_names(raw, root) if root is not None else _redact_unparsed(raw)
     state: Parsed | None
     data: EncounterData | None = None
     if reason:
@@ -646,7 +685,7 @@ def receive(*, organisation_id: int, user: User, raw: bytes, files: list[Any]) -
                 form_id=form_id[:100],
                 form_version=version[:40],
                 xform=xform,
-                xml=redact_names(raw),
+                xml=stored_xml,
                 sha256=sha,
                 status=state.status,
                 reason=state.reason,

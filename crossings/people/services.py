@@ -10,6 +10,8 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
+from crossings import conflicts
+from crossings.conflicts import EditConflict as EditConflict  # the shared check, re-exported
 from crossings.history import written_by
 from crossings.people import journey
 from crossings.people.matching import rebuild_name_keys
@@ -27,18 +29,6 @@ if TYPE_CHECKING:
     from crossings.accounts.models import User
 
 EDITABLE_FIELDS = Person.EDITABLE_FIELDS
-
-
-class EditConflict(Exception):
-    """Someone else saved the record since it was opened. ``changes`` says what they changed."""
-
-    def __init__(self, current_version: int, changes: dict[str, tuple[Any, Any]]):
-        super().__init__(
-            _("Someone else saved this record (now version %(v)s) after you opened it.")
-            % {"v": current_version}
-        )
-        self.current_version = current_version
-        self.changes = changes
 
 
 def clean_aliases(names: Sequence[str], *, already: int = 0) -> list[str]:
@@ -85,31 +75,14 @@ def create_person(
 @transaction.atomic
 def update_person(*, person_id: int, user: User, data: dict[str, Any], expected_version: int) -> Person:
     """Save changes unless someone else saved first; never a silent overwrite."""
-    person = Person.objects.select_for_update().get(pk=person_id)
-    if person.version != expected_version:
-        raise EditConflict(person.version, changes_since(person, expected_version))
+    person = conflicts.lock_at_version(Person.objects, person_id, expected_version, EDITABLE_FIELDS)
     for key, value in data.items():
         if key in EDITABLE_FIELDS:
             setattr(person, key, value)
     person.full_clean(exclude=["organisation", "created_by", "photo"])
-    person.version += 1
-    written_by(person, user)
-    person.save()
+    conflicts.save_next_version(person, user)
     rebuild_name_keys(person)
     return person
-
-
-def changes_since(person: Person, version: int) -> dict[str, tuple[Any, Any]]:
-    """Field -> (value at ``version``, value now), from the history, for the conflict message."""
-    then = person.history.filter(version=version).order_by("-history_date").first()
-    if then is None:
-        return {}
-    changes = {}
-    for name in EDITABLE_FIELDS:
-        old, new = getattr(then, name), getattr(person, name)
-        if old != new:
-            changes[name] = (old, new)
-    return changes
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -15,11 +15,20 @@ from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.api_helpers import Paginated, error_body
 from crossings.audit.reads import Reader, log_view
+from crossings.conflicts import ConflictOut, EditConflict, conflict_out
 from crossings.errors import Refused
 from crossings.people import selectors as people
 from crossings.people.models import Person
 from crossings.reception import manifest, services
-from crossings.reception.models import ArrivalBatch, Assessment, FollowUp, Goal, Service, ServiceDelivery
+from crossings.reception.models import (
+    Arrival,
+    ArrivalBatch,
+    Assessment,
+    FollowUp,
+    Goal,
+    Service,
+    ServiceDelivery,
+)
 
 router = Router(tags=["reception"])
 
@@ -141,6 +150,68 @@ def create_batch(request: AuthedRequest, payload: BatchIn) -> Any:
     return Status(
         201, services.record_flight(organisation_id=organisation_id, user=request.user, **payload.dict())
     )
+
+
+class ArrivalOut(Schema):
+    id: int
+    batch_id: int
+    person_id: int
+    received: bool
+    released_to: str
+    housing: bool
+    phone: bool
+    cash: bool
+    medical_need: str
+    version: int  # send it back in PATCH: the optimistic edit check (crossings/conflicts.py)
+
+
+class ArrivalPatch(Schema):
+    version: int
+    received: bool | None = None
+    released_to: Arrival.ReleasedTo | None = None
+    housing: bool | None = None
+    phone: bool | None = None
+    cash: bool | None = None
+    medical_need: str | None = Field(None, max_length=300)
+
+
+def _arrival(request: AuthedRequest, arrival_id: int) -> Arrival:
+    return get_object_or_404(
+        Arrival.objects.select_related("batch", "person"),
+        pk=arrival_id,
+        batch__in=ArrivalBatch.objects.visible_to(request.user),
+    )
+
+
+@router.get("/reception/arrivals/{arrival_id}", response=ArrivalOut, summary="One arrival's checklist")
+@requires(Cap.PEOPLE_VIEW)
+def get_arrival(request: AuthedRequest, arrival_id: int) -> Any:
+    arrival = _arrival(request, arrival_id)
+    log_view(
+        Reader.of(request), arrival.person, organisation_id=arrival.person.organisation_id, reason="arrival"
+    )
+    return arrival
+
+
+@router.patch(
+    "/reception/arrivals/{arrival_id}",
+    response={200: ArrivalOut, 409: ConflictOut},
+    summary="Tick the arrival-day checklist (send the version you read)",
+)
+@requires(Cap.PEOPLE_EDIT)
+def update_arrival(request: AuthedRequest, arrival_id: int, payload: ArrivalPatch) -> Any:
+    arrival = _arrival(request, arrival_id)
+    if not request.user.scope.can(Cap.PEOPLE_EDIT, arrival.batch.organisation_id):
+        raise PermissionDenied
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    if any(value is None for value in data.values()):
+        raise ValidationError({k: "May not be null." for k, v in data.items() if v is None})
+    try:
+        services.update_checklist(arrival=arrival, user=request.user, expected_version=version, **data)
+    except EditConflict as exc:
+        return Status(409, conflict_out(exc))
+    return Status(200, Arrival.objects.get(pk=arrival.pk))
 
 
 def _result(record: Any, preview: services.Preview | None) -> ManifestResult:

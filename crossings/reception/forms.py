@@ -59,9 +59,11 @@ class MappingForm(forms.Form):
 
 
 class ChecklistForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # the version the user read
+
     class Meta:
         model = Arrival
-        fields = ["received", "released_to", "housing", "phone", "cash", "medical_need"]
+        fields = list(Arrival.CHECKLIST_FIELDS)
 
 
 class AssessmentForm(forms.ModelForm):

@@ -76,8 +76,12 @@ class Arrival(models.Model):
     phone = models.BooleanField(_("phone / SIM card"), default=False)
     cash = models.BooleanField(_("cash support"), default=False)
     medical_need = models.CharField(_("first medical need"), max_length=300, blank=True)
+    # The optimistic edit check (crossings/conflicts.py): two people ticking the same arrival.
+    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+
+    CHECKLIST_FIELDS = ("received", "released_to", "housing", "phone", "cash", "medical_need")
 
     class Meta:
         ordering = ["row_number", "id"]

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crossings import conflicts
 from crossings.cases import services as cases
 from crossings.cases.models import Case
 from crossings.errors import Conflict, Refused
@@ -191,15 +192,28 @@ def reception_case(*, person: Person, organisation_id: int, user: User) -> Case:
 
 
 @transaction.atomic
-def update_checklist(*, arrival: Arrival, user: User, **fields: Any) -> Arrival:
+def update_checklist(
+    *, arrival: Arrival, user: User, expected_version: int | None = None, **fields: Any
+) -> Arrival:
     """Tick through arrival day. The first time the person is received, the journey records the removal
-    (if no one had) and the arrival, and the follow-ups are scheduled."""
-    # Read the stored state: a bound ModelForm has already copied the new values onto ``arrival``.
-    was_received = Arrival.objects.filter(pk=arrival.pk, received=True).exists()
+    (if no one had) and the arrival, and the follow-ups are scheduled.
+
+    ``expected_version`` is the version the user read (``arrival.version`` when not given); if someone
+    else saved since, :class:`crossings.conflicts.EditConflict` and nothing is written."""
+    if expected_version is None:
+        expected_version = arrival.version
+    # Read the stored state, locked: a bound ModelForm has already copied the new values onto ``arrival``.
+    stored = conflicts.lock_at_version(
+        Arrival.objects, arrival.pk, expected_version, Arrival.CHECKLIST_FIELDS
+    )
+    was_received = stored.received
     for key, value in fields.items():
+        if key not in Arrival.CHECKLIST_FIELDS:
+            raise TypeError(f"not a checklist field: {key}")
         setattr(arrival, key, value)
     written_by(arrival, user)
-    arrival.save()
+    arrival.version = stored.version
+    conflicts.save_next_version(arrival, user)
     if arrival.received and not was_received:
         person, day = arrival.person, arrival.batch.date
         kinds = set(person.events.values_list("kind", flat=True))

@@ -18,6 +18,7 @@ from crossings.accounts.roles import Cap, Role
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import BreakGlassGrant, break_glass
 from crossings.audit.reads import Reader, log_view
+from crossings.conflicts import EditConflict
 from crossings.errors import Refused
 from crossings.formtools import form_errors, submit
 from crossings.people import selectors as people
@@ -177,12 +178,32 @@ def arrival_checklist(request: AuthedRequest, arrival_id: int) -> HttpResponse:
         pk=arrival_id,
         batch__in=ArrivalBatch.objects.visible_to(request.user),
     )
-    form = ChecklistForm(request.POST or None, instance=arrival)
+    form = ChecklistForm(request.POST or None, instance=arrival, initial={"version": arrival.version})
+    conflict: EditConflict | None = None
+    tried: dict[str, Any] = {}
     if request.method == "POST":
         _edit_org(request, arrival.batch.organisation_id)
         if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k in Arrival.CHECKLIST_FIELDS}
             try:
-                services.update_checklist(arrival=arrival, user=request.user, **form.cleaned_data)
+                services.update_checklist(
+                    arrival=arrival,
+                    user=request.user,
+                    expected_version=form.cleaned_data["version"] or 0,
+                    **data,
+                )
+            except EditConflict as exc:
+                # Nothing was written. Show the stored values (theirs) at the current version, and what this
+                # user had tried, so the change can be made again on top of theirs.
+                conflict = exc
+                fresh = Arrival.objects.select_related("batch", "person").get(pk=arrival.pk)
+                tried = {
+                    str(form.fields[k].label): _display(form, k, data[k])
+                    for k in Arrival.CHECKLIST_FIELDS
+                    if data[k] != getattr(fresh, k)
+                }
+                arrival = fresh
+                form = ChecklistForm(instance=fresh, initial={"version": fresh.version})
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
@@ -191,7 +212,25 @@ def arrival_checklist(request: AuthedRequest, arrival_id: int) -> HttpResponse:
     log_view(
         Reader.of(request), arrival.person, organisation_id=arrival.person.organisation_id, reason="arrival"
     )
-    return render(request, "reception/arrival_checklist.html", {"arrival": arrival, "form": form})
+    changes = (
+        {str(form.fields[k].label): _display(form, k, new) for k, (_old, new) in conflict.changes.items()}
+        if conflict
+        else {}
+    )
+    return render(
+        request,
+        "reception/arrival_checklist.html",
+        {"arrival": arrival, "form": form, "conflict": conflict, "their_changes": changes, "tried": tried},
+        status=409 if conflict else 200,
+    )
+
+
+def _display(form: ChecklistForm, name: str, value: Any) -> str:
+    """A checklist value as the page shows it: yes/no for a tick, the label of a choice."""
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    choices = dict(getattr(form.fields[name], "choices", None) or [])
+    return str(choices.get(value, value)) if value not in ("", None) else "—"
 
 
 def _reception_person(request: AuthedRequest, person_id: int) -> tuple[Person, int]:

@@ -1,0 +1,135 @@
+"""Sending the outbox (``Notification``): one task per e-mail, run by ``crossings db_worker``, retried.
+
+Nothing here runs inside the request that caused the e-mail: a mail server that is down leaves the row
+pending (then failed after ``Notification.MAX_ATTEMPTS``) and the rapid-response page shows "not yet
+notified" with a resend button. The text is built when it is sent and says only what the recipient needs to
+act: no full name (initials), the date, the facility, the open deadlines, and absolute links built from
+``CROSSINGS_BASE_URL`` (docs/privacy.md, "E-mail").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from crossings.legal import deadlines as engine
+from crossings.legal.models import Deadline, Notification, RapidResponse
+
+log = logging.getLogger(__name__)
+
+# Seconds before the next try after a failure: 1 min, 5 min, 30 min, 2 h (backends that can defer).
+BACKOFF = (60, 300, 1800, 7200)
+
+
+def absolute_url(path: str) -> str:
+    """A link for an e-mail: the recipient's mail client has no page to be relative to."""
+    return settings.CROSSINGS_BASE_URL.rstrip("/") + path
+
+
+def initials(person: Any) -> str:
+    """ "S. D." for Sok Dara: enough for a responder who knows the caseload, not a name in a mailbox."""
+    parts = [p for p in (person.family_name, person.given_name) if p and p.strip()]
+    return " ".join(f"{p.strip()[0].upper()}." for p in parts)
+
+
+def describe(exc: BaseException) -> str:
+    """What went wrong, without personal data: an SMTP error's text can quote the address, so only the
+    exception's class and the SMTP code are kept."""
+    code = getattr(exc, "smtp_code", None)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = sorted({c for c, _m in exc.recipients.values()})
+        return f"{type(exc).__name__} {','.join(map(str, codes))}"[:200]
+    return (type(exc).__name__ + (f" {code}" if code else ""))[:200]
+
+
+def rapid_response_message(response: RapidResponse, language: str) -> tuple[str, str]:
+    person, detention = response.person, response.detention
+    who = initials(person)
+    open_deadlines = Deadline.objects.filter(
+        person=person, state=Deadline.State.OPEN, due_on__isnull=False
+    ).order_by("due_on")
+    with translation.override(language or "en"):
+        subject = _("Rapid response: a person on your caseload was detained")
+        first = (
+            _("A person on your caseload (%(initials)s) was detained on %(date)s at %(facility)s.")
+            % {"initials": who, "date": detention.started_on, "facility": detention.facility}
+            if who
+            else _("A person on your caseload was detained on %(date)s at %(facility)s.")
+            % {"date": detention.started_on, "facility": detention.facility}
+        )
+        lines = [first, "", _("Open deadlines:")]
+        lines += [f"- {d.due_on}: {d.action} ({d.citation})" for d in open_deadlines] or [
+            _("- none recorded")
+        ]
+        lines += [
+            "",
+            _("Their legal page: %(url)s") % {"url": absolute_url(reverse("person_legal", args=[person.pk]))},
+            _("Rapid response: %(url)s") % {"url": absolute_url(reverse("rapid_response"))},
+            "",
+            engine.NOT_LEGAL_ADVICE,
+        ]
+    return subject, "\n".join(lines)
+
+
+def deliver(notification_id: int) -> str:
+    """Send one notification: "sent", "retry" (failed, will be tried again), "failed" (gave up) or
+    "skipped" (already sent, or another worker has it)."""
+    row = (
+        Notification.objects.select_related(
+            "recipient", "rapid_response__person", "rapid_response__detention"
+        )
+        .filter(pk=notification_id)
+        .first()
+    )
+    if row is None or row.status != Notification.Status.PENDING:
+        return "skipped"
+    # Claim it: of two workers handed the same row, one increments the attempts and sends.
+    claimed = Notification.objects.filter(
+        pk=row.pk, status=Notification.Status.PENDING, attempts=row.attempts
+    ).update(attempts=F("attempts") + 1)
+    if not claimed:
+        return "skipped"
+    row.attempts += 1
+    try:
+        assert row.rapid_response is not None
+        subject, body = rapid_response_message(row.rapid_response, row.recipient.language)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [row.recipient.email], fail_silently=False)
+    except Exception as exc:  # the mail server, the network, anything: kept on the row, never raised
+        error = describe(exc)
+        gave_up = row.attempts >= Notification.MAX_ATTEMPTS
+        Notification.objects.filter(pk=row.pk).update(
+            status=Notification.Status.FAILED if gave_up else Notification.Status.PENDING, last_error=error
+        )
+        log.warning("legal: notification %s attempt %s failed: %s", row.pk, row.attempts, error)
+        if gave_up:
+            return "failed"
+        if deliver_notification.get_backend().supports_defer:  # the database backend: try again later
+            from crossings.legal.services import _enqueue
+
+            _enqueue([row.pk], delay=dt.timedelta(seconds=BACKOFF[min(row.attempts, len(BACKOFF)) - 1]))
+        # else (a backend that cannot defer) it stays pending until "resend" or `crossings send-notifications`
+        return "retry"
+    Notification.objects.filter(pk=row.pk).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    if row.rapid_response_id:
+        sent = Notification.objects.filter(
+            rapid_response_id=row.rapid_response_id, status=Notification.Status.SENT
+        ).count()
+        RapidResponse.objects.filter(pk=row.rapid_response_id).update(notified=sent)
+    return "sent"
+
+
+@task()
+def deliver_notification(notification_id: int) -> str:
+    return deliver(notification_id)
