@@ -31,7 +31,7 @@ COMMANDS: dict[tuple[str, str], str] = {
     ("odk", "decrypt"): "outreach_decrypt",
     ("outreach", "stock-check"): "outreach_stock_check",
 }
-PASS_THROUGH_AREAS = ("org", "user", "token", "stats", "arrivals")
+PASS_THROUGH_AREAS = ("org", "user", "token", "stats", "arrivals", "people")
 # the old names, deprecated: still run, with a notice naming the new one (remove in the next release)
 RENAMED: dict[str, str] = {command: f"{area} {verb}" for (area, verb), command in COMMANDS.items()}
 RENAMED["demo"] = "demo load"

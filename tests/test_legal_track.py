@@ -173,10 +173,10 @@ def test_the_rapid_response_banner_is_not_shown_to_other_organisations(
         person=person, organisation_id=advocacy.pk, facility="Tacoma", date=D(2025, 6, 1), user=caseworker
     )
     outsider = make_user(Role.CASEWORKER, make_org("Elsewhere"))
-    assert (
-        "Rapid response"
-        not in login(outsider).get("/").content.decode().split("<main")[1].split("</main>")[0]
-    )
+    main = login(outsider).get("/").content.decode().split("<main")[1].split("</main>")[0]
+    # neither the banner nor the home page's "Detained now" names the other organisation's person
+    assert "rapid-response-banner" not in main
+    assert "Tacoma" not in main and person.given_name not in main and "No one is detained." in main
 
 
 @pytest.mark.django_db
