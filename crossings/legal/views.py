@@ -27,6 +27,7 @@ from crossings.legal.forms import (
     ProceedingForm,
     ReleaseForm,
     ResolveDeadlineForm,
+    RevokeFeedForm,
     TravelDocumentForm,
 )
 from crossings.legal.models import (
@@ -260,19 +261,28 @@ def rapid_response(request: AuthedRequest) -> HttpResponse:
 def calendar_feeds(request: AuthedRequest) -> HttpResponse:
     form = CalendarFeedForm(request.POST or None)
     new_url = None
+    status = 200
     if request.method == "POST":
         if "revoke" in request.POST:
-            feed = get_object_or_404(CalendarFeed, pk=request.POST["revoke"], user=request.user)
-            from django.utils import timezone
-
-            feed.revoked_at = timezone.now()
-            feed.save(update_fields=["revoked_at"])
-            messages.info(request, _("Calendar feed revoked."))
+            revoke = RevokeFeedForm(request.POST)
+            if revoke.is_valid():
+                feed = get_object_or_404(CalendarFeed, pk=revoke.cleaned_data["revoke"], user=request.user)
+                feed.revoke()
+                messages.info(request, _("Calendar feed revoked."))
+            else:
+                messages.error(request, _("That feed does not exist."))
+                status = 400
+            form = CalendarFeedForm()
         elif form.is_valid():
             _feed, secret = CalendarFeed.issue(user=request.user, scope=form.cleaned_data["scope"])
             new_url = request.build_absolute_uri(f"/legal/calendar/{secret}.ics")
     feeds = CalendarFeed.objects.filter(user=request.user).order_by("-created_at")
-    return render(request, "legal/calendar_feeds.html", {"form": form, "feeds": feeds, "new_url": new_url})
+    return render(
+        request,
+        "legal/calendar_feeds.html",
+        {"form": form, "feeds": feeds, "new_url": new_url},
+        status=status,
+    )
 
 
 @public  # the secret in the URL is the credential: calendar apps cannot log in
