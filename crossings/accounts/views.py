@@ -68,6 +68,9 @@ def two_factor(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         otp_login(request, form.verified_device)
+        # A new privilege level gets a new session key, so a key seen before the second factor (fixation,
+        # a shoulder-surfed cookie) is worth nothing after it.
+        request.session.cycle_key()
         return HttpResponseRedirect(_safe_next(request))
     return render(request, "accounts/two_factor.html", {"form": form, "next": _safe_next(request)})
 
@@ -85,6 +88,7 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         otp_login(request, device)
+        request.session.cycle_key()
         messages.success(request, _("Two-factor authentication is on."))
         return HttpResponseRedirect(_safe_next(request))
     buffer = BytesIO()

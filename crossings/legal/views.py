@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from crossings.accounts.roles import Cap
-from crossings.accounts.rules import AuthedRequest, public, requires
+from crossings.accounts.rules import AuthedRequest, fully_authenticated, public, requires
 from crossings.audit.models import client_ip
 from crossings.audit.reads import Reader, log_list
 from crossings.formtools import submit
@@ -302,7 +302,8 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
 
 
 def open_rapid_responses(user: Any) -> list[RapidResponse]:
-    if not getattr(user, "is_authenticated", False) or not user.scope.can(Cap.PEOPLE_VIEW):
+    # Names and facilities: never to a session that has not passed its second factor yet.
+    if not fully_authenticated(user) or not user.scope.can(Cap.PEOPLE_VIEW):
         return []
     return list(
         RapidResponse.objects.visible_to(user)
