@@ -215,6 +215,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Roles that must pass a TOTP second factor before they see anything.
 TWO_FACTOR_ROLES = env_list("CROSSINGS_2FA_ROLES", "org_admin,supervisor,legal_advocate")
 OTP_TOTP_ISSUER = "Crossings"
+# A new user enrols an authenticator only with a one-time set-up code from an administrator; it lasts this
+# many hours (`crossings user enrol USER`, or "Issue a two-factor set-up code" in the back office).
+CROSSINGS_ENROLMENT_HOURS = int(env("CROSSINGS_ENROLMENT_HOURS", "72"))
 
 SESSION_COOKIE_AGE = int(env("CROSSINGS_SESSION_SECONDS", str(8 * 3600)))  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from crossings.accounts.models import EnrolmentCode
 from crossings.accounts.roles import Role
 from crossings.legal import services
 from tests.conftest import PASSWORD
@@ -93,6 +94,8 @@ def test_the_session_key_changes_when_an_authenticator_is_enrolled(role, make_us
 
 
 def _enrol(client: Client, user) -> None:
+    _code, raw = EnrolmentCode.issue(user=user)
+    assert client.post("/account/2fa/setup/", {"code": raw}).status_code == 302
     client.get("/account/2fa/setup/")
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     response = client.post("/account/2fa/setup/", {"otp_token": code_for(device)})

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crossings.accounts.models import ApiToken, Membership, Organisation, User
+from crossings.accounts.models import ApiToken, EnrolmentCode, Membership, Organisation, User
 from crossings.accounts.roles import Cap
 
 
@@ -40,6 +43,24 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     inlines = [MembershipInline]
     list_display = ("username", "first_name", "last_name", "is_active", "language")
     fieldsets = (*BaseUserAdmin.fieldsets, ("Crossings", {"fields": ("language",)}))  # type: ignore[misc]
+    actions = ["issue_enrolment_codes"]
+
+    @admin.action(description=_("Issue a two-factor set-up code"))
+    def issue_enrolment_codes(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse:
+        """A one-time code per selected user, shown once, with which they enrol an authenticator app."""
+        rows = []
+        for user in queryset.order_by("username"):
+            code, raw = EnrolmentCode.issue(user=user, created_by=request.user)  # type: ignore[arg-type]
+            rows.append({"user": user, "code": code, "raw": raw})
+        context = {
+            **self.admin_site.each_context(request),
+            "codes": rows,
+            "hours": settings.CROSSINGS_ENROLMENT_HOURS,
+            "title": _("Two-factor set-up codes"),
+        }
+        response = TemplateResponse(request, "admin/accounts/enrolment_codes.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         qs = super().get_queryset(request)

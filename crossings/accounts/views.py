@@ -11,14 +11,14 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from crossings.accounts.forms import ApiTokenForm, TokenForm
+from crossings.accounts.forms import ApiTokenForm, EnrolmentCodeForm, TokenForm
 from crossings.accounts.models import ApiToken, Membership, User
 from crossings.accounts.rules import AuthedRequest, login_only, public
 
@@ -75,11 +75,32 @@ def two_factor(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/two_factor.html", {"form": form, "next": _safe_next(request)})
 
 
+# Set in the session once the user has given a valid set-up code; holds their user id.
+ENROLMENT_GRANTED = "crossings_enrolment_granted"
+
+
 @login_only
 def two_factor_setup(request: AuthedRequest) -> HttpResponse:
+    """Enrol an authenticator: first the one-time set-up code an administrator issued, then the QR code.
+
+    The password alone is not enough: whoever learnt it first could otherwise bind their own phone to the
+    account. The secret is made only after the code is accepted, so no secret shown before it is ever used.
+    """
     user = request.user
     if TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
         return redirect("two_factor")
+    if request.session.get(ENROLMENT_GRANTED) != user.pk:
+        code_form = EnrolmentCodeForm(request.POST or None, user=user)
+        if request.method == "POST" and code_form.is_valid():
+            TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).delete()
+            request.session[ENROLMENT_GRANTED] = user.pk
+            return redirect(reverse("two_factor_setup") + "?" + urlencode({"next": _safe_next(request)}))
+        return render(
+            request,
+            "accounts/two_factor_enrol.html",
+            {"form": code_form, "next": _safe_next(request)},
+            status=400 if code_form.errors else 200,
+        )
     device, _created = TOTPDevice.objects.get_or_create(
         user_id=user.pk, confirmed=False, defaults={"name": "authenticator"}
     )
@@ -88,6 +109,7 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         otp_login(request, device)
+        request.session.pop(ENROLMENT_GRANTED, None)
         request.session.cycle_key()
         messages.success(request, _("Two-factor authentication is on."))
         return HttpResponseRedirect(_safe_next(request))
