@@ -21,6 +21,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "people": scope.can(Cap.PEOPLE_VIEW),
             "audit": scope.can(Cap.AUDIT_VIEW),
             "outreach": scope.can(Cap.OUTREACH_USE),
-            "admin": user.is_staff and (user.is_superuser or scope.can(Cap.ORG_MANAGE)),
+            "admin": user.is_superuser or scope.can(Cap.ORG_MANAGE),
         },
     }

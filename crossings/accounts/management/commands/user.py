@@ -39,7 +39,9 @@ class Command(BaseCommand):
         create.add_argument("--org", required=True, help="Organisation id or name")
         create.add_argument("--role", required=True, choices=Role.values)
         create.add_argument("--email", default="")
-        create.add_argument("--staff", action="store_true", help="May open the back office (org admins only)")
+        create.add_argument(
+            "--staff", action="store_true", help="Django staff flag (org admins do not need it)"
+        )
         create.add_argument(
             "--password-stdin", action="store_true", help="Read the password from standard input"
         )
