@@ -291,12 +291,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Email ------------------------------------------------------------------------------------------
+# Never the console backend: alerts name people, and standard output is the server log. The demo writes
+# mail to files in var/outbox (directory 0700, files 0600); tests keep it in memory.
 EMAIL_BACKEND = env(
     "CROSSINGS_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    {
+        "production": "django.core.mail.backends.smtp.EmailBackend",
+        "demo": "crossings.mail.PrivateOutboxBackend",
+        "test": "django.core.mail.backends.locmem.EmailBackend",
+    }[MODE],
 )
+EMAIL_FILE_PATH = Path(env("CROSSINGS_EMAIL_OUTBOX", str(VAR_DIR / "outbox")))
 EMAIL_HOST = env("CROSSINGS_EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = env("CROSSINGS_FROM_EMAIL", "crossings@localhost")
 
