@@ -52,6 +52,17 @@ class User(AbstractUser):
         self.session_salt = uuid.uuid4()
         self.save(update_fields=["session_salt"])
 
+    def log_out_everywhere(self) -> tuple[int, int]:
+        """End every session and revoke every credential that outlives one: API tokens and calendar-feed
+        addresses (a lost phone holds both). Returns how many tokens and feeds were revoked."""
+        from crossings.legal.models import CalendarFeed
+
+        now = timezone.now()
+        self.end_all_sessions()
+        tokens = ApiToken.objects.filter(user_id=self.pk, revoked_at=None).update(revoked_at=now)
+        feeds = CalendarFeed.objects.filter(user_id=self.pk, revoked_at=None).update(revoked_at=now)
+        return tokens, feeds
+
     @property
     def scope(self) -> Scope:
         from crossings.accounts.scoping import Scope

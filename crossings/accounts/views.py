@@ -46,10 +46,18 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_only
 @require_POST
 def logout_everywhere(request: AuthedRequest) -> HttpResponse:
-    """End every session of this user on every device (lost phone, shared computer)."""
-    request.user.end_all_sessions()
+    """End every session of this user on every device (lost phone, shared computer), and revoke their API
+    tokens and calendar feeds, which would otherwise keep working on that device."""
+    tokens, feeds = request.user.log_out_everywhere()
     logout(request)
-    messages.info(request, _("You are logged out on every device."))
+    messages.info(
+        request,
+        _(
+            "You are logged out on every device. Revoked as well: %(tokens)s API token(s) and %(feeds)s "
+            "calendar feed(s)."
+        )
+        % {"tokens": tokens, "feeds": feeds},
+    )
     return redirect("login")
 
 
