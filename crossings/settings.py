@@ -86,6 +86,9 @@ ALLOWED_HOSTS = env_list("CROSSINGS_ALLOWED_HOSTS", "" if PRODUCTION else "127.0
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Production mode needs CROSSINGS_ALLOWED_HOSTS (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CROSSINGS_CSRF_TRUSTED_ORIGINS")
+# The reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are believed;
+# from anyone else both headers are dropped. Empty: no proxy is trusted.
+CROSSINGS_TRUSTED_PROXIES = env_list("CROSSINGS_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -113,6 +116,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: X-Forwarded-For / -Proto count only from CROSSINGS_TRUSTED_PROXIES.
+    "crossings.accounts.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
