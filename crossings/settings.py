@@ -207,10 +207,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout: 5 failures for the same user name from the same address lock it for 30 minutes.
+# Lockout per account (from any address), with an exponential backoff: 5 failures lock it for 1 minute,
+# each further failure or lockout doubles that, up to 30 minutes (crossings/accounts/lockout.py).
 AXES_FAILURE_LIMIT = int(env("CROSSINGS_LOCKOUT_FAILURES", "5"))
-AXES_COOLOFF_TIME = float(env("CROSSINGS_LOCKOUT_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+CROSSINGS_LOCKOUT_FIRST_MINUTES = float(env("CROSSINGS_LOCKOUT_FIRST_MINUTES", "1"))
+CROSSINGS_LOCKOUT_MAX_MINUTES = float(env("CROSSINGS_LOCKOUT_MAX_MINUTES", "30"))
+AXES_COOLOFF_TIME = "crossings.accounts.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# A try while locked is refused and counted as a lockout (doubling the lock), but does not restart it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -213,3 +213,19 @@ class EnrolmentCode(models.Model):
             user=user, digest=cls.digest_of(raw), used_at=None, expires_at__gt=now
         ).update(used_at=now)
         return used == 1
+
+
+class LoginLockout(models.Model):
+    """How often an account has been locked lately, so each further lock lasts twice as long (see
+    crossings/accounts/lockout.py). Keyed on the user name as typed, like the failed attempts."""
+
+    username = models.CharField(max_length=255, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("login lockout")
+        verbose_name_plural = _("login lockouts")
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.count}"
