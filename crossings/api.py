@@ -8,9 +8,10 @@ same user on ``request.user`` so the scoping helper applies unchanged.
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -117,6 +118,27 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: the API's error shape, not Django's HTML 400 page."""
+    return api.create_response(request, error_body(_("The request body is too large.")), status=413)
+
+
+@api.exception_handler(Exception)
+def on_unhandled(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Any other failure: a JSON 500 that names nothing of the inside (no exception text, no path, no
+    trace). The log gets the exception type, the route and the stack, but not the exception's message,
+    which may quote a value (a database error repeats the offending key)."""
+    logger.error(
+        "Unhandled %s on %s %s\n%s",
+        type(exc).__name__,
+        request.method,
+        request.path,
+        "".join(traceback.format_tb(exc.__traceback__)),
+    )
+    return api.create_response(request, error_body(_("Something went wrong on our side.")), status=500)
 
 
 __all__ = ["Paginated", "api", "error_body"]

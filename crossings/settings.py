@@ -86,6 +86,9 @@ ALLOWED_HOSTS = env_list("CROSSINGS_ALLOWED_HOSTS", "" if PRODUCTION else "127.0
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Production mode needs CROSSINGS_ALLOWED_HOSTS (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CROSSINGS_CSRF_TRUSTED_ORIGINS")
+# The reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are believed;
+# from anyone else both headers are dropped. Empty: no proxy is trusted.
+CROSSINGS_TRUSTED_PROXIES = env_list("CROSSINGS_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -113,6 +116,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: X-Forwarded-For / -Proto count only from CROSSINGS_TRUSTED_PROXIES.
+    "crossings.accounts.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -202,10 +207,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout: 5 failures for the same user name from the same address lock it for 30 minutes.
+# Lockout per account (from any address), with an exponential backoff: 5 failures lock it for 1 minute,
+# each further failure or lockout doubles that, up to 30 minutes (crossings/accounts/lockout.py).
 AXES_FAILURE_LIMIT = int(env("CROSSINGS_LOCKOUT_FAILURES", "5"))
-AXES_COOLOFF_TIME = float(env("CROSSINGS_LOCKOUT_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+CROSSINGS_LOCKOUT_FIRST_MINUTES = float(env("CROSSINGS_LOCKOUT_FIRST_MINUTES", "1"))
+CROSSINGS_LOCKOUT_MAX_MINUTES = float(env("CROSSINGS_LOCKOUT_MAX_MINUTES", "30"))
+AXES_COOLOFF_TIME = "crossings.accounts.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# A try while locked is refused and counted as a lockout (doubling the lock), but does not restart it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -215,6 +225,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Roles that must pass a TOTP second factor before they see anything.
 TWO_FACTOR_ROLES = env_list("CROSSINGS_2FA_ROLES", "org_admin,supervisor,legal_advocate")
 OTP_TOTP_ISSUER = "Crossings"
+# A new user enrols an authenticator only with a one-time set-up code from an administrator; it lasts this
+# many hours (`crossings user enrol USER`, or "Issue a two-factor set-up code" in the back office).
+CROSSINGS_ENROLMENT_HOURS = int(env("CROSSINGS_ENROLMENT_HOURS", "72"))
 
 SESSION_COOKIE_AGE = int(env("CROSSINGS_SESSION_SECONDS", str(8 * 3600)))  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -296,12 +309,17 @@ FILE_UPLOAD_HANDLERS = [
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Email ------------------------------------------------------------------------------------------
+# Never the console backend: alerts name people, and standard output is the server log. The demo writes
+# mail to files in var/outbox (directory 0700, files 0600); tests keep it in memory.
 EMAIL_BACKEND = env(
     "CROSSINGS_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    {
+        "production": "django.core.mail.backends.smtp.EmailBackend",
+        "demo": "crossings.mail.PrivateOutboxBackend",
+        "test": "django.core.mail.backends.locmem.EmailBackend",
+    }[MODE],
 )
+EMAIL_FILE_PATH = Path(env("CROSSINGS_EMAIL_OUTBOX", str(VAR_DIR / "outbox")))
 EMAIL_HOST = env("CROSSINGS_EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = env("CROSSINGS_FROM_EMAIL", "crossings@localhost")
 # Where the site is reached, for the links in e-mails (a mail has no page to be relative to). Production:

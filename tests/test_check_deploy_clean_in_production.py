@@ -37,6 +37,14 @@ def test_check_deploy_has_no_warnings_in_production(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_a_wildcard_allowed_host_fails_the_deploy_check(tmp_path):
+    for hosts in ("*", "crossings.example.org,*"):
+        env = production_env(tmp_path) | {"CROSSINGS_ALLOWED_HOSTS": hosts}
+        result = crossings("check", "--deploy", **env)
+        assert result.returncode != 0
+        assert "crossings.E010" in result.stderr + result.stdout
+
+
 def test_production_hashes_passwords_with_argon2(tmp_path):
     result = crossings(
         "shell",

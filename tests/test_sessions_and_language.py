@@ -69,3 +69,24 @@ def test_a_khmer_users_request_does_not_leave_khmer_active_in_the_thread(casewor
     with translation.override("en"):
         login(caseworker).get("/")
         assert translation.get_language() == "en"
+
+
+@pytest.mark.django_db
+def test_logout_everywhere_also_revokes_api_tokens_and_calendar_feeds(caseworker, supervisor):
+    from crossings.accounts.models import ApiToken
+    from crossings.legal.models import CalendarFeed
+
+    _token, raw = ApiToken.issue(user=caseworker)
+    _feed, secret = CalendarFeed.issue(user=caseworker, scope="mine")
+    _other, other_raw = ApiToken.issue(user=supervisor)
+    bearer = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert bearer.get("/api/me").status_code == 200
+    assert Client().get(f"/legal/calendar/{secret}.ics").status_code == 200
+    page = logged_in("caseworker")
+    assert "also revokes your API tokens and calendar feeds" in page.get("/").content.decode()
+    response = page.post("/logout/everywhere/", follow=True)
+    assert "Revoked as well: 1 API token(s) and 1 calendar feed(s)." in response.content.decode()
+    assert bearer.get("/api/me").status_code == 401
+    assert Client().get(f"/legal/calendar/{secret}.ics").status_code == 404
+    # Another user's token is untouched.
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {other_raw}").get("/api/me").status_code == 200

@@ -3,6 +3,7 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from crossings.accounts.models import EnrolmentCode
 from crossings.accounts.roles import Role
 from tests.conftest import PASSWORD
 
@@ -37,9 +38,12 @@ def test_caseworker_needs_no_second_factor(caseworker):
 
 @pytest.mark.django_db
 def test_enrolment_then_verification_opens_the_pages(supervisor):
+    _code, raw = EnrolmentCode.issue(user=supervisor)
     client = logged_in("supervisor")
     response = client.get("/account/2fa/", follow=True)
     assert response.redirect_chain[-1][0].startswith("/account/2fa/setup/")
+    assert client.post("/account/2fa/setup/", {"code": raw}).status_code == 302
+    client.get("/account/2fa/setup/")
     device = TOTPDevice.objects.get(user=supervisor, confirmed=False)
     wrong = "000000" if code_for(device) != "000000" else "111111"
     assert client.post("/account/2fa/setup/", {"otp_token": wrong}).status_code == 200

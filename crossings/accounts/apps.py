@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "crossings.accounts"
     label = "accounts"
     verbose_name = _("Accounts and organisations")
+
+    def ready(self) -> None:
+        from crossings.accounts import checks, lockout  # noqa: F401 - registers the checks and signals

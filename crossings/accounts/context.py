@@ -5,19 +5,22 @@ from typing import Any
 from django.http import HttpRequest
 
 from crossings.accounts.roles import Cap
+from crossings.accounts.rules import fully_authenticated
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the menu offers: only what the user's roles open, so nobody is shown a door that is locked."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav": {}}
+    # A session that has passed the password but not yet the second factor sees no menu at all.
+    if user is None or not fully_authenticated(user):
+        return {"nav": {}, "fully_authenticated": False}
     scope = user.scope
     return {
+        "fully_authenticated": True,
         "nav": {
             "people": scope.can(Cap.PEOPLE_VIEW),
             "audit": scope.can(Cap.AUDIT_VIEW),
             "outreach": scope.can(Cap.OUTREACH_USE),
-            "admin": user.is_staff and (user.is_superuser or scope.can(Cap.ORG_MANAGE)),
-        }
+            "admin": user.is_superuser or scope.can(Cap.ORG_MANAGE),
+        },
     }

@@ -37,3 +37,25 @@ class TokenForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("What is this token for?"), max_length=100, required=False)
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Set-up code from your administrator"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True, "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_code(self) -> str:
+        from crossings.accounts.models import EnrolmentCode
+
+        raw: str = self.cleaned_data["code"]
+        if not EnrolmentCode.redeem(user=self.user, raw=raw):
+            raise forms.ValidationError(
+                _("That set-up code is not right, has been used or has expired. Ask your administrator.")
+            )
+        return raw

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 import uuid
@@ -47,6 +48,17 @@ class User(AbstractUser):
     def end_all_sessions(self) -> None:
         self.session_salt = uuid.uuid4()
         self.save(update_fields=["session_salt"])
+
+    def log_out_everywhere(self) -> tuple[int, int]:
+        """End every session and revoke every credential that outlives one: API tokens and calendar-feed
+        addresses (a lost phone holds both). Returns how many tokens and feeds were revoked."""
+        from crossings.legal.models import CalendarFeed
+
+        now = timezone.now()
+        self.end_all_sessions()
+        tokens = ApiToken.objects.filter(user_id=self.pk, revoked_at=None).update(revoked_at=now)
+        feeds = CalendarFeed.objects.filter(user_id=self.pk, revoked_at=None).update(revoked_at=now)
+        return tokens, feeds
 
     @property
     def scope(self) -> Scope:
@@ -150,3 +162,81 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code an administrator gives a new user so they can set up their authenticator app.
+
+    Without it, the password alone would be enough to enrol a second factor, so whoever learnt a new
+    colleague's password first could bind their own phone to the account. The code is shown once (back
+    office, or `crossings user enrol USER`), only its SHA-256 is stored (80 random bits: a fast hash is
+    enough), it expires, and it works once. Issuing a new one ends the user's earlier unused codes."""
+
+    ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
+    LENGTH = 16  # 16 characters of 32 = 80 bits
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("two-factor set-up code")
+        verbose_name_plural = _("two-factor set-up codes")
+
+    def __str__(self) -> str:
+        return f"set-up code #{self.pk} ({self.user})"
+
+    @classmethod
+    def normalise(cls, raw: str) -> str:
+        return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+    @classmethod
+    def digest_of(cls, raw: str) -> str:
+        return hashlib.sha256(cls.normalise(raw).encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user: User, created_by: User | None = None) -> tuple[EnrolmentCode, str]:
+        """A new code for ``user``, returned raw once (grouped by four for reading aloud)."""
+        now = timezone.now()
+        cls.objects.filter(user=user, used_at=None, expires_at__gt=now).update(expires_at=now)
+        raw = "".join(secrets.choice(cls.ALPHABET) for _ in range(cls.LENGTH))
+        shown = "-".join(raw[i : i + 4] for i in range(0, cls.LENGTH, 4))
+        code = cls.objects.create(
+            user=user,
+            created_by=created_by,
+            digest=cls.digest_of(raw),
+            expires_at=now + dt.timedelta(hours=settings.CROSSINGS_ENROLMENT_HOURS),
+        )
+        return code, shown
+
+    @classmethod
+    def redeem(cls, *, user: User, raw: str) -> bool:
+        """Use up the code if it is this user's, unused and unexpired. One UPDATE, so a code cannot be
+        redeemed twice by two requests at once."""
+        now = timezone.now()
+        used = cls.objects.filter(
+            user=user, digest=cls.digest_of(raw), used_at=None, expires_at__gt=now
+        ).update(used_at=now)
+        return used == 1
+
+
+class LoginLockout(models.Model):
+    """How often an account has been locked lately, so each further lock lasts twice as long (see
+    crossings/accounts/lockout.py). Keyed on the user name as typed, like the failed attempts."""
+
+    username = models.CharField(max_length=255, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("login lockout")
+        verbose_name_plural = _("login lockouts")
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.count}"

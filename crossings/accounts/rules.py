@@ -65,6 +65,17 @@ def _attach(rule: Rule) -> Callable[[F], F]:
     return decorate
 
 
+def fully_authenticated(user: Any) -> bool:
+    """Logged in, and past the second factor when the user's roles need one. Until then a session has
+    passed the password only: nothing personal and no navigation may be shown to it."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not user.needs_two_factor():
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
+
+
 public = _attach(Rule("public"))
 login_only = _attach(Rule("login"))
 

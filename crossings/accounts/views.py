@@ -11,14 +11,14 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from crossings.accounts.forms import ApiTokenForm, TokenForm
+from crossings.accounts.forms import ApiTokenForm, EnrolmentCodeForm, TokenForm
 from crossings.accounts.models import ApiToken, Membership, User
 from crossings.accounts.rules import AuthedRequest, login_only, public
 
@@ -46,10 +46,18 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_only
 @require_POST
 def logout_everywhere(request: AuthedRequest) -> HttpResponse:
-    """End every session of this user on every device (lost phone, shared computer)."""
-    request.user.end_all_sessions()
+    """End every session of this user on every device (lost phone, shared computer), and revoke their API
+    tokens and calendar feeds, which would otherwise keep working on that device."""
+    tokens, feeds = request.user.log_out_everywhere()
     logout(request)
-    messages.info(request, _("You are logged out on every device."))
+    messages.info(
+        request,
+        _(
+            "You are logged out on every device. Revoked as well: %(tokens)s API token(s) and %(feeds)s "
+            "calendar feed(s)."
+        )
+        % {"tokens": tokens, "feeds": feeds},
+    )
     return redirect("login")
 
 
@@ -68,15 +76,39 @@ def two_factor(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         otp_login(request, form.verified_device)
+        # A new privilege level gets a new session key, so a key seen before the second factor (fixation,
+        # a shoulder-surfed cookie) is worth nothing after it.
+        request.session.cycle_key()
         return HttpResponseRedirect(_safe_next(request))
     return render(request, "accounts/two_factor.html", {"form": form, "next": _safe_next(request)})
 
 
+# Set in the session once the user has given a valid set-up code; holds their user id.
+ENROLMENT_GRANTED = "crossings_enrolment_granted"
+
+
 @login_only
 def two_factor_setup(request: AuthedRequest) -> HttpResponse:
+    """Enrol an authenticator: first the one-time set-up code an administrator issued, then the QR code.
+
+    The password alone is not enough: whoever learnt it first could otherwise bind their own phone to the
+    account. The secret is made only after the code is accepted, so no secret shown before it is ever used.
+    """
     user = request.user
     if TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
         return redirect("two_factor")
+    if request.session.get(ENROLMENT_GRANTED) != user.pk:
+        code_form = EnrolmentCodeForm(request.POST or None, user=user)
+        if request.method == "POST" and code_form.is_valid():
+            TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).delete()
+            request.session[ENROLMENT_GRANTED] = user.pk
+            return redirect(reverse("two_factor_setup") + "?" + urlencode({"next": _safe_next(request)}))
+        return render(
+            request,
+            "accounts/two_factor_enrol.html",
+            {"form": code_form, "next": _safe_next(request)},
+            status=400 if code_form.errors else 200,
+        )
     device, _created = TOTPDevice.objects.get_or_create(
         user_id=user.pk, confirmed=False, defaults={"name": "authenticator"}
     )
@@ -85,6 +117,8 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         otp_login(request, device)
+        request.session.pop(ENROLMENT_GRANTED, None)
+        request.session.cycle_key()
         messages.success(request, _("Two-factor authentication is on."))
         return HttpResponseRedirect(_safe_next(request))
     buffer = BytesIO()

@@ -93,6 +93,13 @@ class CalendarFeedForm(forms.Form):
     )
 
 
+class RevokeFeedForm(forms.Form):
+    """Which feed to revoke: a row id, validated like any other input (a typo or probe is a 400, never a
+    server error, and no number too large for the column reaches the database)."""
+
+    revoke = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
 class TravelDocumentForm(forms.Form):
     step = forms.ChoiceField(label=_("Step"), choices=TravelDocumentStep.Step.choices)
     date = forms.DateField(label=_("Date"), widget=DateInput())

@@ -344,3 +344,8 @@ class CalendarFeed(models.Model):
     def issue(cls, *, user: Any, scope: str) -> tuple[CalendarFeed, str]:
         secret = secrets.token_urlsafe(32)
         return cls.objects.create(user=user, scope=scope, digest=cls.digest_of(secret)), secret
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from crossings.accounts.roles import Cap
-from crossings.accounts.rules import AuthedRequest, public, requires
+from crossings.accounts.rules import AuthedRequest, fully_authenticated, public, requires
 from crossings.audit.models import client_ip
 from crossings.audit.reads import Reader, log_list
 from crossings.conflicts import EditConflict
@@ -34,6 +34,7 @@ from crossings.legal.forms import (
     ProceedingForm,
     ReleaseForm,
     ResolveDeadlineForm,
+    RevokeFeedForm,
     TravelDocumentForm,
 )
 from crossings.legal.models import (
@@ -326,19 +327,28 @@ def rapid_response(request: AuthedRequest) -> HttpResponse:
 def calendar_feeds(request: AuthedRequest) -> HttpResponse:
     form = CalendarFeedForm(request.POST or None)
     new_url = None
+    status = 200
     if request.method == "POST":
         if "revoke" in request.POST:
-            feed = get_object_or_404(CalendarFeed, pk=request.POST["revoke"], user=request.user)
-            from django.utils import timezone
-
-            feed.revoked_at = timezone.now()
-            feed.save(update_fields=["revoked_at"])
-            messages.info(request, _("Calendar feed revoked."))
+            revoke = RevokeFeedForm(request.POST)
+            if revoke.is_valid():
+                feed = get_object_or_404(CalendarFeed, pk=revoke.cleaned_data["revoke"], user=request.user)
+                feed.revoke()
+                messages.info(request, _("Calendar feed revoked."))
+            else:
+                messages.error(request, _("That feed does not exist."))
+                status = 400
+            form = CalendarFeedForm()
         elif form.is_valid():
             _feed, secret = CalendarFeed.issue(user=request.user, scope=form.cleaned_data["scope"])
             new_url = request.build_absolute_uri(f"/legal/calendar/{secret}.ics")
     feeds = CalendarFeed.objects.filter(user=request.user).order_by("-created_at")
-    return render(request, "legal/calendar_feeds.html", {"form": form, "feeds": feeds, "new_url": new_url})
+    return render(
+        request,
+        "legal/calendar_feeds.html",
+        {"form": form, "feeds": feeds, "new_url": new_url},
+        status=status,
+    )
 
 
 @public  # the secret in the URL is the credential: calendar apps cannot log in
@@ -358,7 +368,8 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
 
 
 def open_rapid_responses(user: Any) -> list[RapidResponse]:
-    if not getattr(user, "is_authenticated", False) or not user.scope.can(Cap.PEOPLE_VIEW):
+    # Names and facilities: never to a session that has not passed its second factor yet.
+    if not fully_authenticated(user) or not user.scope.can(Cap.PEOPLE_VIEW):
         return []
     return list(
         RapidResponse.objects.visible_to(user)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from crossings.accounts.models import Membership, Organisation, User
+from crossings.accounts.models import EnrolmentCode, Membership, Organisation, User
 from crossings.accounts.roles import Role
 
 
@@ -28,7 +28,8 @@ def find_org(ref: str) -> Organisation:
 class Command(BaseCommand):
     help = (
         "Manage people who log in: `crossings user create --username U --org N --role R "
-        "[--password-stdin]` (prompts for the password otherwise)."
+        "[--password-stdin]` (prompts for the password otherwise); `crossings user enrol U` prints a "
+        "one-time code with which U sets up their authenticator app."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,7 +39,9 @@ class Command(BaseCommand):
         create.add_argument("--org", required=True, help="Organisation id or name")
         create.add_argument("--role", required=True, choices=Role.values)
         create.add_argument("--email", default="")
-        create.add_argument("--staff", action="store_true", help="May open the back office (org admins only)")
+        create.add_argument(
+            "--staff", action="store_true", help="Django staff flag (org admins do not need it)"
+        )
         create.add_argument(
             "--password-stdin", action="store_true", help="Read the password from standard input"
         )
@@ -46,8 +49,17 @@ class Command(BaseCommand):
         add.add_argument("--username", required=True)
         add.add_argument("--org", required=True)
         add.add_argument("--role", required=True, choices=Role.values)
+        enrol = sub.add_parser(
+            "enrol",
+            help="Print a one-time set-up code with which the user enrols an authenticator app "
+            "(ends their earlier unused codes).",
+        )
+        enrol.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "enrol":
+            self._enrol(options["username"])
+            return
         org = find_org(options["org"])
         if options["action"] == "add-role":
             user = User.objects.filter(username=options["username"]).first()
@@ -71,6 +83,19 @@ class Command(BaseCommand):
             )
             Membership.objects.create(user=user, organisation=org, role=options["role"])
         self.stdout.write(str(user.pk))
+
+    def _enrol(self, username: str) -> None:
+        from django.conf import settings
+
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No user {username!r}.")
+        code, raw = EnrolmentCode.issue(user=user)
+        self.stdout.write(raw)
+        self.stderr.write(
+            f"One-time set-up code for {user.username}, valid {settings.CROSSINGS_ENROLMENT_HOURS} hours "
+            f"(until {code.expires_at:%Y-%m-%d %H:%M} UTC). Give it to them in person or by phone."
+        )
 
     def _read_password(self, from_stdin: bool) -> str:
         if from_stdin:
