@@ -217,7 +217,7 @@ class Command(BaseCommand):
             line = f"  {username:<17} {role.value:<16} {ORGS[org_key][0]}"
             if username in secrets:
                 line += (
-                    f"\n      TOTP secret {secrets[username]}  (current code: crossings totp-code {username})"
+                    f"\n      TOTP secret {secrets[username]}  (current code: crossings demo totp-code {username})"
                 )
             w(line)
         w("Try: demo-caseworker sees a pending referral to the reception centre; demo-reception accepts it.")
