@@ -198,6 +198,8 @@ API_OTHERS: dict[str, str] = {
     "GET /api/legal/deadlines/preview": "the deadline rules, for a date typed in",
     "GET /api/reception/batches": "flights and their counts, no person",
     "GET /api/stats/removals": AGGREGATE,
+    "GET /api/stats/publications": AGGREGATE,
+    "GET /api/stats/compare": AGGREGATE,
     "GET /api/stats/removals/average": AGGREGATE,
     "GET /api/stats/revisions": AGGREGATE,
     "GET /api/stats/programme": AGGREGATE,

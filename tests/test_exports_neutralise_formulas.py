@@ -114,15 +114,16 @@ def test_the_public_statistics_csv_and_the_cli_neutralise_sources(tmp_path):
     from crossings.stats.importers import SourceInfo, import_file
 
     path = tmp_path / "table.csv"
-    path.write_text("measure,country,year,breakdown,value\nremovals,Cambodia,2004,total,61\n")
-    import_file(path, source=SourceInfo(title="=HYPERLINK(1)", published="2005"))
-    rows = list(csv.reader(io.StringIO(Client().get("/stats/removals.csv").content.decode())))
-    row = next(r for r in rows if r[0] == "2004")
-    assert row[2] == "61" and row[5].startswith("'=HYPERLINK(1)")
+    # FY2011: a year no built-in series covers, so the one row of that year is this import's
+    path.write_text("measure,country,year,breakdown,value\nremovals,Cambodia,2011,total,61\n")
+    import_file(path, source=SourceInfo(title="=HYPERLINK(1)", published="2012"))
+    rows = list(csv.DictReader(io.StringIO(Client().get("/stats/removals.csv").content.decode())))
+    row = next(r for r in rows if r["year"] == "2011")
+    assert row["total"] == "61" and row["source"].startswith("'=HYPERLINK(1)")
     out = io.StringIO()
     call_command("stats", "removals", "--country", "Cambodia", stdout=out)
-    cli = {r["year"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
-    assert cli["2004"]["source"].startswith("'=HYPERLINK(1)")
+    cli = [r for r in csv.DictReader(io.StringIO(out.getvalue())) if r["year"] == "2011"]
+    assert cli and cli[0]["source"].startswith("'=HYPERLINK(1)")
 
 
 @pytest.mark.django_db

@@ -213,6 +213,8 @@ API: dict[str, tuple[dict[str, Any], dict[str, Any] | None, frozenset[str]]] = {
     "GET /api/outreach/submissions": ({}, None, OUTREACH),
     "GET /api/outreach/indicators": ({"_query": "?year=2026"}, None, OUTREACH),
     "GET /api/stats/removals": ({}, None, EVERYONE),
+    "GET /api/stats/publications": ({}, None, EVERYONE),
+    "GET /api/stats/compare": ({"_query": "?a=1&b=2"}, None, EVERYONE),
     "GET /api/stats/removals/average": ({}, None, EVERYONE),
     "GET /api/stats/revisions": ({}, None, EVERYONE),
     "GET /api/stats/programme": ({}, None, STATS_ROLES),

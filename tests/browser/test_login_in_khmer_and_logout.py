@@ -29,10 +29,10 @@ def test_login_switch_to_khmer_and_logout(live_server, page, make_user, advocacy
         f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
     )
     page.get_by_role("button", name="Verify").click()
-    page.get_by_role("heading", name="Welcome, Sopheap").wait_for()
+    page.get_by_role("heading", name="Today, Sopheap").wait_for()
 
     page.get_by_test_id("switch-language").click()
-    page.get_by_role("heading", name="សូមស្វាគមន៍ Sopheap").wait_for()
+    page.get_by_role("heading", name="ថ្ងៃនេះ សម្រាប់ Sopheap").wait_for()
     assert page.locator("html").get_attribute("lang") == "km"
     page.evaluate("document.fonts.ready")
     assert page.evaluate("""() => document.fonts.check('16px "Noto Sans Khmer"', 'ចាកចេញ')""")

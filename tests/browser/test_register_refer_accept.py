@@ -20,7 +20,7 @@ def log_in(page, base, username):
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Welcome").wait_for()
+    page.get_by_role("heading", name="Today").wait_for()
 
 
 def test_register_warned_consent_refer_accept(live_server, page, make_org, make_user):
