@@ -90,3 +90,38 @@ def test_logout_everywhere_also_revokes_api_tokens_and_calendar_feeds(caseworker
     assert Client().get(f"/legal/calendar/{secret}.ics").status_code == 404
     # Another user's token is untouched.
     assert Client(HTTP_AUTHORIZATION=f"Bearer {other_raw}").get("/api/me").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_khmer_phone_stays_in_khmer_after_login(caseworker):
+    """The browser asks for Khmer; the login page is Khmer, and so is every page after login, on this
+    device and (the language now stored) on any other."""
+    phone = Client(HTTP_ACCEPT_LANGUAGE="km-KH,km;q=0.9")
+    assert 'lang="km"' in phone.get("/login/").content.decode()
+    assert phone.post("/login/", {"username": "caseworker", "password": PASSWORD}).status_code == 302
+    assert 'lang="km"' in phone.get("/").content.decode()
+    caseworker.refresh_from_db()
+    assert caseworker.language == "km"
+    laptop = Client(HTTP_ACCEPT_LANGUAGE="en-US")
+    laptop.post("/login/", {"username": "caseworker", "password": PASSWORD})
+    assert 'lang="km"' in laptop.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_language_switched_on_the_login_page_is_kept(caseworker):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US")
+    client.post("/i18n/setlang/", {"language": "km", "next": "/login/"})
+    client.post("/login/", {"username": "caseworker", "password": PASSWORD})
+    caseworker.refresh_from_db()
+    assert caseworker.language == "km"
+
+
+@pytest.mark.django_db
+def test_a_chosen_language_is_not_overridden_by_the_browser(caseworker):
+    caseworker.language = "en"
+    caseworker.save(update_fields=["language"])
+    phone = Client(HTTP_ACCEPT_LANGUAGE="km-KH,km;q=0.9")
+    phone.post("/login/", {"username": "caseworker", "password": PASSWORD})
+    assert 'lang="en"' in phone.get("/").content.decode()
+    caseworker.refresh_from_db()
+    assert caseworker.language == "en"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from ninja import Router, Schema
 
 from crossings.accounts.models import Membership
@@ -40,6 +41,6 @@ def me(request: AuthedRequest) -> MeOut:
         id=user.pk,
         username=user.get_username(),
         full_name=user.get_full_name(),
-        language=user.language,
+        language=user.language or settings.LANGUAGE_CODE,
         memberships=memberships,
     )

@@ -37,7 +37,11 @@ class Organisation(models.Model):
 class User(AbstractUser):
     """A person who logs in (staff of an organisation), never a person served."""
 
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    # "" until the user picks one: the language their login page was shown in is then kept for them
+    # (crossings/accounts/language.py), so a Khmer phone stays Khmer after login.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
     # Part of the session hash: changing it ends every session of this user ("log out everywhere").
     session_salt = models.UUIDField(default=uuid.uuid4, editable=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login", "session_salt"])

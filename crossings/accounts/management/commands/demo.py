@@ -216,9 +216,8 @@ class Command(BaseCommand):
         for username, org_key, role, *_rest in USERS:
             line = f"  {username:<17} {role.value:<16} {ORGS[org_key][0]}"
             if username in secrets:
-                line += (
-                    f"\n      TOTP secret {secrets[username]}  (current code: crossings demo totp-code {username})"
-                )
+                code = f"crossings demo totp-code {username}"
+                line += f"\n      TOTP secret {secrets[username]}  (current code: {code})"
             w(line)
         w("Try: demo-caseworker sees a pending referral to the reception centre; demo-reception accepts it.")
         odk = f"password {DEMO_PASSWORD}-odk"
