@@ -16,12 +16,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from crossings.accounts.models import Membership
 from crossings.legal import deadlines as engine
 from crossings.legal.models import Deadline, Notification, RapidResponse
 
@@ -114,9 +116,7 @@ def deliver(notification_id: int) -> str:
         if gave_up:
             return "failed"
         if deliver_notification.get_backend().supports_defer:  # the database backend: try again later
-            from crossings.legal.services import _enqueue
-
-            _enqueue([row.pk], delay=dt.timedelta(seconds=BACKOFF[min(row.attempts, len(BACKOFF)) - 1]))
+            enqueue([row.pk], delay=dt.timedelta(seconds=BACKOFF[min(row.attempts, len(BACKOFF)) - 1]))
         # else (a backend that cannot defer) it stays pending until "resend" or `crossings send-notifications`
         return "retry"
     Notification.objects.filter(pk=row.pk).update(
@@ -133,3 +133,41 @@ def deliver(notification_id: int) -> str:
 @task()
 def deliver_notification(notification_id: int) -> str:
     return deliver(notification_id)
+
+
+def queue_notifications(response: RapidResponse) -> list[int]:
+    """One outbox row per responder with an e-mail address (kept if it exists; a failed one is set pending
+    again), handed to the task queue once the transaction commits. Returns the ids queued."""
+    recipients = (
+        Membership.objects.filter(
+            organisation_id=response.organisation_id, is_responder=True, user__is_active=True
+        )
+        .exclude(user__email="")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    queued = []
+    for user_id in recipients:
+        row, _created = Notification.objects.get_or_create(
+            rapid_response=response,
+            recipient_id=user_id,
+            defaults={"kind": Notification.Kind.RAPID_RESPONSE, "organisation_id": response.organisation_id},
+        )
+        if row.status == Notification.Status.SENT:
+            continue
+        if row.status == Notification.Status.FAILED:
+            Notification.objects.filter(pk=row.pk).update(status=Notification.Status.PENDING, attempts=0)
+        queued.append(row.pk)
+    transaction.on_commit(lambda: enqueue(queued))
+    return queued
+
+
+def enqueue(ids: list[int], *, delay: dt.timedelta | None = None) -> None:
+    for notification_id in ids:
+        try:
+            task = deliver_notification
+            if delay is not None and task.get_backend().supports_defer:
+                task = task.using(run_after=timezone.now() + delay)
+            task.enqueue(notification_id)
+        except Exception as exc:  # the row stays pending, shown as "not yet notified" with a resend button
+            log.error("legal: notification %s could not be queued: %s", notification_id, type(exc).__name__)

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crossings import conflicts
-from crossings.accounts.models import Membership
 from crossings.cases import services as cases
 from crossings.cases.models import Case
 from crossings.history import written_by
@@ -25,11 +24,11 @@ from crossings.legal.models import (
     CourtEvent,
     Deadline,
     Detention,
-    Notification,
     Proceeding,
     RapidResponse,
     TravelDocumentStep,
 )
+from crossings.legal.notifications import queue_notifications
 from crossings.people import journey
 from crossings.people.models import JourneyEvent, Person
 
@@ -333,46 +332,6 @@ def _mark_detained(
     response.replayed = False  # type: ignore[attr-defined]
     queue_notifications(response)
     return response
-
-
-def queue_notifications(response: RapidResponse) -> list[int]:
-    """One outbox row per responder with an e-mail address (kept if it exists; a failed one is set pending
-    again), handed to the task queue once the transaction commits. Returns the ids queued."""
-    recipients = (
-        Membership.objects.filter(
-            organisation_id=response.organisation_id, is_responder=True, user__is_active=True
-        )
-        .exclude(user__email="")
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
-    queued = []
-    for user_id in recipients:
-        row, _created = Notification.objects.get_or_create(
-            rapid_response=response,
-            recipient_id=user_id,
-            defaults={"kind": Notification.Kind.RAPID_RESPONSE, "organisation_id": response.organisation_id},
-        )
-        if row.status == Notification.Status.SENT:
-            continue
-        if row.status == Notification.Status.FAILED:
-            Notification.objects.filter(pk=row.pk).update(status=Notification.Status.PENDING, attempts=0)
-        queued.append(row.pk)
-    transaction.on_commit(lambda: _enqueue(queued))
-    return queued
-
-
-def _enqueue(ids: list[int], *, delay: dt.timedelta | None = None) -> None:
-    from crossings.legal.notifications import deliver_notification
-
-    for notification_id in ids:
-        try:
-            task = deliver_notification
-            if delay is not None and task.get_backend().supports_defer:
-                task = task.using(run_after=timezone.now() + delay)
-            task.enqueue(notification_id)
-        except Exception as exc:  # the row stays pending, shown as "not yet notified" with a resend button
-            log.error("legal: notification %s could not be queued: %s", notification_id, type(exc).__name__)
 
 
 def resend_notifications(*, response: RapidResponse) -> int:

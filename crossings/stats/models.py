@@ -16,25 +16,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crossings.accounts.scoping import Scope, ScopedQuerySet
-
-
-class SourceKind(models.TextChoices):
-    OFFICIAL = "official", _("official table")
-    PRESS = "press", _("press citing an agency")
-    NGO = "ngo", _("NGO count")
-
+from crossings.stats.kinds import Measure, SourceKind
 
 # When two kinds disagree about one cell, the official table is shown; press and NGO figures stay visible
 # as other versions. Lower rank wins.
 KIND_RANK = {SourceKind.OFFICIAL: 0, SourceKind.PRESS: 1, SourceKind.NGO: 2}
-
-
-class Measure(models.TextChoices):
-    REMOVALS = "removals", _("removals")
-    RETURNS = "returns", _("returns")
-    FINAL_ORDERS = "final_orders", _("people under final orders of removal")
-    IN_PROCEEDINGS = "in_proceedings", _("people in removal proceedings")
-    RECEIVED_CUMULATIVE = "received_cumulative", _("deportees received since 2002 (cumulative)")
 
 
 class Breakdown(models.TextChoices):
@@ -67,7 +53,7 @@ class Series(models.Model):
     editions ("DHS Yearbook — aliens removed by country of nationality", "ICE ERO annual report —
     removals by country of citizenship"), or the press, or NGO counts. A later edition revises a figure
     within its series only; two series never replace each other, because they count by different rules
-    (``counting`` says how). The built-in series are defined in ``crossings/stats/series.py``."""
+    (``counting`` says how). The built-in series are listed with the series rules (the ``series`` module)."""
 
     slug = models.SlugField(_("key"), max_length=60, unique=True)
     name = models.CharField(_("series"), max_length=200)

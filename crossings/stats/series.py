@@ -15,7 +15,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from crossings.stats.models import Measure, SourceKind
+from crossings.stats.kinds import Measure, SourceKind
 
 DHS_YEARBOOK = "dhs-yearbook-removals"
 ICE_ERO = "ice-ero-annual-removals"
