@@ -94,3 +94,15 @@ def test_an_outreach_worker_sees_the_week_and_no_case_blocks(make_org, make_user
     page = login(worker).get("/").content.decode()
     assert "Your outreach this week" in page and "0 encounters" in page
     assert "Your tasks this week" not in page and "Referrals waiting" not in page
+
+
+def test_the_menu_offers_only_what_the_organisation_kind_uses(
+    advocacy, caseworker, make_org, make_user, login
+):
+    advocate_menu = login(caseworker).get("/").content.decode().split("</nav>")[0]
+    assert "/legal/deadlines/" in advocate_menu and "/legal/rapid-response/" in advocate_menu
+    assert 'href="/reception/"' not in advocate_menu
+    officer = make_user(Role.CASEWORKER, make_org("Reception (menu)", OrgKind.RECEPTION, "KH"))
+    reception_menu = login(officer).get("/").content.decode().split("</nav>")[0]
+    assert 'href="/reception/"' in reception_menu
+    assert "/legal/deadlines/" not in reception_menu and "/legal/rapid-response/" not in reception_menu

@@ -152,3 +152,13 @@ def test_home_page_stock_warnings_cost_the_same_however_many_sites(
     with django_assert_num_queries(len(one_site.captured_queries)):
         response = client.get("/outreach/")
     assert response.content.decode().count("Stock-out") == 7 * 5  # every item at every site is at zero
+
+
+def test_no_key_population_is_chosen_for_the_worker(worker: Any, login: Any) -> None:
+    """An encounter without a key population is refused, not counted as a person who injects drugs."""
+    page = login(worker).get("/outreach/encounters/new/").content.decode()
+    select = page.split('id="id_key_population"')[1].split("</select>")[0]
+    assert '<option value="" selected>' in select
+    response = login(worker).post("/outreach/encounters/new/", form(key_population=""))
+    assert response.status_code == 200 and "key_population" in response.context["form"].errors
+    assert not Encounter.objects.exists()

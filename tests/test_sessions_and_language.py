@@ -125,3 +125,16 @@ def test_a_chosen_language_is_not_overridden_by_the_browser(caseworker):
     assert 'lang="en"' in phone.get("/").content.decode()
     caseworker.refresh_from_db()
     assert caseworker.language == "en"
+
+
+@pytest.mark.django_db
+def test_a_refused_csrf_token_gets_a_translated_page_that_leads_back(caseworker):
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="km")
+    client.post("/login/", {"username": "caseworker", "password": PASSWORD})  # refused: no token
+    response = client.post("/people/new/", {"given_name": "x"}, HTTP_REFERER="http://testserver/people/new/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert 'lang="km"' in page and "CSRF verification" not in page
+    assert 'href="http://testserver/people/new/"' in page
+    elsewhere = client.post("/people/new/", {}, HTTP_REFERER="https://evil.example/")
+    assert "evil.example" not in elsewhere.content.decode()

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from crossings.accounts.roles import Cap
+from crossings.accounts.roles import Cap, OrgKind
 from crossings.accounts.rules import fully_authenticated
 
 
@@ -15,10 +15,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not fully_authenticated(user):
         return {"nav": {}, "fully_authenticated": False}
     scope = user.scope
+    # The legal and reception doors follow the kind of organisation: a reception worker is not offered the
+    # deadlines and rapid response of a legal programme, nor an advocate the arrival flights.
+    kinds = user.organisation_kinds(Cap.PEOPLE_VIEW) if scope.can(Cap.PEOPLE_VIEW) else frozenset()
     return {
         "fully_authenticated": True,
         "nav": {
             "people": scope.can(Cap.PEOPLE_VIEW),
+            "legal": OrgKind.ADVOCACY in kinds,
+            "reception": OrgKind.RECEPTION in kinds,
             "audit": scope.can(Cap.AUDIT_VIEW),
             "outreach": scope.can(Cap.OUTREACH_USE),
             "admin": user.is_superuser or scope.can(Cap.ORG_MANAGE),

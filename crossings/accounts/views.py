@@ -164,3 +164,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in {"en", "km"}:
         User.objects.filter(pk=request.user.pk).update(language=language)
     return django_set_language(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal, in the reader's language and the product's look instead of Django's English
+    technical page. ``reason`` (Django's English detail) is not shown: it helps no caseworker. The link back
+    is the page the form was on, when that page is on this site."""
+    referer = request.META.get("HTTP_REFERER", "")
+    back = referer if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) else ""
+    return render(request, "403_csrf.html", {"back": back}, status=403)

@@ -48,7 +48,11 @@ class EncounterForm(forms.Form):
         label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    key_population = forms.ChoiceField(label=_("Key population"), choices=KeyPopulation.choices)
+    # No choice is made for the worker: a pre-selected first option counted every unset encounter as a
+    # person who injects drugs and inflated the needles-per-PWID indicator.
+    key_population = forms.ChoiceField(
+        label=_("Key population"), choices=[("", _("— choose —")), *KeyPopulation.choices]
+    )
     needles_syringes = forms.IntegerField(label=_("Needles and syringes given"), min_value=0, initial=0)
     condoms = forms.IntegerField(label=_("Condoms given"), min_value=0, initial=0)
     naloxone = forms.IntegerField(label=_("Naloxone given"), min_value=0, initial=0)
