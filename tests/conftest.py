@@ -3,7 +3,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -35,6 +35,16 @@ def _forget_process_caches() -> None:
     registry = sys.modules.get("crossings.outreach.forms_registry")
     if registry is not None:
         registry.forget_found_forms()
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language() -> Iterator[None]:
+    """Django's LocaleMiddleware activates the request's language in the thread and leaves it there; a test
+    client asking for Khmer would otherwise make every later test in the same worker Khmer."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
