@@ -341,25 +341,16 @@ def parse_dhs_wide(grid: Grid, opts: Options) -> tuple[list[Parsed], list[Proble
             problems.append(Problem(cell_ref(r, year_col), "no year for this row"))
             continue
         for c, label in labels.items():
-            raw = _at(grid, r, c)
-            try:
-                status, value, qualifier = parse_value(raw)
-            except ValueError as exc:
-                problems.append(Problem(f"{cell_ref(r, c)} ({label}, {year})", str(exc)))
-                continue
-            parsed.append(
-                Parsed(
-                    measure=opts.measure,
-                    label=label,
-                    year=year,
-                    year_kind=opts.year_kind,
-                    breakdown=kind,
-                    status=status,
-                    value=value,
-                    qualifier=qualifier,
-                    original=text(raw)[:100],
-                    location=cell_ref(r, c),
-                )
+            _figure(
+                _at(grid, r, c),
+                opts=opts,
+                label=label,
+                year=year,
+                breakdown=kind,
+                location=cell_ref(r, c),
+                where=f"{cell_ref(r, c)} ({label}, {year})",
+                parsed=parsed,
+                problems=problems,
             )
     return parsed, problems
 
@@ -420,24 +411,16 @@ def parse_dhs_single_year(grid: Grid, opts: Options) -> tuple[list[Parsed], list
         if _is_footnote(label):
             continue
         for kind, raw in cells.items():
-            try:
-                status, value, qualifier = parse_value(raw)
-            except ValueError as exc:
-                problems.append(Problem(f"{cell_ref(r, columns[kind])} ({label})", str(exc)))
-                continue
-            parsed.append(
-                Parsed(
-                    measure=opts.measure,
-                    label=label,
-                    year=year,
-                    year_kind=opts.year_kind,
-                    breakdown=kind,
-                    status=status,
-                    value=value,
-                    qualifier=qualifier,
-                    original=text(raw)[:100],
-                    location=cell_ref(r, columns[kind]),
-                )
+            _figure(
+                raw,
+                opts=opts,
+                label=label,
+                year=year,
+                breakdown=kind,
+                location=cell_ref(r, columns[kind]),
+                where=f"{cell_ref(r, columns[kind])} ({label})",
+                parsed=parsed,
+                problems=problems,
             )
     return parsed, problems
 
@@ -500,24 +483,16 @@ def parse_ice_citizenship(grid: Grid, opts: Options) -> tuple[list[Parsed], list
             raw = _at(grid, r, c)
             if blank(raw):
                 continue  # not in that year's table: no figure, not zero
-            try:
-                status, value, qualifier = parse_value(raw)
-            except ValueError as exc:
-                problems.append(Problem(f"{cell_ref(r, c)} ({label}, {year})", str(exc)))
-                continue
-            parsed.append(
-                Parsed(
-                    measure=opts.measure,
-                    label=label,
-                    year=year,
-                    year_kind=opts.year_kind,
-                    breakdown=Breakdown.TOTAL,
-                    status=status,
-                    value=value,
-                    qualifier=qualifier,
-                    original=text(raw)[:100],
-                    location=cell_ref(r, c),
-                )
+            _figure(
+                raw,
+                opts=opts,
+                label=label,
+                year=year,
+                breakdown=Breakdown.TOTAL,
+                location=cell_ref(r, c),
+                where=f"{cell_ref(r, c)} ({label}, {year})",
+                parsed=parsed,
+                problems=problems,
             )
     if not parsed and not problems:
         raise LayoutMismatch("no country rows with figures under the header")
@@ -905,3 +880,38 @@ def _write(
             report.created += len(new)
         if dry_run:
             transaction.set_rollback(True)
+
+
+def _figure(
+    raw: Any,
+    *,
+    opts: Any,
+    label: str,
+    year: int,
+    breakdown: str,
+    location: str,
+    where: str,
+    parsed: list[Parsed],
+    problems: list[Problem],
+) -> None:
+    """One cell of a table, read by every layout the same way: a figure appended to ``parsed``, or a problem
+    naming the cell (``where``) and what is wrong with it."""
+    try:
+        status, value, qualifier = parse_value(raw)
+    except ValueError as exc:
+        problems.append(Problem(where, str(exc)))
+        return
+    parsed.append(
+        Parsed(
+            measure=opts.measure,
+            label=label,
+            year=year,
+            year_kind=opts.year_kind,
+            breakdown=breakdown,
+            status=status,
+            value=value,
+            qualifier=qualifier,
+            original=text(raw)[:100],
+            location=location,
+        )
+    )
