@@ -238,7 +238,7 @@ def test_breakdowns_load_after_the_headline_and_as_pages_of_their_own(
             "/outreach/indicators/by/month/", {"quarter": "2026-Q1"}, headers={"HX-Request": "true"}
         )
     text = fragment.content.decode()
-    assert fragment.status_code == 200 and text.lstrip().startswith("<table")
+    assert fragment.status_code == 200 and text.lstrip().startswith('<div class="table-wrap"><table')
     assert "2026-02" in text and "<html" not in text
     whole = client.get("/outreach/indicators/by/worker/", {"quarter": "2026-Q1"})
     assert "<html" in whole.content.decode() and ">w1<" in whole.content.decode()
