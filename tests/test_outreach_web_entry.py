@@ -162,3 +162,11 @@ def test_no_key_population_is_chosen_for_the_worker(worker: Any, login: Any) -> 
     response = login(worker).post("/outreach/encounters/new/", form(key_population=""))
     assert response.status_code == 200 and "key_population" in response.context["form"].errors
     assert not Encounter.objects.exists()
+
+
+def test_a_refused_form_starts_with_a_summary_linking_to_each_field(worker: Any, login: Any) -> None:
+    response = login(worker).post("/outreach/encounters/new/", form(mother_name="", birth_order="0"))
+    page = response.content.decode()
+    summary = page.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert 'href="#id_mother_name"' in summary and 'href="#id_birth_order"' in summary
+    assert page.index('data-testid="error-summary"') < page.index('id="id_mother_name"')
