@@ -22,13 +22,15 @@ from django.db import models
 from django.utils.translation import gettext as _
 from ninja import Schema
 
+from crossings.errors import Conflict
 from crossings.history import written_by
 
 M = TypeVar("M", bound=models.Model)
 
 
-class EditConflict(Exception):
-    """Someone else saved the record since it was opened. ``changes`` is field -> (then, now)."""
+class EditConflict(Conflict):
+    """Someone else saved the record since it was opened. ``changes`` is field -> (then, now). One of the
+    409 conflicts of crossings/errors.py: a door that does not show ``changes`` needs no handler."""
 
     def __init__(self, current_version: int, changes: dict[str, tuple[Any, Any]]):
         super().__init__(

@@ -19,7 +19,6 @@ from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, fully_authenticated, public, requires
 from crossings.audit.models import client_ip
 from crossings.audit.reads import Reader, log_list
-from crossings.conflicts import EditConflict
 from crossings.formtools import submit
 from crossings.legal import services
 from crossings.legal.calendar import build_feed
@@ -164,22 +163,20 @@ def court_event_correct(request: AuthedRequest, event_id: int) -> HttpResponse:
         proceeding__in=Proceeding.objects.visible_to(request.user),
     )
     services.own_person(request.user, event.proceeding.person_id, Cap.PEOPLE_EDIT)
-    try:
-        submit(
-            request,
-            CorrectDateForm(request.POST, prefix=f"correct-{event.pk}"),
-            lambda data: services.correct_court_event_date(
-                event=event,
-                user=request.user,
-                date=data["date"],
-                reason=data["reason"],
-                expected_version=data["version"] or 0,
-            ),
-            _("Date corrected; deadlines recomputed."),
-        )
-    except EditConflict as exc:
-        # Nothing was changed; the legal page shows the date as it is stored now, to correct again if needed.
-        messages.error(request, str(exc))
+    # A stale version is an EditConflict: nothing changes, submit shows why, and the legal page shows the
+    # date as it is stored now, to correct again if needed.
+    submit(
+        request,
+        CorrectDateForm(request.POST, prefix=f"correct-{event.pk}"),
+        lambda data: services.correct_court_event_date(
+            event=event,
+            user=request.user,
+            date=data["date"],
+            reason=data["reason"],
+            expected_version=data["version"] or 0,
+        ),
+        _("Date corrected; deadlines recomputed."),
+    )
     return redirect("person_legal", person_id=event.proceeding.person_id)
 
 
