@@ -157,6 +157,8 @@ TEMPLATES = [
                 "crossings.accounts.context.navigation",
                 "crossings.legal.views.banner",
             ],
+            # {% load places %}: a place code shown by name in the reader's language, on any app's page
+            "libraries": {"places": "crossings.gazetteer_fields"},
         },
     }
 ]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from crossings import health
+from crossings import gazetteer_views, health
 from crossings.accounts import views as accounts
 from crossings.admin_site import restrict_admin
 from crossings.api import api
@@ -35,6 +35,7 @@ urlpatterns = [
     path("stats/reports/", stats.report_new, name="stats_report_new"),
     path("stats/reports/<int:report_id>/", stats.report_detail, name="stats_report"),
     path("stats/reports/<int:report_id>/download/", stats.report_download, name="stats_report_download"),
+    path("places/<slug:level>/options", gazetteer_views.place_options, name="place_options"),
     path("healthz", health.healthz, name="healthz"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

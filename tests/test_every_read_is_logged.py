@@ -108,6 +108,7 @@ PAGE_OTHERS: dict[str, str] = {
     "stats_report": AGGREGATE,
     "stats_report_download": AGGREGATE,
     "healthz": NO_PEOPLE,
+    "place_options": NO_PEOPLE,
     "api-docs": NO_PEOPLE,
     "openapi-json": NO_PEOPLE,
     **{

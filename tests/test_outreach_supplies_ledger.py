@@ -139,6 +139,11 @@ def test_near_collision_is_found_in_the_same_district_recently(org: Any, worker:
     assert [c.uic for c in services.near_collisions(org.pk, "DASO0207031986", "chamkar mon", D)] == [
         "DASO0207031985"
     ]
+    # the district in Khmer script, or as its code, is the same district (issue 17, item 4)
+    for same in ("ចំការមន", "1201", "Khan Chamkar Mon"):
+        assert [c.uic for c in services.near_collisions(org.pk, "DASO0207031986", same, D)] == [
+            "DASO0207031985"
+        ]
     assert services.near_collisions(org.pk, "DASO0207031986", "Daun Penh", D) == []
     assert services.near_collisions(org.pk, "DASO0207031986", "Chamkar Mon", dt.date(2026, 6, 1)) == []
     assert services.near_collisions(org.pk, "DASO0207031999", "Chamkar Mon", D) == []

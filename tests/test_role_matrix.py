@@ -39,6 +39,7 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "two_factor": ({}, ALL_ROLES),
     "two_factor_setup": ({}, ALL_ROLES),
     "api_tokens": ({}, ALL_ROLES),
+    "place_options": ({"level": "district"}, ALL_ROLES),
     "api_token_revoke": ({"token_id": 1}, ALL_ROLES),
     "set_language": ({}, EVERYONE),
     "person_list": ({}, CASE_ROLES),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crossings.formtools import choice_field
+from crossings.gazetteer_fields import add_place_fields
 from crossings.outreach import uic as uic_rules
 from crossings.outreach.models import HivTest, Item, KeyPopulation, Referral, Sex, Site, StockMovement
 from crossings.outreach.services import EncounterData
@@ -19,9 +20,7 @@ class EncounterForm(forms.Form):
     site = forms.ModelChoiceField(
         label=_("Stock drawn from (site)"), queryset=Site.objects.none(), required=False
     )
-    province = forms.CharField(label=_("Province"), max_length=60, required=False)
-    district = forms.CharField(label=_("District"), max_length=60)
-    commune = forms.CharField(label=_("Commune"), max_length=60, required=False)
+    # province, district and commune: official pick lists, added in __init__ (crossings.gazetteer_fields)
     hot_spot = forms.CharField(label=_("Hot spot (if any)"), max_length=100, required=False)
     uic = forms.CharField(
         label=_("Client code (UIC), if the client knows it"),
@@ -70,6 +69,9 @@ class EncounterForm(forms.Form):
         super().__init__(*args, **kwargs)
         choice_field(self, "site").queryset = Site.objects.filter(organisation_id=organisation_id)
         self.fields["date"].initial = timezone.localdate
+        add_place_fields(self)
+        # the pick lists come right after the site, where the typed fields were
+        self.order_fields(["date", "site", "province", "district", "commune"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -280,7 +280,8 @@ def compute(encounters: QuerySet[Encounter], period: Period) -> Indicators:
 
 
 def breakdown(encounters: QuerySet[Encounter], period: Period, by: str) -> list[dict[str, Any]]:
-    """Clients, encounters, needles, tests, reactive and referrals per month, site or worker."""
+    """Clients, encounters, needles, tests, reactive and referrals per month, site, worker, province or
+    district (the official codes: crossings.gazetteer names them)."""
     qs = encounters.filter(date__gte=period.start, date__lte=period.end)
     if by == "month":
         qs = qs.annotate(key=MonthKey("date"))
@@ -288,6 +289,8 @@ def breakdown(encounters: QuerySet[Encounter], period: Period, by: str) -> list[
         qs = qs.annotate(key=Coalesce("site__name", Value("")))
     elif by == "worker":
         qs = qs.annotate(key=F("worker__username"))
+    elif by in ("province", "district"):
+        qs = qs.annotate(key=F(by))
     else:
         raise ValueError(by)
     rows = (

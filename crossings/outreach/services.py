@@ -4,6 +4,7 @@ through ``record_encounter`` so the three cannot drift apart."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,8 +15,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from crossings import fastsql
+from crossings import fastsql, gazetteer
 from crossings.accounts.models import User
+from crossings.errors import Refused
 from crossings.outreach import uic as uic_rules
 from crossings.outreach.models import (
     AgeBand,
@@ -77,7 +79,21 @@ class EncounterData:
         except uic_rules.UICError as exc:
             errors.update(exc.errors)
         if not self.district.strip():
-            errors["district"] = "Give the district."
+            errors["district"] = gettext("Give the district.")
+        try:
+            # stored as the official codes, whatever script or spelling the worker used (crossings.gazetteer)
+            codes = gazetteer.read_places(
+                province=self.province, district=self.district, commune=self.commune
+            )
+        except Refused as exc:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(name, messages[0])
+        else:
+            self.province, self.district, self.commune = (
+                codes["province"],
+                codes["district"],
+                codes["commune"],
+            )
         for name, choices in (
             ("sex", Sex),
             ("key_population", KeyPopulation),
@@ -104,7 +120,10 @@ class Recorded:
 
 def near_collisions(organisation_id: int, code: str, district: str, on: dt.date) -> list[Client]:
     """Clients whose UIC is one keying slip from ``code`` and who were seen in the same district within the
-    last NEAR_COLLISION_DAYS: possibly the same person with a mistyped code."""
+    last NEAR_COLLISION_DAYS: possibly the same person with a mistyped code. The district is compared as
+    its official code, so "ចំការមន" and "Chamkar Mon" are the same district."""
+    with contextlib.suppress(Refused):  # a value from before the codes is compared as typed
+        district = gazetteer.read_place("district", district)
     candidates = uic_rules.neighbours(code)
     since = on - dt.timedelta(days=NEAR_COLLISION_DAYS)
     return list(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.vary import vary_on_headers
 
+from crossings import gazetteer
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.formtools import row_id
@@ -159,6 +160,8 @@ BREAKDOWNS = {
     "month": gettext_lazy("By month"),
     "site": gettext_lazy("By site"),
     "worker": gettext_lazy("By worker"),
+    "province": gettext_lazy("By province"),
+    "district": gettext_lazy("By district"),
 }
 
 
@@ -205,8 +208,12 @@ def indicator_breakdown(request: AuthedRequest, by: str) -> HttpResponse:
         raise Http404
     period, kind, value = period_from(request.GET)
     qs, filters = _filtered(request)
+    rows = indicators.breakdown(qs, period, by)
+    if by in ("province", "district"):
+        for row in rows:
+            row["key"] = gazetteer.name(row["key"])  # a code, shown in the reader's language
     context = {
-        "rows": indicators.breakdown(qs, period, by),
+        "rows": rows,
         "title": BREAKDOWNS[by],
         "period": period,
         "query": _period_query(kind, value, filters),

@@ -19,12 +19,12 @@ from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
 from pyxform.xls2xform import convert
 
-from crossings import uploads
+from crossings import gazetteer, uploads
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 ENCOUNTER_XLSX = FORMS_DIR / "outreach_encounter.xlsx"
 ENCOUNTER_FORM_ID = "outreach_encounter"
-ENCOUNTER_VERSION = "2026040101"
+ENCOUNTER_VERSION = "2026120301"  # 2026-12: places as cascading selects of official codes
 # Fields the server reads to build the UIC and then blanks in the stored XML: a name never reaches the disk.
 NAME_FIELDS = ("mother_name", "father_name")
 SITES_CSV = "sites.csv"
@@ -47,9 +47,24 @@ SURVEY: list[dict[str, str]] = [
         EN: "Stock drawn from (site)",
         KM: "សម្ភារៈយកពី (ទីតាំង)",
     },
-    {"type": "text", "name": "province", EN: "Province", KM: "ខេត្ត"},
-    {"type": "text", "name": "district", EN: "District", KM: "ស្រុក/ខណ្ឌ", "required": "yes"},
-    {"type": "text", "name": "commune", EN: "Commune", KM: "ឃុំ/សង្កាត់"},
+    # Cascading selects over the official place codes (crossings.gazetteer): the phone stores the code,
+    # each list shows only the places inside the one chosen above it, labelled in the phone's language.
+    {"type": "select_one province", "name": "province", EN: "Province", KM: "ខេត្ត", "required": "yes"},
+    {
+        "type": "select_one district",
+        "name": "district",
+        EN: "District",
+        KM: "ស្រុក/ខណ្ឌ",
+        "required": "yes",
+        "choice_filter": "province=${province}",
+    },
+    {
+        "type": "select_one commune",
+        "name": "commune",
+        EN: "Commune",
+        KM: "ឃុំ/សង្កាត់",
+        "choice_filter": "district=${district}",
+    },
     {"type": "text", "name": "hot_spot", EN: "Hot spot (if any)", KM: "ទីតាំងក្តៅ (បើមាន)"},
     {
         "type": "select_one yes_no",
@@ -185,20 +200,45 @@ CHOICES: list[tuple[str, str, str, str]] = [
 ]
 
 
+def _place_choices() -> list[list[str]]:
+    """Rows of the choices sheet for the three place lists, each row carrying the code of the place above
+    it in a column of that level's name (what ``choice_filter`` compares)."""
+    rows: list[list[str]] = []
+    for level in gazetteer.LEVELS:
+        for p in sorted(gazetteer.every(level), key=lambda p: (p.parent, p.name_en)):
+            above = {"district": [p.parent, ""], "commune": ["", p.parent]}.get(level, ["", ""])
+            rows.append([level, p.code, p.name_en, p.name_km, *above])
+    return rows
+
+
 def build_encounter_xlsx(*, version: str = ENCOUNTER_VERSION, public_key: str = "") -> bytes:
     """The built-in encounter XLSForm as .xlsx bytes (deterministic apart from workbook timestamps)."""
     wb = Workbook()
     survey = wb.active
     assert survey is not None
     survey.title = "survey"
-    columns = ["type", "name", EN, KM, HINT_EN, HINT_KM, "required", "relevant", "constraint", "default"]
+    columns = [
+        "type",
+        "name",
+        EN,
+        KM,
+        HINT_EN,
+        HINT_KM,
+        "required",
+        "relevant",
+        "constraint",
+        "default",
+        "choice_filter",
+    ]
     survey.append(columns)
     for row in SURVEY:
         survey.append([row.get(c, "") for c in columns])
     choices = wb.create_sheet("choices")
-    choices.append(["list_name", "name", EN, KM])
+    choices.append(["list_name", "name", EN, KM, "province", "district"])
     for choice in CHOICES:
-        choices.append(list(choice))
+        choices.append([*choice, "", ""])
+    for place_row in _place_choices():
+        choices.append(place_row)
     settings = wb.create_sheet("settings")
     header = ["form_title", "form_id", "version", "default_language", "instance_name"]
     values = [
@@ -206,7 +246,7 @@ def build_encounter_xlsx(*, version: str = ENCOUNTER_VERSION, public_key: str = 
         ENCOUNTER_FORM_ID,
         version,
         "English (en)",
-        "concat(${district}, ' ', ${encounter_date})",
+        "concat(jr:choice-name(${district}, '${district}'), ' ', ${encounter_date})",
     ]
     if public_key:
         header.append("public_key")

@@ -34,7 +34,12 @@ def test_worker_enters_in_khmer_supervisor_sees_indicators(live_server, page, ma
     page.get_by_test_id("switch-language").click()
     page.wait_for_selector("html[lang=km]")
     page.goto(f"{base}/outreach/encounters/new/")
-    page.locator("#id_district").fill("ចំការមន")
+    # places are pick lists of the official codes, labelled in Khmer; choosing the province narrows the
+    # district list to its districts (htmx), and the district the commune list
+    page.locator("#id_province").select_option(label="រាជធានីភ្នំពេញ")
+    expect(page.locator("#id_district option")).to_have_count(15)
+    page.locator("#id_district").select_option(label="ចំការមន")
+    expect(page.locator("#id_commune option")).to_have_count(6)  # Chamkar Mon's communes and the blank
     page.locator("#id_mother_name").fill("ដារា")
     page.locator("#id_father_name").fill("សុខ")
     page.locator("#id_birth_order").fill("2")
@@ -60,6 +65,8 @@ def test_worker_enters_in_khmer_supervisor_sees_indicators(live_server, page, ma
     expect(page.get_by_test_id("clients-reached")).to_have_text("1")
     expect(page.get_by_test_id("needles")).to_have_text("20")
     expect(page.get_by_test_id("breakdown-worker")).to_contain_text("vanna")  # fetched after the headline
+    # the district picked from the list is counted under its code and named in the reader's language
+    expect(page.get_by_test_id("breakdown-district")).to_contain_text("ចំការមន")
     page.locator("#period").select_option(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
     page.locator("main form.card button[type=submit]").click()
     page.wait_for_url("**period=*-Q*")
