@@ -71,7 +71,7 @@ LABELS = {
 }
 
 
-def add_place_fields(form: forms.Form, *, district_required: bool = True) -> None:
+def add_place_fields(form: forms.BaseForm, *, district_required: bool = True) -> None:
     """Give ``form`` the ``province``, ``district`` and ``commune`` selects, their lists chosen by what was
     posted (or the initial values), each one reloading the list below it when it changes."""
     data: Any = form.data if form.is_bound else form.initial

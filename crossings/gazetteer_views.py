@@ -16,12 +16,12 @@ from crossings.gazetteer_fields import place_choices
 @require_GET
 def place_options(request: HttpRequest, level: str) -> HttpResponse:
     """``<option>``\\ s of the districts of ``?province=`` or the communes of ``?district=``."""
-    if level == "district":
-        parent = request.GET.get("province", "")[: gazetteer.MAX_INPUT]
-    elif level == "commune":
-        parent = request.GET.get("district", "")[: gazetteer.MAX_INPUT]
-    else:
+    above = {"district": "province", "commune": "district"}.get(level)
+    if above is None:
         raise Http404
+    # htmx sends the select under its own name: prefixed ("assessment-province") when a page has several forms
+    sent = [str(v) for k, v in request.GET.items() if k == above or k.endswith(f"-{above}")]
+    parent = (sent[0] if sent else "")[: gazetteer.MAX_INPUT]
     groups = [
         (label, options) if isinstance(options, list) else (None, [(value, options)])
         for value, options in place_choices(level, parent)

@@ -273,3 +273,46 @@ def test_a_phone_sends_codes_and_they_are_stored_as_sent(client: Any, make_user:
     assert response.status_code == 422
     assert "Chamkar Mon is not a district of Kandal" in message(response)
     assert Submission.objects.filter(status=Submission.Status.FAILED).count() == 1
+
+
+# --- where a returnee lives (reception intake) --------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_intake_records_where_the_person_lives_as_codes(
+    make_user: Any, reception: Any, login: Any
+) -> None:
+    from crossings.people.models import Person
+    from crossings.reception.models import Assessment
+
+    officer = make_user(Role.CASEWORKER, reception)
+    person = Person.objects.create(organisation=reception, family_name="Keo", given_name="Bopha")
+    client = login(officer)
+    page = client.get(f"/people/{person.pk}/reception/").content.decode()
+    assert 'name="assessment-district"' in page and 'hx-target="#id_assessment-commune"' in page
+    # the commune list follows the prefixed district select
+    communes = client.get("/places/commune/options", {"assessment-district": "1201"}).content.decode()
+    assert 'value="120101"' in communes
+    post = {"assessment-taken_on": "2026-03-10", "assessment-khmer_level": "basic"}
+    client.post(f"/people/{person.pk}/reception/assessments/", post | {"assessment-district": "ចំការមន"})
+    assert Assessment.objects.values_list("province", "district", "commune").get() == ("12", "1201", "")
+    response = client.post(
+        f"/api/people/{person.pk}/assessments",
+        {"district": "Mean Chey", "commune": "Chak Angrae Leu"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    latest = Assessment.objects.get(version=2)
+    assert (latest.province, latest.district, latest.commune) == ("12", "1206", "120606")
+    page = client.get(f"/people/{person.pk}/reception/").content.decode()
+    assert "Chak Angrae Leu, Mean Chey, Phnom Penh" in page
+    assert "“Chamkar Mon” → “Mean Chey”" in page  # compared by name, not by code
+    response = client.post(
+        f"/api/people/{person.pk}/assessments",
+        {"province": "Kandal", "district": "Mean Chey"},
+        content_type="application/json",
+    )
+    assert (
+        response.status_code == 422 and "Mean Chey is not a district of Kandal" in response.content.decode()
+    )
+    assert Assessment.objects.count() == 2

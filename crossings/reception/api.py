@@ -59,6 +59,10 @@ class ManifestResult(Schema):
 class AssessmentIn(Schema):
     taken_on: dt.date | None = None
     housing: str = ""
+    # official place codes, or names in either script (read by crossings.gazetteer)
+    province: str = Field("", max_length=100)
+    district: str = Field("", max_length=100)
+    commune: str = Field("", max_length=100)
     has_id_card: bool = False
     has_family_book: bool = False
     has_birth_certificate: bool = False

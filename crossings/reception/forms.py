@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from crossings import uploads
 from crossings.accounts.models import Organisation
 from crossings.formtools import choice_field
+from crossings.gazetteer_fields import add_place_fields
 from crossings.people.forms import DateInput
 from crossings.reception import manifest, score
 from crossings.reception.models import Arrival, Assessment, Goal, Service, ServiceDelivery
@@ -99,6 +100,12 @@ class AssessmentForm(forms.ModelForm):
                 )
             },
         }
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # pick lists of the official codes, each following the one above
+        add_place_fields(self, district_required=False)
+        self.order_fields(["taken_on", "housing", *Assessment.PLACES])
 
 
 class GoalForm(forms.ModelForm):

@@ -111,6 +111,11 @@ class Assessment(OrganisationScoped):
     version = models.PositiveIntegerField(default=1)
     taken_on = models.DateField(_("date of assessment"), default=timezone.localdate)
     housing = models.CharField(_("housing"), max_length=300, blank=True)
+    # Where the person lives now, as Cambodia's official place codes (crossings.gazetteer): what the
+    # exchange with OSCaR / Primero and any count by province needs, and the same codes outreach uses.
+    province = models.CharField(_("province of residence"), max_length=2, blank=True)
+    district = models.CharField(_("district of residence"), max_length=4, blank=True)
+    commune = models.CharField(_("commune of residence"), max_length=6, blank=True)
     has_id_card = models.BooleanField(_("Cambodian ID card"), default=False)
     has_family_book = models.BooleanField(_("family book"), default=False)
     has_birth_certificate = models.BooleanField(_("birth certificate"), default=False)
@@ -128,8 +133,12 @@ class Assessment(OrganisationScoped):
     created_at = models.DateTimeField(auto_now_add=True)
 
     RESTRICTED = ("mental_health", "substance_use")
+    PLACES = ("province", "district", "commune")
     COMPARED = (
         "housing",
+        "province",
+        "district",
+        "commune",
         "has_id_card",
         "has_family_book",
         "has_birth_certificate",

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crossings import conflicts
+from crossings import conflicts, gazetteer
 from crossings.cases import services as cases
 from crossings.cases.models import Case
 from crossings.errors import Conflict, Refused
@@ -264,6 +264,9 @@ def schedule_follow_ups(*, arrival: Arrival, user: User) -> list[FollowUp]:
 
 @transaction.atomic
 def create_assessment(*, person: Person, organisation_id: int, user: User, **fields: Any) -> Assessment:
+    """A new version of the assessment; the place of residence is read to official codes here, for the web
+    form and the API alike (a name in either script or a code; refused beside its field otherwise)."""
+    fields.update(gazetteer.read_places(**{name: fields.pop(name, "") or "" for name in Assessment.PLACES}))
     last = (
         Assessment.objects.filter(person=person, organisation_id=organisation_id).order_by("-version").first()
     )
@@ -281,6 +284,8 @@ def compare(first: Assessment, latest: Assessment) -> list[tuple[str, Any, Any]]
     changes = []
     for name in Assessment.COMPARED:
         a, b = getattr(first, name), getattr(latest, name)
+        if name in Assessment.PLACES:
+            a, b = gazetteer.name(a), gazetteer.name(b)
         if a != b:
             changes.append((str(getattr(Assessment._meta.get_field(name), "verbose_name", name)), a, b))
     return changes
