@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
@@ -316,3 +317,15 @@ def test_the_intake_records_where_the_person_lives_as_codes(
         response.status_code == 422 and "Mean Chey is not a district of Kandal" in response.content.decode()
     )
     assert Assessment.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_site_typed_in_the_back_office_is_stored_as_codes(org: Any) -> None:
+    site = Site(organisation=org, name="Drop-in", district="Tuol Kork")
+    site.full_clean()
+    assert (site.province, site.district) == ("12", "1204")
+    with pytest.raises(ValidationError) as caught:
+        Site(organisation=org, name="Elsewhere", province="Kandal", district="Tuol Kork").full_clean()
+    assert caught.value.message_dict == {
+        "district": ["Tuol Kork is not a district of Kandal in the official list (2025)."]
+    }

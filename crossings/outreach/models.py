@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crossings import gazetteer
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import OrganisationScoped
@@ -105,6 +106,12 @@ class Site(OrgScoped):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The site's place is read to the official codes, as an encounter's is (crossings.gazetteer), so a
+        site typed in the back office counts in the same district as the encounters held there."""
+        places = gazetteer.read_places(province=self.province, district=self.district, commune=self.commune)
+        self.province, self.district, self.commune = places["province"], places["district"], places["commune"]
 
 
 class Client(OrgScoped):

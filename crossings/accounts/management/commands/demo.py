@@ -198,7 +198,7 @@ class Command(BaseCommand):
         Site.objects.get_or_create(
             organisation=orgs["outreach"],
             name="Demo drop-in centre",
-            defaults={"province": "Phnom Penh", "district": "Daun Penh"},
+            defaults={"province": "12", "district": "1202"},  # official codes: Phnom Penh, Daun Penh
         )
         ensure_builtin_forms()
         set_credential(
