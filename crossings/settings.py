@@ -374,3 +374,11 @@ REINTEGRATION_WEIGHTS: dict[str, dict[str, float]] = {}
 # Wi-Fi or the reverse proxy's address could lock every colleague out, and an attacker rotating addresses
 # would never be locked: the lock is per account on purpose, with a backoff (crossings/accounts/lockout.py).
 SILENCED_SYSTEM_CHECKS: list[str] = ["axes.W006"]
+
+# Detention clocks and the consular-interview alert (docs/legal-deadlines.md). The court-ordered notice
+# period (e.g. Chhoeun v. Marin, C.D. Cal. No. 8:17-cv-01898) is off until set: verify the term against
+# the order in force before setting it.
+CROSSINGS_COURT_NOTICE_DAYS = int(env("CROSSINGS_COURT_NOTICE_DAYS", "0")) or None
+# N or more people of one organisation with a consular interview within the last D days (today included).
+CROSSINGS_INTERVIEW_ALERT_PEOPLE = int(env("CROSSINGS_INTERVIEW_ALERT_PEOPLE", "3"))
+CROSSINGS_INTERVIEW_ALERT_DAYS = int(env("CROSSINGS_INTERVIEW_ALERT_DAYS", "14"))
