@@ -135,15 +135,16 @@ def compute(
         return []
     start, event = (custody, "detention") if custody >= final_order else (final_order, "final_order")
     out = []
-    for rule in clock_rules():
+    for order, rule in enumerate(clock_rules()):
         if rule.condition == "configured":
             if not notice_days:
                 continue
             rule = dataclasses.replace(rule, days=notice_days)
         assert rule.days is not None
         due = start + dt.timedelta(days=rule.days)  # calendar days, no roll-over
-        out.append(Clock(rule, start, event, due, (due - today).days))
-    return sorted(out, key=lambda c: (c.due, c.rule.code))
+        out.append((order, Clock(rule, start, event, due, (due - today).days)))
+    # by due date; on the same day, in the order of the rules file (day 90 before its custody review)
+    return [c for _o, c in sorted(out, key=lambda oc: (oc[1].due, oc[0]))]
 
 
 # The court events that make an order final, and those that undo it (journey rules in services.JOURNEY).

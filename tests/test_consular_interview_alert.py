@@ -1,0 +1,150 @@
+"""The consular-interview alert: CROSSINGS_INTERVIEW_ALERT_PEOPLE or more people of one organisation with a
+consular-interview step within the last CROSSINGS_INTERVIEW_ALERT_DAYS days (today included) put a line on
+the legal home block listing them and their clocks, and the organisation's supervisors get one e-mail per
+round. One person fewer, an interview outside the window, or another organisation's people: no alert."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from crossings.accounts.roles import Role
+from crossings.legal import services
+from crossings.legal.models import Notification
+from crossings.people.models import Person
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()
+
+
+def a_person(org, n):
+    return Person.objects.create(organisation=org, given_name=f"Given{n}", family_name=f"Family{n}")
+
+
+def interview(person, org, user, days_ago):
+    return services.record_travel_document_step(
+        person=person,
+        organisation_id=org.pk,
+        step="interview",
+        date=TODAY - dt.timedelta(days=days_ago),
+        expires_on=None,
+        user=user,
+    )
+
+
+def interviewed(org, user, ages, start=0):
+    people = [a_person(org, start + i) for i in range(len(ages))]
+    for person, age in zip(people, ages, strict=True):
+        interview(person, org, user, age)
+    return people
+
+
+def alert_of(page):
+    return page.split('data-testid="interview-alert"', 1)[1].split("</section>", 1)[0] if (
+        'data-testid="interview-alert"' in page
+    ) else None
+
+
+def test_three_people_in_fourteen_days_make_a_home_line_listing_them(advocacy, caseworker, login):
+    interviewed(advocacy, caseworker, [0, 6, 13])  # 13 days ago is the window's first day
+    alert = alert_of(login(caseworker).get("/").content.decode())
+    assert alert is not None
+    assert "3 people had a consular interview since" in alert
+    assert all(f"FAMILY{i} Given{i}" in alert for i in range(3))
+
+
+def test_one_person_fewer_makes_no_alert(advocacy, caseworker, login):
+    interviewed(advocacy, caseworker, [0, 13])
+    assert alert_of(login(caseworker).get("/").content.decode()) is None
+
+
+def test_an_interview_a_day_outside_the_window_is_not_counted(advocacy, caseworker, login):
+    interviewed(advocacy, caseworker, [0, 6, 14])
+    assert alert_of(login(caseworker).get("/").content.decode()) is None
+
+
+def test_two_interviews_of_one_person_count_once(advocacy, caseworker, login):
+    [first, second] = interviewed(advocacy, caseworker, [0, 2])
+    interview(first, advocacy, caseworker, 5)
+    assert alert_of(login(caseworker).get("/").content.decode()) is None
+
+
+def test_another_organisations_people_are_never_counted_or_shown(
+    advocacy, caseworker, make_org, make_user, login
+):
+    other = make_org("Other advocates")
+    other_worker = make_user(Role.CASEWORKER, other, username="other-worker")
+    interviewed(other, other_worker, [0, 1, 2], start=10)
+    interviewed(advocacy, caseworker, [0, 1])
+    assert alert_of(login(caseworker).get("/").content.decode()) is None
+    interviewed(advocacy, caseworker, [3], start=2)
+    alert = alert_of(login(caseworker).get("/").content.decode())
+    assert alert is not None and "3 people" in alert and "Given1" in alert
+    assert "Given10" not in alert and "Given11" not in alert
+
+
+def test_the_alert_window_and_threshold_are_settings(advocacy, caseworker, login, settings):
+    settings.CROSSINGS_INTERVIEW_ALERT_PEOPLE = 2
+    settings.CROSSINGS_INTERVIEW_ALERT_DAYS = 3
+    interviewed(advocacy, caseworker, [0, 3])
+    assert alert_of(login(caseworker).get("/").content.decode()) is None
+    interviewed(advocacy, caseworker, [2], start=5)
+    assert "2 people" in alert_of(login(caseworker).get("/").content.decode())
+
+
+def test_the_alert_shows_each_persons_next_clock(advocacy, caseworker, login):
+    people = interviewed(advocacy, caseworker, [0, 1, 2])
+    proceeding = services.open_proceeding(
+        person=people[0], organisation_id=advocacy.pk, court="Seattle", opened_on=None, user=caseworker
+    )
+    services.record_court_event(
+        proceeding=proceeding, kind="ij_decision", date=TODAY - dt.timedelta(days=30),
+        outcome="removal_ordered", user=caseworker,
+    )
+    services.mark_detained(
+        person=people[0], organisation_id=advocacy.pk, facility="Tacoma", date=TODAY - dt.timedelta(days=20),
+        user=caseworker,
+    )
+    alert = alert_of(login(caseworker).get("/").content.decode())
+    assert "Day 90: end of the removal period" in alert and "70 days left" in alert
+
+
+def test_supervisors_are_mailed_once_when_the_round_reaches_the_threshold(
+    advocacy, caseworker, make_org, make_user, django_capture_on_commit_callbacks
+):
+    supervisor = make_user(Role.SUPERVISOR, advocacy, username="boss", email="boss@example.org")
+    make_user(Role.CASEWORKER, advocacy, username="peer", email="peer@example.org")
+    other = make_org("Other advocates")
+    make_user(Role.SUPERVISOR, other, username="other-supervisor", email="other@example.org")
+    interviewed(advocacy, caseworker, [0, 1])
+    assert not Notification.objects.filter(kind=Notification.Kind.INTERVIEW_ROUND).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        interviewed(advocacy, caseworker, [2], start=2)
+    rows = list(Notification.objects.filter(kind=Notification.Kind.INTERVIEW_ROUND))
+    assert [(r.recipient_id, r.status) for r in rows] == [(supervisor.pk, Notification.Status.SENT)]
+    [message] = mail.outbox
+    assert message.to == [supervisor.email]
+    assert "3 people of your organisation had a consular interview" in message.body
+    assert "F. G." in message.body and "Given" not in message.body  # initials, never names
+    with django_capture_on_commit_callbacks(execute=True):
+        interviewed(advocacy, caseworker, [3], start=3)  # a fourth: same round, no second mail
+    assert len(mail.outbox) == 1
+
+
+def test_the_home_query_count_does_not_grow_with_the_people_in_the_round(advocacy, caseworker, login):
+    client = login(caseworker)
+    interviewed(advocacy, caseworker, [0, 1, 2])
+    client.get("/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    interviewed(advocacy, caseworker, list(range(3, 13)), start=3)
+    for person in Person.objects.filter(given_name__in=["Given3", "Given4"]):
+        services.mark_detained(
+            person=person, organisation_id=advocacy.pk, facility="Tacoma", date=TODAY, user=caseworker
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get("/")
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert len(many) <= 45
