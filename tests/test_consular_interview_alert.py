@@ -42,9 +42,11 @@ def interviewed(org, user, ages, start=0):
 
 
 def alert_of(page):
-    return page.split('data-testid="interview-alert"', 1)[1].split("</section>", 1)[0] if (
-        'data-testid="interview-alert"' in page
-    ) else None
+    return (
+        page.split('data-testid="interview-alert"', 1)[1].split("</section>", 1)[0]
+        if ('data-testid="interview-alert"' in page)
+        else None
+    )
 
 
 def test_three_people_in_fourteen_days_make_a_home_line_listing_them(advocacy, caseworker, login):
@@ -66,7 +68,7 @@ def test_an_interview_a_day_outside_the_window_is_not_counted(advocacy, casework
 
 
 def test_two_interviews_of_one_person_count_once(advocacy, caseworker, login):
-    [first, second] = interviewed(advocacy, caseworker, [0, 2])
+    [first, _second] = interviewed(advocacy, caseworker, [0, 2])
     interview(first, advocacy, caseworker, 5)
     assert alert_of(login(caseworker).get("/").content.decode()) is None
 
@@ -100,11 +102,17 @@ def test_the_alert_shows_each_persons_next_clock(advocacy, caseworker, login):
         person=people[0], organisation_id=advocacy.pk, court="Seattle", opened_on=None, user=caseworker
     )
     services.record_court_event(
-        proceeding=proceeding, kind="ij_decision", date=TODAY - dt.timedelta(days=30),
-        outcome="removal_ordered", user=caseworker,
+        proceeding=proceeding,
+        kind="ij_decision",
+        date=TODAY - dt.timedelta(days=30),
+        outcome="removal_ordered",
+        user=caseworker,
     )
     services.mark_detained(
-        person=people[0], organisation_id=advocacy.pk, facility="Tacoma", date=TODAY - dt.timedelta(days=20),
+        person=people[0],
+        organisation_id=advocacy.pk,
+        facility="Tacoma",
+        date=TODAY - dt.timedelta(days=20),
         user=caseworker,
     )
     alert = alert_of(login(caseworker).get("/").content.decode())

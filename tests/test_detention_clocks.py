@@ -5,9 +5,9 @@ clock, a release stops it, a re-detention restarts it, and no final order means 
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
-from django.urls import reverse
 from icalendar import Calendar
 
 from crossings.legal import clocks, services
@@ -74,7 +74,12 @@ def test_a_re_detention_after_a_release_restarts_the_clock():
 
 
 def test_no_final_order_no_post_order_clock():
-    assert clocks.compute(final_order=None, episodes=[clocks.Episode(1, D(2026, 2, 10), None)], today=D(2026, 3, 1)) == []
+    assert (
+        clocks.compute(
+            final_order=None, episodes=[clocks.Episode(1, D(2026, 2, 10), None)], today=D(2026, 3, 1)
+        )
+        == []
+    )
 
 
 def test_the_court_ordered_notice_period_is_the_configured_term_with_its_citation():
@@ -123,7 +128,10 @@ def test_the_clock_always_runs_from_the_later_start_in_calendar_days(order, deta
 @pytest.fixture
 def ordered_and_detained(person, advocacy, caseworker):
     proceeding = services.open_proceeding(
-        person=person, organisation_id=advocacy.pk, court="Seattle Immigration Court", opened_on=None,
+        person=person,
+        organisation_id=advocacy.pk,
+        court="Seattle Immigration Court",
+        opened_on=None,
         user=caseworker,
     )
     services.record_court_event(
@@ -134,8 +142,11 @@ def ordered_and_detained(person, advocacy, caseworker):
         user=caseworker,
     )
     services.mark_detained(
-        person=person, organisation_id=advocacy.pk, facility="Tacoma NWDC",
-        date=TODAY - dt.timedelta(days=10), user=caseworker,
+        person=person,
+        organisation_id=advocacy.pk,
+        facility="Tacoma NWDC",
+        date=TODAY - dt.timedelta(days=10),
+        user=caseworker,
     )
     return person
 
@@ -154,10 +165,15 @@ def test_release_through_the_service_stops_the_clocks_and_re_detention_restarts_
 ):
     key = (ordered_and_detained.pk, advocacy.pk)
     detention = ordered_and_detained.detentions.get(ended_on=None)
-    services.release(detention=detention, date=TODAY - dt.timedelta(days=5), on_supervision=True, user=caseworker)
+    services.release(
+        detention=detention, date=TODAY - dt.timedelta(days=5), on_supervision=True, user=caseworker
+    )
     assert clocks.clocks_for([key], TODAY)[key] == []
     services.mark_detained(
-        person=ordered_and_detained, organisation_id=advocacy.pk, facility="Adelanto", date=TODAY,
+        person=ordered_and_detained,
+        organisation_id=advocacy.pk,
+        facility="Adelanto",
+        date=TODAY,
         user=caseworker,
     )
     day90 = due_of(clocks.clocks_for([key], TODAY)[key], "removal_period_end")
