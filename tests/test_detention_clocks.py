@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from crossings.legal import clocks, services
+from crossings.legal import deadlines as deadline_engine
 from crossings.legal.deadlines import is_business_day
 from crossings.legal.models import CalendarFeed
 
@@ -189,3 +190,91 @@ def test_the_calendar_feed_carries_the_clocks_by_record_number(ordered_and_detai
     summaries = [str(e["summary"]) for e in cal.walk("VEVENT")]
     assert f"End of the 90-day removal period — #{ordered_and_detained.pk}" in summaries
     assert not any("Given" in s or "FAMILY" in s for s in summaries)
+
+
+def test_a_clock_due_on_a_saturday_stays_there_where_a_filing_deadline_moves_to_monday():
+    # Detained Sun 11 Jan 2026 after the order: + 90 calendar days = Sat 11 Apr 2026. A filing deadline of
+    # 90 days from the same day (the IJ motion to reopen) rolls over to Mon 13 Apr; the removal period does
+    # not: it is a period of custody, and showing the later date would tell an advocate they have longer.
+    start = D(2026, 1, 11)
+    result = clocks.compute(
+        final_order=D(2026, 1, 5), episodes=[clocks.Episode(1, start, None)], today=D(2026, 4, 10)
+    )
+    day90 = due_of(result, "removal_period_end")
+    assert day90.due == D(2026, 4, 11) and day90.due.weekday() == 5 and day90.days_left == 1
+    reopen = next(
+        c
+        for c in deadline_engine.compute(trigger="ij_decision", date=start, outcome="removal_ordered")
+        if c.rule.code == "ij_reopen"
+    )
+    assert (reopen.nominal_due, reopen.due) == (D(2026, 4, 11), D(2026, 4, 13))
+
+
+def test_a_clock_due_on_christmas_day_stays_on_christmas_day():
+    # Detained Sat 26 Sep 2026: + 90 = Fri 25 Dec 2026 (a federal holiday); the deadline engine would say
+    # Mon 28 Dec. Day 180 = Thu 25 Mar 2027.
+    result = clocks.compute(
+        final_order=D(2026, 9, 1), episodes=[clocks.Episode(1, D(2026, 9, 26), None)], today=D(2026, 12, 1)
+    )
+    assert due_of(result, "removal_period_end").due == D(2026, 12, 25)
+    assert not is_business_day(D(2026, 12, 25))
+    assert deadline_engine.next_business_day(D(2026, 12, 25)) == D(2026, 12, 28)
+    assert due_of(result, "zadvydas_180").due == D(2027, 3, 25)
+
+
+def test_a_passed_clock_counts_the_days_late_and_next_clock_moves_on():
+    result = clocks.compute(
+        final_order=D(2026, 1, 5), episodes=[clocks.Episode(1, D(2026, 2, 10), None)], today=D(2026, 5, 14)
+    )
+    day90 = due_of(result, "removal_period_end")
+    assert (day90.days_left, day90.late) == (-3, 3)
+    assert clocks.next_clock(result).code == "zadvydas_180"
+    assert clocks.next_clock([day90]) == day90  # only passed ones: the last one passed
+    assert clocks.next_clock([]) is None
+
+
+def test_a_re_detention_before_the_final_order_runs_from_the_order():
+    episodes = [clocks.Episode(1, D(2025, 3, 1), D(2025, 4, 1)), clocks.Episode(2, D(2025, 12, 1), None)]
+    result = clocks.compute(final_order=D(2026, 1, 5), episodes=episodes, today=D(2026, 1, 5))
+    day90 = due_of(result, "removal_period_end")
+    assert (day90.start, day90.start_event, day90.due) == (D(2026, 1, 5), "final_order", D(2026, 4, 5))
+
+
+def test_a_transfer_chain_keeps_the_first_day_of_custody():
+    episodes = [
+        clocks.Episode(1, D(2026, 2, 10), D(2026, 2, 20), transferred_to_id=2),
+        clocks.Episode(2, D(2026, 2, 20), D(2026, 3, 2), transferred_to_id=3),
+        clocks.Episode(3, D(2026, 3, 2), None),
+    ]
+    assert clocks.current_custody_start(episodes) == D(2026, 2, 10)
+    # released after the chain, then detained again: the new custody starts the clock afresh
+    again = [
+        *episodes[:2],
+        clocks.Episode(3, D(2026, 3, 2), D(2026, 3, 9)),
+        clocks.Episode(4, D(2026, 5, 1), None),
+    ]
+    assert clocks.current_custody_start(again) == D(2026, 5, 1)
+
+
+def test_relief_after_the_order_stops_the_clocks():
+    events = [
+        ("ij_decision", "removal_ordered", D(2025, 6, 2)),
+        ("ij_decision", "relief_granted", D(2025, 9, 1)),
+    ]
+    assert clocks.final_order_date(events) is None
+    # and a remand reopens proceedings: no final order until the next removal order
+    remanded = [
+        ("ij_decision", "removal_ordered", D(2025, 6, 2)),
+        ("bia_appeal", "", D(2025, 6, 20)),
+        ("bia_decision", "remanded", D(2025, 12, 1)),
+    ]
+    assert clocks.final_order_date(remanded) is None
+    assert clocks.final_order_date([*remanded, ("ij_decision", "removal_ordered", D(2026, 2, 2))]) == D(
+        2026, 2, 2
+    )
+
+
+def test_the_court_notice_period_is_off_by_default_and_read_from_settings(settings):
+    assert clocks.court_notice_days() is None
+    settings.CROSSINGS_COURT_NOTICE_DAYS = 21
+    assert clocks.court_notice_days() == 21

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crossings.legal.deadlines import Rule
 
@@ -36,7 +37,7 @@ LABELS = {
     "court_notice": _("Court-ordered notice period ends"),
 }
 START_LABELS = {
-    "final_order": _("final order"),
+    "final_order": pgettext_lazy("start of a detention clock", "final order"),
     "detention": _("detention began"),
 }
 

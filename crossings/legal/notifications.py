@@ -21,9 +21,10 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
-from crossings.accounts.models import Membership
+from crossings.accounts.models import Membership, Organisation
 from crossings.accounts.roles import Role
 from crossings.legal import clocks
 from crossings.legal import deadlines as engine
@@ -95,7 +96,11 @@ def interview_round_message(step: TravelDocumentStep, language: str) -> tuple[st
     with translation.override(language or "en"):
         subject = _("Consular interviews: several people on your caseload were interviewed")
         lines = [
-            _("%(n)s people of your organisation had a consular interview since %(date)s.")
+            ngettext(
+                "%(n)s person of your organisation had a consular interview since %(date)s.",
+                "%(n)s people of your organisation had a consular interview since %(date)s.",
+                len(steps),
+            )
             % {"n": len(steps), "date": first},
             _("Interview rounds often come before a removal flight."),
             "",
@@ -194,29 +199,26 @@ def queue_notifications(response: RapidResponse) -> list[int]:
 
 
 def queue_interview_round(step: TravelDocumentStep) -> list[int]:
-    """One outbox row per supervisor of the step's organisation, when this consular-interview step brings
-    the organisation to CROSSINGS_INTERVIEW_ALERT_PEOPLE people in the window: told once per round, when it
-    reaches the threshold (later interviews in the same window show on the home block, not by mail)."""
+    """One outbox row per supervisor of the step's organisation when this consular-interview step brings
+    the organisation to CROSSINGS_INTERVIEW_ALERT_PEOPLE or more people in the window, unless the
+    supervisors were already told of this round: an interview-round alert created within the window means
+    the same round (later interviews show on the home block, not by mail). Called inside the service's
+    transaction; the organisation row is locked so two interviews recorded at once cannot both mail."""
     today = timezone.localdate()
     first, last = clocks.interview_window(today)
     if step.step != TravelDocumentStep.Step.INTERVIEW or not first <= step.date <= last:
         return []
+    Organisation.objects.select_for_update().filter(pk=step.organisation_id).first()
     steps = clocks.interview_rounds([step.organisation_id], today).get(step.organisation_id, [])
-    if len(steps) != settings.CROSSINGS_INTERVIEW_ALERT_PEOPLE:
-        return []  # below the threshold, or past it (already told)
-    counted_before = (
-        TravelDocumentStep.objects.filter(
-            organisation_id=step.organisation_id,
-            person_id=step.person_id,
-            step=TravelDocumentStep.Step.INTERVIEW,
-            date__gte=first,
-            date__lte=last,
-        )
-        .exclude(pk=step.pk)
-        .exists()
-    )
-    if counted_before:
-        return []  # a second interview of someone already counted does not make a new round
+    if step.person_id not in {s.person_id for s in steps}:
+        return []  # below the threshold
+    already_told = Notification.objects.filter(
+        kind=Notification.Kind.INTERVIEW_ROUND,
+        organisation_id=step.organisation_id,
+        created_at__date__gte=first,
+    ).exists()
+    if already_told:
+        return []
     recipients = (
         Membership.objects.filter(
             organisation_id=step.organisation_id, role=Role.SUPERVISOR, user__is_active=True
