@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from crossings.accounts.roles import Role
 from crossings.legal import services
-from crossings.legal.models import Notification
+from crossings.legal.models import Notification, TravelDocumentStep
 from crossings.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +156,87 @@ def test_the_home_query_count_does_not_grow_with_the_people_in_the_round(advocac
         client.get("/")
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
     assert len(many) <= 45
+
+
+def test_a_second_interview_of_someone_already_counted_mails_no_one_again(
+    advocacy, caseworker, make_user, django_capture_on_commit_callbacks
+):
+    make_user(Role.SUPERVISOR, advocacy, username="boss", email="boss@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        [first, *_rest] = interviewed(advocacy, caseworker, [0, 1, 2])
+    assert len(mail.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        interview(first, advocacy, caseworker, 0)
+    assert len(mail.outbox) == 1
+    assert Notification.objects.filter(kind=Notification.Kind.INTERVIEW_ROUND).count() == 1
+
+
+def test_below_the_threshold_no_one_is_mailed(
+    advocacy, caseworker, make_user, django_capture_on_commit_callbacks
+):
+    make_user(Role.SUPERVISOR, advocacy, username="boss", email="boss@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        people = interviewed(advocacy, caseworker, [0, 1])
+        interview(people[0], advocacy, caseworker, 3)  # two people, three interviews
+        interviewed(advocacy, caseworker, [20], start=5)  # a third person, but outside the window
+    assert mail.outbox == []
+    assert not Notification.objects.filter(kind=Notification.Kind.INTERVIEW_ROUND).exists()
+
+
+def test_a_new_round_after_the_window_has_passed_is_mailed_again(
+    advocacy, caseworker, make_user, django_capture_on_commit_callbacks
+):
+    make_user(Role.SUPERVISOR, advocacy, username="boss", email="boss@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        old = interviewed(advocacy, caseworker, [0, 1, 2])
+    # fifteen days pass: move the first round (its interviews and its alert) back in time
+    shift = dt.timedelta(days=15)
+    for step in TravelDocumentStep.objects.filter(person__in=old):
+        TravelDocumentStep.objects.filter(pk=step.pk).update(date=step.date - shift)
+    for row in Notification.objects.filter(kind=Notification.Kind.INTERVIEW_ROUND):
+        Notification.objects.filter(pk=row.pk).update(created_at=row.created_at - shift)
+    with django_capture_on_commit_callbacks(execute=True):
+        interviewed(advocacy, caseworker, [0, 1], start=3)
+    assert len(mail.outbox) == 1  # two new people: below the threshold again
+    with django_capture_on_commit_callbacks(execute=True):
+        interviewed(advocacy, caseworker, [0], start=5)
+    assert len(mail.outbox) == 2
+    assert "3 people of your organisation" in mail.outbox[1].body
+
+
+def test_inactive_supervisors_and_supervisors_without_an_address_are_not_mailed(
+    advocacy, caseworker, make_user, django_capture_on_commit_callbacks
+):
+    make_user(Role.SUPERVISOR, advocacy, username="gone", email="gone@example.org", is_active=False)
+    make_user(Role.SUPERVISOR, advocacy, username="no-mail", email="")
+    with django_capture_on_commit_callbacks(execute=True):
+        interviewed(advocacy, caseworker, [0, 1, 2])
+    assert mail.outbox == []
+    assert not Notification.objects.filter(kind=Notification.Kind.INTERVIEW_ROUND).exists()
+
+
+@pytest.mark.parametrize("role", [Role.OUTREACH_WORKER, Role.ANALYST, Role.ORG_ADMIN])
+def test_roles_that_do_not_read_people_see_no_alert(advocacy, caseworker, make_user, login, role):
+    interviewed(advocacy, caseworker, [0, 1, 2])
+    page = login(make_user(role, advocacy)).get("/").content.decode()
+    assert alert_of(page) is None and "Given0" not in page
+
+
+def test_the_alert_in_khmer(advocacy, caseworker, login):
+    interviewed(advocacy, caseworker, [0, 1, 2])
+    caseworker.language = "km"
+    caseworker.save(update_fields=["language"])
+    alert = alert_of(login(caseworker).get("/").content.decode())
+    assert alert is not None and "consular interview" not in alert
+    assert any("\u1780" <= ch <= "\u17ff" for ch in alert)
+
+
+def test_a_supervisor_who_reads_khmer_gets_the_mail_in_khmer(
+    advocacy, caseworker, make_user, django_capture_on_commit_callbacks
+):
+    make_user(Role.SUPERVISOR, advocacy, username="boss", email="boss@example.org", language="km")
+    with django_capture_on_commit_callbacks(execute=True):
+        interviewed(advocacy, caseworker, [0, 1, 2])
+    [message] = mail.outbox
+    assert "Consular interviews" not in message.subject and "ស្ថានកុងស៊ុល" in message.subject
+    assert "had a consular interview" not in message.body and "F. G." in message.body
