@@ -278,3 +278,19 @@ def test_the_court_notice_period_is_off_by_default_and_read_from_settings(settin
     assert clocks.court_notice_days() is None
     settings.CROSSINGS_COURT_NOTICE_DAYS = 21
     assert clocks.court_notice_days() == 21
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("twenty", "must be a whole number, not 'twenty'"), ("-3", "must be at least 0, not -3")],
+)
+def test_a_bad_notice_setting_stops_the_start_with_the_variables_name(monkeypatch, value, message):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from crossings.settings import env_int
+
+    monkeypatch.setenv("CROSSINGS_COURT_NOTICE_DAYS", value)
+    with pytest.raises(ImproperlyConfigured, match=f"CROSSINGS_COURT_NOTICE_DAYS {message}"):
+        env_int("CROSSINGS_COURT_NOTICE_DAYS", 0)
+    monkeypatch.setenv("CROSSINGS_COURT_NOTICE_DAYS", "21")
+    assert env_int("CROSSINGS_COURT_NOTICE_DAYS", 0) == 21
