@@ -240,3 +240,21 @@ def test_a_supervisor_who_reads_khmer_gets_the_mail_in_khmer(
     [message] = mail.outbox
     assert "Consular interviews" not in message.subject and "ស្ថានកុងស៊ុល" in message.subject
     assert "had a consular interview" not in message.body and "F. G." in message.body
+
+
+def test_a_mail_server_down_keeps_the_round_alert_pending_with_the_error_kind_only(
+    advocacy, caseworker, make_user, settings, django_capture_on_commit_callbacks
+):
+    from crossings.legal import notifications
+
+    make_user(Role.SUPERVISOR, advocacy, username="boss", email="boss@example.org")
+    settings.EMAIL_BACKEND = "tests.test_rapid_response_notifications.MailServerDown"
+    with django_capture_on_commit_callbacks(execute=True):
+        interviewed(advocacy, caseworker, [0, 1, 2])  # recording the interview does not fail
+    row = Notification.objects.get(kind=Notification.Kind.INTERVIEW_ROUND)
+    assert (row.status, row.attempts) == (Notification.Status.PENDING, 1)
+    assert "SMTPRecipientsRefused" in row.last_error and "boss@" not in row.last_error
+    assert TravelDocumentStep.objects.filter(step="interview").count() == 3
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notifications.deliver(row.pk) == "sent"
+    assert len(mail.outbox) == 1 and "F. G." in mail.outbox[0].body
