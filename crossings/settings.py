@@ -43,6 +43,18 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """A whole number of at least ``minimum``; anything else stops the start with the variable's name."""
+    value = env(name, str(default)).strip()
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
 MODE = env("CROSSINGS_MODE", "production")
 if MODE not in {"production", "demo", "test"}:
     raise ImproperlyConfigured(f"CROSSINGS_MODE must be production, demo or test, not {MODE!r}.")
@@ -376,3 +388,11 @@ REINTEGRATION_WEIGHTS: dict[str, dict[str, float]] = {}
 # Wi-Fi or the reverse proxy's address could lock every colleague out, and an attacker rotating addresses
 # would never be locked: the lock is per account on purpose, with a backoff (crossings/accounts/lockout.py).
 SILENCED_SYSTEM_CHECKS: list[str] = ["axes.W006"]
+
+# Detention clocks and the consular-interview alert (docs/legal-deadlines.md). The court-ordered notice
+# period (e.g. Chhoeun v. Marin, C.D. Cal. No. 8:17-cv-01898) is off until set: verify the term against
+# the order in force before setting it.
+CROSSINGS_COURT_NOTICE_DAYS = env_int("CROSSINGS_COURT_NOTICE_DAYS", 0) or None
+# N or more people of one organisation with a consular interview within the last D days (today included).
+CROSSINGS_INTERVIEW_ALERT_PEOPLE = env_int("CROSSINGS_INTERVIEW_ALERT_PEOPLE", 3, minimum=1)
+CROSSINGS_INTERVIEW_ALERT_DAYS = env_int("CROSSINGS_INTERVIEW_ALERT_DAYS", 14, minimum=1)

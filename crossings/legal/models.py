@@ -282,6 +282,7 @@ class Notification(models.Model):
 
     class Kind(models.TextChoices):
         RAPID_RESPONSE = "rapid_response", _("rapid response alert")
+        INTERVIEW_ROUND = "interview_round", _("consular interview round alert")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("not yet sent")
@@ -296,6 +297,10 @@ class Notification(models.Model):
     rapid_response = models.ForeignKey(
         RapidResponse, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
+    # An interview-round alert: the consular-interview step that brought the organisation to the threshold.
+    interview_step = models.ForeignKey(
+        TravelDocumentStep, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
@@ -308,7 +313,10 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["rapid_response", "recipient"], name="notification_once_per_rapid_response"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["interview_step", "recipient"], name="notification_once_per_interview_round"
+            ),
         ]
 
     def __str__(self) -> str:

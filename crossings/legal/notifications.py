@@ -21,11 +21,14 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
-from crossings.accounts.models import Membership
+from crossings.accounts.models import Membership, Organisation
+from crossings.accounts.roles import Role
+from crossings.legal import clocks
 from crossings.legal import deadlines as engine
-from crossings.legal.models import Deadline, Notification, RapidResponse
+from crossings.legal.models import Deadline, Notification, RapidResponse, TravelDocumentStep
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +86,41 @@ def rapid_response_message(response: RapidResponse, language: str) -> tuple[str,
     return subject, "\n".join(lines)
 
 
+def interview_round_message(step: TravelDocumentStep, language: str) -> tuple[str, str]:
+    """The supervisors' alert: initials, interview date and next clock of each person of the organisation
+    interviewed in the window, as of sending."""
+    today = timezone.localdate()
+    steps = clocks.interview_rounds([step.organisation_id], today).get(step.organisation_id) or [step]
+    person_clocks = clocks.clocks_for([(s.person_id, s.organisation_id) for s in steps], today)
+    first, _last = clocks.interview_window(today)
+    with translation.override(language or "en"):
+        subject = _("Consular interviews: several people on your caseload were interviewed")
+        lines = [
+            ngettext(
+                "%(n)s person of your organisation had a consular interview since %(date)s.",
+                "%(n)s people of your organisation had a consular interview since %(date)s.",
+                len(steps),
+            )
+            % {"n": len(steps), "date": first},
+            _("Interview rounds often come before a removal flight."),
+            "",
+        ]
+        for s in steps:
+            clock = clocks.next_clock(person_clocks.get((s.person_id, s.organisation_id), []))
+            line = f"- {initials(s.person) or '#' + str(s.person_id)}: {s.date}"
+            if clock is not None:
+                line += f"; {clock.label} {clock.due} ({clock.citation})"
+            lines.append(line)
+        lines += ["", _("Home: %(url)s") % {"url": absolute_url("/")}, "", engine.NOT_LEGAL_ADVICE]
+    return subject, "\n".join(lines)
+
+
 def deliver(notification_id: int) -> str:
     """Send one notification: "sent", "retry" (failed, will be tried again), "failed" (gave up) or
     "skipped" (already sent, or another worker has it)."""
     row = (
         Notification.objects.select_related(
-            "recipient", "rapid_response__person", "rapid_response__detention"
+            "recipient", "rapid_response__person", "rapid_response__detention", "interview_step__person"
         )
         .filter(pk=notification_id)
         .first()
@@ -103,8 +135,12 @@ def deliver(notification_id: int) -> str:
         return "skipped"
     row.attempts += 1
     try:
-        assert row.rapid_response is not None
-        subject, body = rapid_response_message(row.rapid_response, row.recipient.language)
+        if row.kind == Notification.Kind.INTERVIEW_ROUND:
+            assert row.interview_step is not None
+            subject, body = interview_round_message(row.interview_step, row.recipient.language)
+        else:
+            assert row.rapid_response is not None
+            subject, body = rapid_response_message(row.rapid_response, row.recipient.language)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [row.recipient.email], fail_silently=False)
     except Exception as exc:  # the mail server, the network, anything: kept on the row, never raised
         error = describe(exc)
@@ -158,6 +194,48 @@ def queue_notifications(response: RapidResponse) -> list[int]:
         if row.status == Notification.Status.FAILED:
             Notification.objects.filter(pk=row.pk).update(status=Notification.Status.PENDING, attempts=0)
         queued.append(row.pk)
+    transaction.on_commit(lambda: enqueue(queued))
+    return queued
+
+
+def queue_interview_round(step: TravelDocumentStep) -> list[int]:
+    """One outbox row per supervisor of the step's organisation when this consular-interview step brings
+    the organisation to CROSSINGS_INTERVIEW_ALERT_PEOPLE or more people in the window, unless the
+    supervisors were already told of this round: an interview-round alert created within the window means
+    the same round (later interviews show on the home block, not by mail). Called inside the service's
+    transaction; the organisation row is locked so two interviews recorded at once cannot both mail."""
+    today = timezone.localdate()
+    first, last = clocks.interview_window(today)
+    if step.step != TravelDocumentStep.Step.INTERVIEW or not first <= step.date <= last:
+        return []
+    Organisation.objects.select_for_update().filter(pk=step.organisation_id).first()
+    steps = clocks.interview_rounds([step.organisation_id], today).get(step.organisation_id, [])
+    if step.person_id not in {s.person_id for s in steps}:
+        return []  # below the threshold
+    already_told = Notification.objects.filter(
+        kind=Notification.Kind.INTERVIEW_ROUND,
+        organisation_id=step.organisation_id,
+        created_at__date__gte=first,
+    ).exists()
+    if already_told:
+        return []
+    recipients = (
+        Membership.objects.filter(
+            organisation_id=step.organisation_id, role=Role.SUPERVISOR, user__is_active=True
+        )
+        .exclude(user__email="")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    queued = [
+        Notification.objects.create(
+            kind=Notification.Kind.INTERVIEW_ROUND,
+            organisation_id=step.organisation_id,
+            recipient_id=user_id,
+            interview_step=step,
+        ).pk
+        for user_id in recipients
+    ]
     transaction.on_commit(lambda: enqueue(queued))
     return queued
 

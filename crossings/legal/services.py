@@ -28,7 +28,7 @@ from crossings.legal.models import (
     RapidResponse,
     TravelDocumentStep,
 )
-from crossings.legal.notifications import queue_notifications
+from crossings.legal.notifications import queue_interview_round, queue_notifications
 from crossings.people import journey
 from crossings.people.models import JourneyEvent, Person
 
@@ -409,6 +409,8 @@ def record_travel_document_step(
             )
         except journey.JourneyError as exc:
             raise ValidationError({"date": exc.message}) from exc
+    if step == TravelDocumentStep.Step.INTERVIEW:
+        queue_interview_round(record)  # supervisors told when interviews reach the alert's threshold
     return record
 
 

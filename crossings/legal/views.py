@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +21,7 @@ from crossings.accounts.rules import AuthedRequest, fully_authenticated, public,
 from crossings.audit.models import client_ip
 from crossings.audit.reads import Reader, log_list
 from crossings.formtools import submit
+from crossings.legal import clocks as detention_clocks
 from crossings.legal import services
 from crossings.legal.calendar import build_feed
 from crossings.legal.deadlines import NOT_LEGAL_ADVICE
@@ -70,6 +72,17 @@ def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
     detentions = list(Detention.objects.filter(**own))
     for detention in detentions:
         detention.release_form = ReleaseForm(prefix=f"release-{detention.pk}")  # type: ignore[attr-defined]
+    # The detention clocks, from the records already on the page (no query of their own).
+    clocks = detention_clocks.compute(
+        final_order=detention_clocks.final_order_date(
+            (e.kind, e.outcome, e.date) for p in proceedings for e in p.events.all()
+        ),
+        episodes=[
+            detention_clocks.Episode(d.pk, d.started_on, d.ended_on, d.transferred_to_id) for d in detentions
+        ],
+        today=timezone.localdate(),
+        notice_days=detention_clocks.court_notice_days(),
+    )
     return render(
         request,
         "legal/person_legal.html",
@@ -78,6 +91,7 @@ def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
             "proceedings": proceedings,
             "deadlines": deadlines,
             "detentions": detentions,
+            "clocks": clocks,
             "check_ins": CheckIn.objects.filter(**own),
             "travel_steps": TravelDocumentStep.objects.filter(**own),
             "travel_form": TravelDocumentForm(prefix="travel"),

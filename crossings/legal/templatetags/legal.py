@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from crossings.accounts.roles import Cap, OrgKind
 from crossings.audit.reads import Reader, log_list
-from crossings.legal.models import Deadline, Detention
+from crossings.legal.clocks import clocks_for, interview_rounds, interview_window, next_clock
+from crossings.legal.models import Deadline, Detention, TravelDocumentStep
 from crossings.today import HOME_LINES, due
 
 register = template.Library()
@@ -40,8 +41,35 @@ def legal_today(context: dict[str, Any]) -> dict[str, Any]:
         .order_by("started_on", "pk")[:HOME_LINES]
     )
     log_list(reader, Detention, [(d.pk, d.organisation_id) for d in detained], reason="home")
+    # The consular-interview alert: the organisation's people interviewed in the window, and their clocks.
+    rounds = interview_rounds(user.scope.orgs_with(Cap.PEOPLE_VIEW), today)
+    interviewed = [s for steps in rounds.values() for s in steps]
+    log_list(reader, TravelDocumentStep, [(s.pk, s.organisation_id) for s in interviewed], reason="home")
+    clocks = clocks_for(
+        [(d.person_id, d.organisation_id) for d in detained]
+        + [(s.person_id, s.organisation_id) for s in interviewed],
+        today,
+    )
+    first, _last = interview_window(today)
     return {
         "show": True,
         "deadlines": [{"deadline": d, **due(d.due_on, today)} for d in deadlines],
-        "detained": [{"detention": d, "days": (today - d.started_on).days} for d in detained],
+        "detained": [
+            {
+                "detention": d,
+                "days": (today - d.started_on).days,
+                "clock": next_clock(clocks[(d.person_id, d.organisation_id)]),
+            }
+            for d in detained
+        ],
+        "interview_rounds": [
+            {
+                "count": len(steps),
+                "since": first,
+                "people": [
+                    {"step": s, "clock": next_clock(clocks[(s.person_id, s.organisation_id)])} for s in steps
+                ],
+            }
+            for steps in rounds.values()
+        ],
     }
