@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crossings.calls.models import Call
+from crossings.people.forms import DateInput
+
+
+class CallForm(forms.ModelForm):
+    class Meta:
+        model = Call
+        fields = Call.INTAKE_FIELDS
+        widgets = {
+            "whereabouts": forms.Textarea(attrs={"rows": 2}),
+            "what_happened": forms.Textarea(attrs={"rows": 4}),
+            "received_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "callback_number": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        }
+
+
+class LinkForm(forms.Form):
+    person = forms.IntegerField(label=_("Person"), min_value=1, max_value=10**17, widget=forms.HiddenInput)
+
+
+class RapidResponseForm(forms.Form):
+    verified = forms.BooleanField(
+        label=_("I have verified who is held and where (called back, checked the ICE locator or the lawyer)"),
+        required=True,
+    )
+    facility = forms.CharField(label=_("Detention facility"), max_length=200)
+    date = forms.DateField(label=_("Detained on"), widget=DateInput())
