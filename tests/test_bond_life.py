@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -247,4 +248,162 @@ def test_the_ledger_takes_the_same_queries_for_any_number_of_bonds(
         )
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("bond_ledger"))
+    assert len(many) == len(few)
+
+
+def test_a_contribution_sent_twice_is_counted_once(caseworker: Any, person: Person) -> None:
+    bond = services.post_bond(
+        detention=_detention(person, caseworker), amount="2000", obligor="x", user=caseworker
+    )
+    client = verified_client(caseworker)
+    token = client.get(reverse("bond_detail", args=[bond.pk])).context["contribution_form"]["idempotency_key"]
+    form = {"c-amount": "500", "c-source": "family", "c-given_on": "2026-01-05"}
+    form["c-idempotency_key"] = token.value()
+    client.post(reverse("bond_contribution", args=[bond.pk]), form)
+    client.post(reverse("bond_contribution", args=[bond.pk]), form)  # a double click
+    assert selectors.ledger(caseworker, bond.organisation_id).by_source == {"family": Decimal("500.00")}
+    api = _api(caseworker)
+    body = json.dumps({"amount": "100.00", "source": "own"})
+    url = f"/api/bonds/{bond.pk}/contributions"
+    a = api.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="pay-1")
+    b = api.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="pay-1")
+    assert a.status_code == b.status_code == 201 and a.json()["id"] == b.json()["id"]
+    assert bond.contributions.count() == 2
+
+
+def test_a_status_sent_twice_moves_the_bond_once(caseworker: Any, person: Person) -> None:
+    bond = services.post_bond(
+        detention=_detention(person, caseworker), amount="100", obligor="x", user=caseworker
+    )
+    services.change_status(bond=bond, status="active", user=caseworker)
+    client = verified_client(caseworker)
+    for _ in range(2):
+        client.post(reverse("bond_status", args=[bond.pk]), {"s-status": "being_returned"})
+    bond.refresh_from_db()
+    assert bond.status == "being_returned"
+    assert Task.objects.count() == 1  # one recovery task, not two
+    assert [h.status for h in bond.history.order_by("history_id")] == ["posted", "active", "being_returned"]
+
+
+def test_the_status_form_offers_only_the_allowed_moves(caseworker: Any, person: Person) -> None:
+    bond = services.post_bond(
+        detention=_detention(person, caseworker), amount="100", obligor="x", user=caseworker
+    )
+    services.change_status(bond=bond, status="active", user=caseworker)
+    page = verified_client(caseworker).get(reverse("bond_detail", args=[bond.pk]))
+    offered = [value for value, _label in page.context["status_form"].fields["status"].choices]
+    assert offered == ["breached", "being_returned"]
+
+
+def test_a_receipt_over_the_limit_is_refused_from_its_size_before_it_is_read(
+    caseworker: Any, person: Person, monkeypatch: Any
+) -> None:
+    from crossings import uploads
+
+    bond = services.post_bond(
+        detention=_detention(person, caseworker), amount="100", obligor="x", user=caseworker
+    )
+
+    def never(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the content was read before the size was checked")
+
+    monkeypatch.setattr(uploads, "sniff", never)
+    client = verified_client(caseworker)
+    page = client.get(reverse("bond_detail", args=[bond.pk])).content.decode()
+    assert "up to 10 MB" in page  # the limit is said before anyone tries
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
+    answer = client.post(reverse("bond_receipt", args=[bond.pk]), {"r-receipt": big}, follow=True)
+    assert "the limit is 10 MB" in answer.content.decode()
+    big.seek(0)
+    api = _api(caseworker).post(f"/api/bonds/{bond.pk}/receipt", {"file": big})
+    assert api.status_code == 422 and "the limit is 10 MB" in api.content.decode()
+    bond.refresh_from_db()
+    assert not bond.receipt and bond.history.count() == 1
+
+
+def test_a_receipt_that_is_not_a_pdf_or_image_is_refused_on_the_page(caseworker: Any, person: Person) -> None:
+    bond = services.post_bond(
+        detention=_detention(person, caseworker), amount="100", obligor="x", user=caseworker
+    )
+    exe = SimpleUploadedFile("receipt.pdf", b"MZ\x90\x00" + b"\x00" * 64, content_type="application/pdf")
+    answer = verified_client(caseworker).post(
+        reverse("bond_receipt", args=[bond.pk]), {"r-receipt": exe}, follow=True
+    )
+    assert "not an accepted type" in answer.content.decode()
+    bond.refresh_from_db()
+    assert not bond.receipt
+
+
+def test_the_same_receipt_sent_again_changes_nothing(caseworker: Any, person: Person) -> None:
+    bond = services.post_bond(
+        detention=_detention(person, caseworker), amount="100", obligor="x", user=caseworker
+    )
+    for _ in range(2):
+        bond = services.attach_receipt(bond=bond, upload=SimpleUploadedFile("i305.pdf", PDF), user=caseworker)
+    assert bond.history.count() == 2  # recorded, then the receipt once
+
+
+def test_the_receipt_is_downloaded_decrypted_and_the_download_logged(
+    caseworker: Any, person: Person, make_org: Any, make_user: Any
+) -> None:
+    bond = services.post_bond(
+        detention=_detention(person, caseworker), amount="100", obligor="x", user=caseworker
+    )
+    client = verified_client(caseworker)
+    assert client.get(reverse("bond_receipt_file", args=[bond.pk])).status_code == 404  # none yet
+    services.attach_receipt(bond=bond, upload=SimpleUploadedFile("i305.pdf", PDF), user=caseworker)
+    response = client.get(reverse("bond_receipt_file", args=[bond.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert response["Content-Type"] == "application/pdf" and "sandbox" in response["Content-Security-Policy"]
+    assert AccessLog.objects.filter(
+        object_type="bonds.bond", object_id=str(bond.pk), action="download"
+    ).exists()
+    stranger = make_user(Role.CASEWORKER, make_org("Elsewhere", OrgKind.ADVOCACY))
+    assert verified_client(stranger).get(reverse("bond_receipt_file", args=[bond.pk])).status_code == 404
+
+
+def test_the_legal_page_records_the_bond_of_the_current_detention(caseworker: Any, person: Person) -> None:
+    detention = _detention(person, caseworker)
+    client = verified_client(caseworker)
+    page = client.get(reverse("person_legal", args=[person.pk]))
+    assert page.status_code == 200 and reverse("bond_new") in page.content.decode()
+    form = {"bond-detention": detention.pk, "bond-amount": "7500", "bond-obligor": "Srey Mom"}
+    form["bond-posted_on"] = timezone.localdate().isoformat()
+    created = client.post(reverse("bond_new"), form)
+    bond = Bond.objects.get()
+    assert created["Location"] == reverse("bond_detail", args=[bond.pk]) and bond.amount == Decimal("7500.00")
+    again = client.get(reverse("person_legal", args=[person.pk])).content.decode()
+    assert reverse("bond_detail", args=[bond.pk]) in again and reverse("bond_new") not in again
+
+
+def test_a_bond_on_another_organisation_s_detention_is_refused_on_the_page(
+    caseworker: Any, make_org: Any, make_user: Any
+) -> None:
+    other = make_org("Elsewhere", OrgKind.ADVOCACY)
+    theirs = make_user(Role.CASEWORKER, other)
+    stranger = Person.objects.create(organisation=other, family_name="Chhun", given_name="Vuthy")
+    detention = _detention(stranger, theirs)
+    form = {"bond-detention": detention.pk, "bond-amount": "10", "bond-obligor": "x"}
+    form["bond-posted_on"] = timezone.localdate().isoformat()
+    assert verified_client(caseworker).post(reverse("bond_new"), form).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.post_bond(detention=detention, amount="10", obligor="x", user=caseworker)
+    assert not Bond.objects.exists()
+
+
+def test_the_bond_list_api_takes_the_same_queries_for_any_number_of_bonds(
+    caseworker: Any, advocacy: Any, person: Person
+) -> None:
+    api = _api(caseworker)
+    services.post_bond(detention=_detention(person, caseworker), amount="100", obligor="x", user=caseworker)
+    api.get("/api/bonds")
+    with CaptureQueriesContext(connection) as few:
+        assert api.get("/api/bonds").status_code == 200
+    for i in range(10):
+        someone = Person.objects.create(organisation=advocacy, family_name=f"P{i}", given_name="X")
+        services.post_bond(
+            detention=_detention(someone, caseworker), amount="100", obligor="x", user=caseworker
+        )
+    with CaptureQueriesContext(connection) as many:
+        assert len(api.get("/api/bonds").json()["results"]) == 11
     assert len(many) == len(few)

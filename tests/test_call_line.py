@@ -21,7 +21,8 @@ from crossings.audit.models import AccessLog
 from crossings.calls import services
 from crossings.calls.models import Call
 from crossings.errors import Conflict, Refused
-from crossings.legal.models import Detention, RapidResponse
+from crossings.legal.models import Detention, Notification, RapidResponse
+from crossings.people import sharing
 from crossings.people.matching import rebuild_name_keys
 from crossings.people.models import Person
 from tests.conftest import verified_client
@@ -86,10 +87,8 @@ def test_no_rapid_response_before_verification_or_without_a_person(
     with pytest.raises(Refused):
         services.open_rapid_response(call=call, user=caseworker, verified=False, facility="Tacoma")
     assert not RapidResponse.objects.exists()
-    services.open_rapid_response(call=call, user=caseworker, verified=True, facility="Tacoma")
-    with pytest.raises(Conflict):
-        services.open_rapid_response(call=call, user=caseworker, verified=True, facility="Tacoma")
-    assert RapidResponse.objects.count() == 1
+    first = services.open_rapid_response(call=call, user=caseworker, verified=True, facility="Tacoma")
+    assert first.replayed is False  # type: ignore[attr-defined]
 
 
 def test_an_empty_call_is_refused(caseworker: Any, advocacy: Any) -> None:
@@ -254,3 +253,105 @@ def test_the_call_line_is_in_the_menu_of_advocates_only(
     reception = make_org("Reception", OrgKind.RECEPTION, "KH")
     officer = make_user(Role.CASEWORKER, reception)
     assert reverse("call_list") not in verified_client(officer).get(reverse("home")).content.decode()
+
+
+def test_a_call_sent_twice_is_recorded_once(caseworker: Any, advocacy: Any) -> None:
+    client = verified_client(caseworker)
+    token = client.get(reverse("call_new")).context["form"]["idempotency_key"].value()
+    assert token
+    form = {"person_name": "Sok Dara", "relationship": "spouse", "caller_language": "en"}
+    form |= {"received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "idempotency_key": token}
+    first = client.post(reverse("call_new"), form)
+    again = client.post(reverse("call_new"), form)  # a double click, a retry after a timeout
+    assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
+    assert Call.objects.count() == 1
+    api = _api(caseworker)
+    body = json.dumps({"person_name": "Keo Bopha"})
+    a = api.post("/api/calls", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    b = api.post("/api/calls", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert a.status_code == b.status_code == 201 and a.json()["id"] == b.json()["id"]
+    assert Call.objects.count() == 2
+    # without a key, two posts are two calls (two people may well ring about the same person)
+    api.post("/api/calls", body, content_type="application/json")
+    api.post("/api/calls", body, content_type="application/json")
+    assert Call.objects.count() == 4
+
+
+def test_a_rapid_response_sent_twice_opens_one_and_alerts_once(
+    caseworker: Any, advocacy: Any, person: Person, make_user: Any
+) -> None:
+    responder = make_user(Role.CASEWORKER, advocacy, username="responder", email="r@example.invalid")
+    responder.memberships.update(is_responder=True)
+    call = _call(caseworker, advocacy)
+    services.link_person(call=call, person=person, user=caseworker)
+    client = verified_client(caseworker)
+    form = {"rr-verified": "on", "rr-facility": "Tacoma", "rr-date": timezone.localdate().isoformat()}
+    client.post(reverse("call_rapid_response", args=[call.pk]), form)
+    alerts = Notification.objects.count()
+    assert alerts > 0
+    again = client.post(reverse("call_rapid_response", args=[call.pk]), form, follow=True)
+    assert "already opened" in again.content.decode()
+    api = _api(caseworker).post(
+        f"/api/calls/{call.pk}/rapid-response",
+        json.dumps({"verified": True, "facility": "Somewhere else"}),
+        content_type="application/json",
+    )
+    assert api.status_code == 201 and api.json()["replayed"] is True
+    assert RapidResponse.objects.count() == 1 and Detention.objects.count() == 1
+    assert Notification.objects.count() == alerts
+    assert Detention.objects.get().facility == "Tacoma"
+
+
+def test_linking_a_person_the_user_cannot_see_is_a_404_and_links_nothing(
+    caseworker: Any, advocacy: Any, make_org: Any
+) -> None:
+    other = make_org("Elsewhere")
+    theirs = Person.objects.create(organisation=other, family_name="Sok", given_name="Dara")
+    call = _call(caseworker, advocacy)
+    client = verified_client(caseworker)
+    assert client.post(reverse("call_link", args=[call.pk]), {"person": theirs.pk}).status_code == 404
+    # nor does the candidate list offer them
+    assert all(
+        m.person.pk != theirs.pk
+        for m in client.get(reverse("call_detail", args=[call.pk])).context["candidates"]
+    )
+    call.refresh_from_db()
+    assert call.person_id is None
+
+
+def test_a_person_shared_with_us_but_held_elsewhere_is_refused_with_a_message(
+    caseworker: Any, advocacy: Any, make_org: Any, make_user: Any
+) -> None:
+    """A referral lets us see their person; the rapid response is still the holder's legal work."""
+    other = make_org("Elsewhere", OrgKind.ADVOCACY)
+    theirs = make_user(Role.CASEWORKER, other)
+    shared = Person.objects.create(organisation=other, family_name="Sok", given_name="Dara")
+    sharing.record_consent(
+        person=shared, user=theirs, scope="share", shared_with=advocacy, given_on=timezone.localdate()
+    )
+    referral = sharing.refer(person=shared, to_organisation=advocacy, purpose="x", user=theirs)
+    sharing.accept_referral(referral=referral, user=caseworker)
+    call = _call(caseworker, advocacy)
+    client = verified_client(caseworker)
+    page = client.post(reverse("call_link", args=[call.pk]), {"person": shared.pk}, follow=True)
+    assert "held by another organisation" in page.content.decode()
+    answer = _api(caseworker).post(
+        f"/api/calls/{call.pk}/link", json.dumps({"person_id": shared.pk}), content_type="application/json"
+    )
+    assert answer.status_code == 422
+    call.refresh_from_db()
+    assert call.person_id is None
+
+
+def test_a_caseworker_of_another_organisation_cannot_take_or_act_on_our_call(
+    caseworker: Any, advocacy: Any, person: Person, make_org: Any, make_user: Any
+) -> None:
+    call = _call(caseworker, advocacy)
+    stranger = make_user(Role.CASEWORKER, make_org("Elsewhere", OrgKind.ADVOCACY))
+    client = verified_client(stranger)
+    assert client.post(reverse("call_link", args=[call.pk]), {"person": person.pk}).status_code == 404
+    form = {"rr-verified": "on", "rr-facility": "x", "rr-date": timezone.localdate().isoformat()}
+    assert client.post(reverse("call_rapid_response", args=[call.pk]), form).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.take_call(organisation_id=advocacy.pk, user=stranger, data={"person_name": "x"})
+    assert not RapidResponse.objects.exists()

@@ -79,6 +79,7 @@ PAGE_READS: dict[str, tuple[dict[str, str], str, dict[str, str] | None]] = {
     "call_detail": ({"call_id": "call"}, "", None),
     "bond_ledger": ({}, "", None),
     "bond_detail": ({"bond_id": "bond"}, "", None),
+    "bond_receipt_file": ({"bond_id": "bond"}, "", None),
     "calendar_feed": ({"secret": "feed"}, "", None),
     "batch_detail": ({"batch_id": "batch"}, "", None),
     "manifest_preview": ({"import_id": "manifest"}, "", None),
@@ -329,6 +330,9 @@ def seeded(make_org: Any, make_user: Any) -> dict[str, Any]:
         organisation_id=advocacy.pk, user=user, data={"person_name": "Sok Dara", "caller_name": "Srey"}
     )
     bond = bond_services.post_bond(detention=rapid.detention, amount="1500", obligor="Srey", user=user)
+    bond_services.attach_receipt(
+        bond=bond, upload=SimpleUploadedFile("i305.pdf", PDF, content_type="application/pdf"), user=user
+    )
     from crossings.legal.models import CalendarFeed
 
     _feed, secret = CalendarFeed.issue(user=user, scope=CalendarFeed.Scope.ORGANISATION)

@@ -89,6 +89,7 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "bond_contribution": ({"bond_id": NONE}, CASE_ROLES),
     "bond_status": ({"bond_id": NONE}, CASE_ROLES),
     "bond_receipt": ({"bond_id": NONE}, CASE_ROLES),
+    "bond_receipt_file": ({"bond_id": NONE}, CASE_ROLES),
     "rapid_response_resend": ({"response_id": NONE}, CASE_ROLES),
     "calendar_feeds": ({}, CASE_ROLES),
     # the secret in the URL is the credential; an unknown secret is a 404 for everyone

@@ -126,7 +126,14 @@ def get_bond(request: AuthedRequest, bond_id: int) -> Any:
 @requires(Cap.PEOPLE_EDIT)
 def add_contribution(request: AuthedRequest, bond_id: int, payload: ContributionIn) -> Any:
     bond = selectors.bond_access(request.user, bond_id)
-    return Status(201, services.add_contribution(bond=bond, user=request.user, **payload.dict()))
+    # Idempotency-Key: a client that retries after a timeout gets the first contribution back.
+    contribution = services.add_contribution(
+        bond=bond,
+        user=request.user,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        **payload.dict(),
+    )
+    return Status(201, contribution)
 
 
 @router.post(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,10 @@ class ContributionForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), choices=Contribution.Source.choices)
     from_whom = forms.CharField(label=_("From whom"), max_length=200, required=False)
     given_on = forms.DateField(label=_("Date"), widget=DateInput())
+    # A new token each time the form is shown: money sent twice is counted once.
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=64, initial=lambda: uuid.uuid4().hex
+    )
 
 
 class StatusForm(forms.Form):
@@ -27,4 +33,4 @@ class StatusForm(forms.Form):
 
 
 class ReceiptForm(forms.Form):
-    receipt = forms.FileField(label=_("Receipt (PDF or photo)"))
+    receipt = forms.FileField(label=_("Receipt (PDF, JPEG or PNG, up to 10 MB)"))

@@ -45,6 +45,7 @@ class Bond(OrganisationScoped):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.POSTED)
     receipt = models.FileField(_("receipt"), upload_to=private_upload, blank=True)
     receipt_name = models.CharField(max_length=255, blank=True)
+    receipt_content_type = models.CharField(max_length=100, blank=True)
     receipt_sha256 = models.CharField(max_length=64, blank=True)
     recovery_task = models.OneToOneField(
         "cases.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -81,10 +82,19 @@ class Contribution(OrganisationScoped):
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.OWN)
     from_whom = models.CharField(_("from whom"), max_length=200, blank=True)
     given_on = models.DateField(_("date"))
-    history = HistoricalRecords()
+    # The form's submission token or the API's Idempotency-Key: money sent twice is counted once.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    history = HistoricalRecords(excluded_fields=["idempotency_key"])
 
     class Meta:
         ordering = ["given_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bond", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="contribution_idempotency_key_once",
+            )
+        ]
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
 

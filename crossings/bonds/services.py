@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,11 +70,53 @@ def post_bond(
     return bond
 
 
-@transaction.atomic
 def add_contribution(
-    *, bond: Bond, amount: Any, source: str, from_whom: str = "", given_on: dt.date | None = None, user: User
+    *,
+    bond: Bond,
+    amount: Any,
+    source: str,
+    from_whom: str = "",
+    given_on: dt.date | None = None,
+    user: User,
+    idempotency_key: str = "",
 ) -> Contribution:
+    """Money paid into the bond. ``idempotency_key`` (the form's submission token, the API's
+    Idempotency-Key header): the same contribution sent again returns the first one (``replayed`` is True),
+    so a double click never counts the money twice."""
     _may_edit(user, bond.organisation_id)
+    key = idempotency_key.strip()[:64]
+    if key:
+        first = _replayed_contribution(bond, key)
+        if first is not None:
+            return first
+    try:
+        return _add_contribution(
+            bond=bond,
+            amount=amount,
+            source=source,
+            from_whom=from_whom,
+            given_on=given_on,
+            user=user,
+            key=key,
+        )
+    except IntegrityError:
+        first = _replayed_contribution(bond, key) if key else None
+        if first is None:
+            raise
+        return first  # the same request arrived twice at once: the other one recorded it
+
+
+def _replayed_contribution(bond: Bond, key: str) -> Contribution | None:
+    first = Contribution.objects.filter(bond=bond, idempotency_key=key).first()
+    if first is not None:
+        setattr(first, "replayed", True)  # noqa: B010  # read by the API's answer, not a field
+    return first
+
+
+@transaction.atomic
+def _add_contribution(
+    *, bond: Bond, amount: Any, source: str, from_whom: str, given_on: dt.date | None, user: User, key: str
+) -> Contribution:
     if source not in Contribution.Source.values:
         raise Refused(_("Choose where the money came from."), field="source")
     contribution = Contribution(
@@ -84,18 +126,24 @@ def add_contribution(
         source=source,
         from_whom=from_whom.strip()[:200],
         given_on=given_on or timezone.localdate(),
+        idempotency_key=key,
     )
     written_by(contribution, user)
     contribution.save()
+    contribution.replayed = False  # type: ignore[attr-defined]
     return contribution
 
 
 @transaction.atomic
 def attach_receipt(*, bond: Bond, upload: Any, user: User) -> Bond:
-    """The receipt (ICE Form I-305), checked like every document and stored encrypted."""
+    """The receipt (ICE Form I-305), checked like every document (its size first, from the upload's size
+    alone, before anything is read) and stored encrypted. The same file sent again changes nothing."""
     _may_edit(user, bond.organisation_id)
-    _content_type, sha256 = validate_upload(upload, limits=DOCUMENT)
+    content_type, sha256 = validate_upload(upload, limits=DOCUMENT)
+    if bond.receipt and bond.receipt_sha256 == sha256:
+        return bond
     bond.receipt_name = str(upload.name)[:255]
+    bond.receipt_content_type = content_type
     bond.receipt_sha256 = sha256
     bond.receipt.save("upload", upload, save=False)
     written_by(bond, user, "receipt")
@@ -111,6 +159,8 @@ def change_status(*, bond: Bond, status: str, user: User, reason: str = "") -> B
     bond = Bond.objects.select_for_update().select_related("person").get(pk=bond.pk)
     if status not in Bond.Status.values:
         raise Refused(_("Choose a status."), field="status")
+    if status == bond.status:
+        return bond  # sent again (a double click, a retry): it already is, nothing is written
     if not bond.may_become(status):
         raise Conflict(
             _("A bond that is %(now)s cannot become %(next)s.")

@@ -11,4 +11,5 @@ urlpatterns = [
     path("bonds/<int:bond_id>/contributions/", views.bond_contribution, name="bond_contribution"),
     path("bonds/<int:bond_id>/status/", views.bond_status, name="bond_status"),
     path("bonds/<int:bond_id>/receipt/", views.bond_receipt, name="bond_receipt"),
+    path("bonds/<int:bond_id>/receipt/file/", views.bond_receipt_file, name="bond_receipt_file"),
 ]

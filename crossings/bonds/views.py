@@ -4,7 +4,7 @@ and renders or redirects."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.audit.reads import Reader
+from crossings.audit.models import AccessLog
+from crossings.audit.reads import Reader, log_view
 from crossings.bonds import selectors, services
 from crossings.bonds.forms import BondForm, ContributionForm, ReceiptForm, StatusForm
+from crossings.bonds.models import Bond
 from crossings.formtools import row_id, submit
 from crossings.legal.models import Detention
 
@@ -38,6 +40,12 @@ def bond_ledger(request: AuthedRequest) -> HttpResponse:
 def bond_detail(request: AuthedRequest, bond_id: int) -> HttpResponse:
     bond = selectors.bond_for(Reader.of(request), bond_id)
     today = {"given_on": timezone.localdate()}
+    next_statuses = bond.TRANSITIONS.get(bond.status, ())
+    status_form = StatusForm(prefix="s")
+    # Offer only the moves the bond may make (the service refuses any other with a 409).
+    status_form.fields["status"].choices = [  # type: ignore[attr-defined]
+        (value, label) for value, label in Bond.Status.choices if value in next_statuses
+    ]
     return render(
         request,
         "bonds/bond_detail.html",
@@ -45,9 +53,9 @@ def bond_detail(request: AuthedRequest, bond_id: int) -> HttpResponse:
             "bond": bond,
             "contributions": list(bond.contributions.all()),
             "can_edit": request.user.scope.can(Cap.PEOPLE_EDIT, bond.organisation_id),
-            "next_statuses": bond.TRANSITIONS.get(bond.status, ()),
+            "next_statuses": next_statuses,
             "contribution_form": ContributionForm(prefix="c", initial=today),
-            "status_form": StatusForm(prefix="s"),
+            "status_form": status_form,
             "receipt_form": ReceiptForm(prefix="r"),
         },
     )
@@ -88,7 +96,9 @@ def bond_contribution(request: AuthedRequest, bond_id: int) -> HttpResponse:
     submit(
         request,
         ContributionForm(request.POST, prefix="c"),
-        lambda data: services.add_contribution(bond=bond, user=request.user, **data),
+        lambda data: services.add_contribution(
+            bond=bond, user=request.user, **{**data, "idempotency_key": data.get("idempotency_key") or ""}
+        ),
         gettext_lazy("Contribution recorded."),
     )
     return redirect("bond_detail", bond_id=bond.pk)
@@ -118,3 +128,20 @@ def bond_receipt(request: AuthedRequest, bond_id: int) -> HttpResponse:
         gettext_lazy("Receipt stored."),
     )
     return redirect("bond_detail", bond_id=bond.pk)
+
+
+@requires(Cap.PEOPLE_VIEW)
+def bond_receipt_file(request: AuthedRequest, bond_id: int) -> FileResponse:
+    """The receipt itself, decrypted for this download only; the download is in the access log."""
+    bond = selectors.bond_access(request.user, bond_id)
+    if not bond.receipt:
+        raise Http404
+    log_view(Reader.of(request), bond, organisation_id=bond.organisation_id, action=AccessLog.Action.DOWNLOAD)
+    response = FileResponse(
+        bond.receipt.open("rb"),
+        content_type=bond.receipt_content_type or "application/octet-stream",
+        as_attachment=True,
+        filename=bond.receipt_name or "receipt",
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -84,8 +84,12 @@ def search_calls(request: AuthedRequest, payload: SearchIn) -> Any:
 @requires(Cap.PEOPLE_EDIT)
 def take_call(request: AuthedRequest, payload: CallIn) -> Any:
     data = {k: v for k, v in payload.dict().items() if v is not None}
+    # Idempotency-Key: a client that retries after a timeout gets the first call back, not a second one.
     call = services.take_call(
-        organisation_id=request.user.scope.acting_organisation(Cap.PEOPLE_EDIT), user=request.user, data=data
+        organisation_id=request.user.scope.acting_organisation(Cap.PEOPLE_EDIT),
+        user=request.user,
+        data=data,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     return Status(201, call)
 
@@ -113,4 +117,11 @@ def link_call(request: AuthedRequest, call_id: int, payload: LinkIn) -> Any:
 def open_rapid_response(request: AuthedRequest, call_id: int, payload: RapidResponseIn) -> Any:
     call = selectors.call_access(request.user, call_id)
     response = services.open_rapid_response(call=call, user=request.user, **payload.dict())
-    return Status(201, {"rapid_response_id": response.pk, "detention_id": response.detention_id})
+    return Status(
+        201,
+        {
+            "rapid_response_id": response.pk,
+            "detention_id": response.detention_id,
+            "replayed": getattr(response, "replayed", False),
+        },
+    )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +9,17 @@ from crossings.calls.models import Call
 from crossings.people.forms import DateInput
 
 
+def _submission_token() -> str:
+    return uuid.uuid4().hex
+
+
 class CallForm(forms.ModelForm):
+    # A new token each time the form is shown: the same call sent twice (a double click, a retry after an
+    # error) is recorded once (services.take_call).
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=64, initial=_submission_token
+    )
+
     class Meta:
         model = Call
         fields = Call.INTAKE_FIELDS

@@ -85,7 +85,10 @@ class Call(OrganisationScoped):
     rapid_response = models.ForeignKey(
         "legal.RapidResponse", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["name_index"])
+    # The form's submission token or the API's Idempotency-Key: the same call sent twice (a double click,
+    # a retry after a timeout) is recorded once.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    history = HistoricalRecords(excluded_fields=["name_index", "idempotency_key"])
 
     # What the person taking the call types, declared once: the form and the API schema derive from it.
     INTAKE_FIELDS = (
@@ -101,6 +104,13 @@ class Call(OrganisationScoped):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="call_idempotency_key_once",
+            )
+        ]
         verbose_name = _("call")
         verbose_name_plural = _("calls")
 

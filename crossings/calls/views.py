@@ -50,6 +50,7 @@ def call_new(request: AuthedRequest) -> HttpResponse:
                 organisation_id=request.user.scope.acting_organisation(Cap.PEOPLE_EDIT),
                 user=request.user,
                 data=data,
+                idempotency_key=data.get("idempotency_key") or "",
             ),
             gettext_lazy("Call recorded."),
         )
@@ -105,7 +106,11 @@ def call_rapid_response(request: AuthedRequest, call_id: int) -> HttpResponse:
         request,
         RapidResponseForm(request.POST, prefix="rr"),
         lambda data: services.open_rapid_response(call=call, user=request.user, **data),
-        lambda r: _("Rapid response opened; responders are being alerted."),
+        lambda r: (
+            _("A rapid response was already opened from this call.")
+            if getattr(r, "replayed", False)
+            else _("Rapid response opened; responders are being alerted.")
+        ),
     )
     if response is not None:
         return redirect("person_legal", person_id=response.person_id)
