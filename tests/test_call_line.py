@@ -4,6 +4,7 @@ and, once verified, opening a rapid response in one step through legal.services.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from typing import Any
 
@@ -355,3 +356,21 @@ def test_a_caseworker_of_another_organisation_cannot_take_or_act_on_our_call(
     with pytest.raises(PermissionDenied):
         services.take_call(organisation_id=advocacy.pk, user=stranger, data={"person_name": "x"})
     assert not RapidResponse.objects.exists()
+
+
+def test_the_search_still_finds_calls_after_a_key_rotation(
+    caseworker: Any, advocacy: Any, settings: Any
+) -> None:
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from crossings.calls.selectors import matching_calls
+
+    call = _call(caseworker, advocacy, person_name="Sok Dara")
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_KEYS = [new_key, *settings.FIELD_KEYS]
+    assert list(matching_calls(caseworker, "dara")) == [call]  # during the rotation, either key
+    call_command("rotate-keys", stdout=io.StringIO())
+    settings.FIELD_KEYS = [new_key]  # the old key removed
+    assert list(matching_calls(caseworker, "sok dara")) == [call]
+    assert Call.objects.get(pk=call.pk).callback_number == "+1 206 555 0100"

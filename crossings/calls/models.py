@@ -117,7 +117,16 @@ class Call(OrganisationScoped):
     def __str__(self) -> str:
         return f"#{self.pk}"
 
+    def computed_name_index(self) -> str:
+        return " ".join(word_digests(w)[0] for w in name_words(self.caller_name, self.person_name))
+
     def save(self, *args: Any, **kwargs: Any) -> None:
-        words = name_words(self.caller_name, self.person_name)
-        self.name_index = " ".join(word_digests(w)[0] for w in words)
+        self.name_index = self.computed_name_index()
         super().save(*args, **kwargs)
+
+    @classmethod
+    def recompute_blind_indexes(cls) -> None:
+        """After a key rotation (``crossings keys rotate``): re-derive the hashed name words with the new
+        first key, so the search still finds every call once the old key is removed."""
+        for call in cls.objects.only("pk", "caller_name", "person_name").iterator():
+            cls.objects.filter(pk=call.pk).update(name_index=call.computed_name_index())

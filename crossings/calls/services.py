@@ -99,7 +99,8 @@ def open_rapid_response(
     the first rapid response (``replayed`` is True) and records nothing; the call's id is also the key given
     to mark_detained, so even a race between two submissions opens one."""
     _may_edit(user, call.organisation_id)
-    call = Call.objects.select_for_update().select_related("rapid_response").get(pk=call.pk)
+    # Lock the call row only (PostgreSQL locks no nullable side of an outer join).
+    call = Call.objects.select_for_update(of=("self",)).select_related("rapid_response").get(pk=call.pk)
     if call.rapid_response is not None:
         # Sent again (a double click, a retry, a colleague on the same call): the first one stands.
         first = call.rapid_response
