@@ -146,6 +146,8 @@ __all__ = ["Paginated", "api", "error_body"]
 
 def _register_routers() -> None:
     from crossings.accounts.api import router as accounts_router
+    from crossings.bonds.api import router as bonds_router
+    from crossings.calls.api import router as calls_router
     from crossings.cases.api import router as cases_router
     from crossings.legal.api import router as legal_router
     from crossings.outreach.api import router as outreach_router
@@ -158,6 +160,8 @@ def _register_routers() -> None:
     api.add_router("/", cases_router)
     api.add_router("/", legal_router)
     api.add_router("/", reception_router)
+    api.add_router("/", calls_router)
+    api.add_router("/", bonds_router)
     api.add_router("/", outreach_router)
     api.add_router("/", stats_router)
 

@@ -123,6 +123,8 @@ INSTALLED_APPS = [
     "crossings.cases",
     "crossings.legal",
     "crossings.reception",
+    "crossings.calls",
+    "crossings.bonds",
     "crossings.outreach",
     "crossings.stats",
 ]

@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("crossings.cases.urls")),
     path("", include("crossings.legal.urls")),
     path("", include("crossings.reception.urls")),
+    path("", include("crossings.calls.urls")),
+    path("", include("crossings.bonds.urls")),
     path("", include("crossings.audit.urls")),
     # Outreach (anonymous clients) and the OpenRosa server for ODK Collect
     path("outreach/", include(outreach_urls.urlpatterns)),

@@ -20,6 +20,8 @@ from django.utils import timezone
 from crossings.accounts.models import ApiToken, Membership
 from crossings.accounts.roles import OrgKind, Role
 from crossings.audit.models import AccessLog
+from crossings.bonds import services as bond_services
+from crossings.calls import services as call_services
 from crossings.cases import services as case_services
 from crossings.cases.models import Case, Task
 from crossings.legal import services as legal_services
@@ -73,6 +75,11 @@ PAGE_READS: dict[str, tuple[dict[str, str], str, dict[str, str] | None]] = {
     "person_legal": ({"person_id": "person"}, "", None),
     "deadline_board": ({}, "?who=org", None),
     "rapid_response": ({}, "", None),
+    "call_list": ({}, "", None),
+    "call_detail": ({"call_id": "call"}, "", None),
+    "bond_ledger": ({}, "", None),
+    "bond_detail": ({"bond_id": "bond"}, "", None),
+    "bond_receipt_file": ({"bond_id": "bond"}, "", None),
     "calendar_feed": ({"secret": "feed"}, "", None),
     "batch_detail": ({"batch_id": "batch"}, "", None),
     "manifest_preview": ({"import_id": "manifest"}, "", None),
@@ -139,6 +146,13 @@ PAGE_OTHERS: dict[str, str] = {
     **{
         name: WRITE
         for name in (
+            "call_new",
+            "call_link",
+            "call_rapid_response",
+            "bond_new",
+            "bond_contribution",
+            "bond_status",
+            "bond_receipt",
             "person_add_event",
             "person_add_consent",
             "person_refer",
@@ -189,6 +203,11 @@ API_READS: dict[str, tuple[dict[str, str], str, dict[str, Any] | None]] = {
     "GET /api/tasks": ({}, "?who=org", None),
     "GET /api/cases/{case_id}/notes": ({"case_id": "case"}, "", None),
     "GET /api/legal/deadlines": ({}, "?who=org", None),
+    "GET /api/calls": ({}, "", None),
+    "POST /api/calls/search": ({}, "", {"q": "Sok"}),
+    "GET /api/calls/{call_id}": ({"call_id": "call"}, "", None),
+    "GET /api/bonds": ({}, "", None),
+    "GET /api/bonds/{bond_id}": ({"bond_id": "bond"}, "", None),
     "GET /api/people/{person_id}/assessments": ({"person_id": "person"}, "", None),
     "GET /api/people/{person_id}/follow-ups": ({"person_id": "person"}, "", None),
     "POST /api/reception/batches/{batch_id}/manifests": ({"batch_id": "batch"}, "", None),
@@ -198,6 +217,7 @@ API_OTHERS: dict[str, str] = {
     "GET /api/me": ACCOUNT,
     "GET /api/legal/deadlines/preview": "the deadline rules, for a date typed in",
     "GET /api/reception/batches": "flights and their counts, no person",
+    "GET /api/bonds/ledger": "totals of the organisation's bonds, no person",
     "GET /api/stats/removals": AGGREGATE,
     "GET /api/stats/publications": AGGREGATE,
     "GET /api/stats/compare": AGGREGATE,
@@ -244,6 +264,13 @@ API_OTHERS: dict[str, str] = {
             "POST /api/reception/follow-ups/{follow_up_id}",
             "PATCH /api/reception/arrivals/{arrival_id}",
             "POST /api/people/{person_id}/detained",
+            "POST /api/calls",
+            "POST /api/calls/{call_id}/link",
+            "POST /api/calls/{call_id}/rapid-response",
+            "POST /api/bonds",
+            "POST /api/bonds/{bond_id}/contributions",
+            "POST /api/bonds/{bond_id}/status",
+            "POST /api/bonds/{bond_id}/receipt",
         )
     },
 }
@@ -293,12 +320,19 @@ def seeded(make_org: Any, make_user: Any) -> dict[str, Any]:
         date=today - dt.timedelta(days=5),
         user=user,
     )
-    legal_services.mark_detained(
+    rapid = legal_services.mark_detained(
         person=person,
         organisation_id=advocacy.pk,
         facility="Tacoma",
         date=today - dt.timedelta(days=1),
         user=user,
+    )
+    call = call_services.take_call(
+        organisation_id=advocacy.pk, user=user, data={"person_name": "Sok Dara", "caller_name": "Srey"}
+    )
+    bond = bond_services.post_bond(detention=rapid.detention, amount="1500", obligor="Srey", user=user)
+    bond_services.attach_receipt(
+        bond=bond, upload=SimpleUploadedFile("i305.pdf", PDF, content_type="application/pdf"), user=user
     )
     from crossings.legal.models import CalendarFeed
 
@@ -327,6 +361,8 @@ def seeded(make_org: Any, make_user: Any) -> dict[str, Any]:
         "manifest": manifest.pk,
         "follow_up": FollowUp.objects.filter(person=person).first().pk,  # type: ignore[union-attr]
         "feed": secret,
+        "call": call.pk,
+        "bond": bond.pk,
     }
 
 
