@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("crossings.legal.urls")),
     path("", include("crossings.reception.urls")),
     path("", include("crossings.audit.urls")),
+    path("", include("crossings.webhooks.urls")),
     # Outreach (anonymous clients) and the OpenRosa server for ODK Collect
     path("outreach/", include(outreach_urls.urlpatterns)),
     path("openrosa/", include(outreach_urls.openrosa_urlpatterns)),

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crossings import conflicts
+from crossings import conflicts, events
 from crossings.cases import services as cases
 from crossings.cases.models import Case
 from crossings.errors import Conflict, Refused
@@ -216,7 +216,9 @@ def update_checklist(
     conflicts.save_next_version(arrival, user)
     if arrival.received and not was_received:
         person, day = arrival.person, arrival.batch.date
+        org = arrival.batch.organisation_id
         kinds = set(person.events.values_list("kind", flat=True))
+        ids = {"person_id": person.pk, "arrival_id": arrival.pk, "batch_id": arrival.batch_id}
         try:
             if JourneyEvent.Kind.REMOVED not in kinds:
                 journey.record_event(
@@ -224,18 +226,20 @@ def update_checklist(
                     kind=JourneyEvent.Kind.REMOVED,
                     date=day,
                     user=user,
-                    organisation_id=arrival.batch.organisation_id,
+                    organisation_id=org,
                     flight=arrival.batch.flight,
                 )
+                events.emit(events.Event.PERSON_REMOVED, organisation_ids=[org], **ids)
             if JourneyEvent.Kind.ARRIVED not in kinds:
                 journey.record_event(
                     person=person,
                     kind=JourneyEvent.Kind.ARRIVED,
                     date=day,
                     user=user,
-                    organisation_id=arrival.batch.organisation_id,
+                    organisation_id=org,
                     flight=arrival.batch.flight,
                 )
+                events.emit(events.Event.PERSON_ARRIVED, organisation_ids=[org], **ids)
         except journey.JourneyError as exc:
             raise Refused(exc.message) from exc  # the checklist has no journey fields to point at
         schedule_follow_ups(arrival=arrival, user=user)
