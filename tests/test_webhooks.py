@@ -534,3 +534,14 @@ def test_the_delivery_log_query_count_does_not_grow(
     assert page.content.decode().count("/resend/") == 14
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get("/webhooks/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_webhook_pages_are_in_khmer(admin: Any, advocacy: Any, login: Any, receiver: Receiver) -> None:
+    subscription = subscribe(admin, advocacy, receiver.url, ["person.registered"])
+    client = login(admin)
+    client.post("/i18n/setlang/", {"language": "km", "next": "/"})
+    for url in ("/webhooks/", f"/webhooks/{subscription.pk}/"):
+        page = client.get(url).content.decode()
+        assert 'lang="km"' in page and "វេបហុក" in page and "Delivery log" not in page, url
+        assert "បុគ្គលម្នាក់ត្រូវបានចុះឈ្មោះ" in page, url
