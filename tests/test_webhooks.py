@@ -300,12 +300,42 @@ def test_detained_removed_and_arrived_are_delivered(
     arrival = Arrival.objects.create(batch=batch, person=person)
     with django_capture_on_commit_callbacks(execute=True):
         reception_services.update_checklist(arrival=arrival, user=officer, received=True)
-    later = [verified(r, theirs.secret) for r in receiver.requests[1:]]
-    assert [b["type"] for b in later] == ["person.removed", "person.arrived"]
+    secrets = {ours.organisation_id: ours.secret, theirs.organisation_id: theirs.secret}
+    later = [json.loads(r["body"]) for r in receiver.requests[1:]]
+    for request, body in zip(receiver.requests[1:], later, strict=True):
+        verified(request, secrets[body["organisation_id"]])
+    events = {(b["organisation_id"], b["type"]): b["data"] for b in later}
+    removed, arrived = person.events.get(kind="removed"), person.events.get(kind="arrived")
     ids = {"person_id": person.pk, "arrival_id": arrival.pk, "batch_id": batch.pk}
-    assert all(b["data"] == ids and b["organisation_id"] == reception.pk for b in later)
-    # The advocates asked for "arrived" too, but arrival day is the reception organisation's record.
-    assert Delivery.objects.filter(subscription=ours).count() == 1
+    # The reception organisation recorded them; the advocates hold the record and asked for "arrived".
+    assert events == {
+        (reception.pk, "person.removed"): ids | {"journey_event_id": removed.pk},
+        (reception.pk, "person.arrived"): ids | {"journey_event_id": arrived.pk},
+        (advocacy.pk, "person.arrived"): ids | {"journey_event_id": arrived.pk},
+    }
+    assert len(later) == 3
+
+
+@pytest.mark.django_db
+def test_a_removal_recorded_by_hand_is_told_too(
+    admin: Any,
+    advocacy: Any,
+    caseworker: Any,
+    person: Any,
+    login: Any,
+    receiver: Receiver,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    subscription = subscribe(admin, advocacy, receiver.url, ["person.removed"])
+    client = login(caseworker)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/people/{person.pk}/events/", {"kind": "removed", "date": "2025-05-01"})
+    assert response.status_code == 302
+    [request] = receiver.requests
+    body = verified(request, subscription.secret)
+    event = person.events.get(kind="removed")
+    assert body["type"] == "person.removed"
+    assert body["data"] == {"person_id": person.pk, "journey_event_id": event.pk}
 
 
 @pytest.mark.django_db(transaction=True)

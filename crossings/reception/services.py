@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crossings import conflicts, events
+from crossings import conflicts
 from crossings.cases import services as cases
 from crossings.cases.models import Case
 from crossings.errors import Conflict, Refused
@@ -218,7 +218,7 @@ def update_checklist(
         person, day = arrival.person, arrival.batch.date
         org = arrival.batch.organisation_id
         kinds = set(person.events.values_list("kind", flat=True))
-        ids = {"person_id": person.pk, "arrival_id": arrival.pk, "batch_id": arrival.batch_id}
+        ids = {"arrival_id": arrival.pk, "batch_id": arrival.batch_id}  # told with the journey events
         try:
             if JourneyEvent.Kind.REMOVED not in kinds:
                 journey.record_event(
@@ -228,8 +228,8 @@ def update_checklist(
                     user=user,
                     organisation_id=org,
                     flight=arrival.batch.flight,
+                    event_ids=ids,
                 )
-                events.emit(events.Event.PERSON_REMOVED, organisation_ids=[org], **ids)
             if JourneyEvent.Kind.ARRIVED not in kinds:
                 journey.record_event(
                     person=person,
@@ -238,8 +238,8 @@ def update_checklist(
                     user=user,
                     organisation_id=org,
                     flight=arrival.batch.flight,
+                    event_ids=ids,
                 )
-                events.emit(events.Event.PERSON_ARRIVED, organisation_ids=[org], **ids)
         except journey.JourneyError as exc:
             raise Refused(exc.message) from exc  # the checklist has no journey fields to point at
         schedule_follow_ups(arrival=arrival, user=user)
