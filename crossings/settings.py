@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "crossings.bonds",
     "crossings.outreach",
     "crossings.stats",
+    "crossings.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -379,6 +380,13 @@ TASKS = {
         )
     }
 }
+
+# --- Webhooks (docs/webhooks.md) -------------------------------------------------------------------------
+# In production a webhook goes over https to a public address only (no SSRF into the private network);
+# tests and the demo may also send plain http to a receiver on this machine.
+WEBHOOKS_LOCAL_TARGETS = env_bool("CROSSINGS_WEBHOOKS_LOCAL_TARGETS", not PRODUCTION)
+# Seconds to wait for a receiver: a slow one delays the worker, never a request.
+WEBHOOKS_TIMEOUT = float(env("CROSSINGS_WEBHOOKS_TIMEOUT", "5"))
 
 # --- Crossings ------------------------------------------------------------------------------------------
 API_PAGE_SIZE = 50

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("crossings.calls.urls")),
     path("", include("crossings.bonds.urls")),
     path("", include("crossings.audit.urls")),
+    path("", include("crossings.webhooks.urls")),
     # Outreach (anonymous clients) and the OpenRosa server for ODK Collect
     path("outreach/", include(outreach_urls.urlpatterns)),
     path("openrosa/", include(outreach_urls.openrosa_urlpatterns)),

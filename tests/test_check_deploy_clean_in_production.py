@@ -45,6 +45,13 @@ def test_a_wildcard_allowed_host_fails_the_deploy_check(tmp_path):
         assert "crossings.E010" in result.stderr + result.stdout
 
 
+def test_local_webhook_targets_in_production_warn(tmp_path):
+    env = production_env(tmp_path) | {"CROSSINGS_WEBHOOKS_LOCAL_TARGETS": "true"}
+    result = crossings("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "crossings.W020" in result.stderr + result.stdout
+
+
 def test_production_hashes_passwords_with_argon2(tmp_path):
     result = crossings(
         "shell",

@@ -144,6 +144,10 @@ PAGE_OTHERS: dict[str, str] = {
     },
     "rapid_response_resend": "queues the alert e-mails again and redirects; shows no person",
     **{
+        name: "webhooks: addresses, event types and record ids, never a person's data (docs/webhooks.md)"
+        for name in ("webhook_list", "webhook_detail", "webhook_active", "webhook_resend")
+    },
+    **{
         name: WRITE
         for name in (
             "call_new",

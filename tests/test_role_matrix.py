@@ -25,6 +25,7 @@ MERGERS = frozenset({Role.SUPERVISOR})
 CONVICTION_ROLES = frozenset({Role.SUPERVISOR, Role.LEGAL_ADVOCATE})
 OUTREACH = frozenset({Role.OUTREACH_WORKER, Role.SUPERVISOR})
 NOBODY: frozenset[str] = frozenset()  # OpenRosa answers 401 to any request without HTTP credentials
+ORG_ADMINS = frozenset({Role.ORG_ADMIN})
 STATS_ROLES = frozenset({Role.ORG_ADMIN, Role.SUPERVISOR, Role.CASEWORKER, Role.LEGAL_ADVOCATE, Role.ANALYST})
 ODK_FORM = {"form_id": "outreach_encounter", "version": "2026040101"}
 NONE = 999999  # an id that does not exist: allowed roles get 404 or 405, denied roles 403
@@ -129,6 +130,10 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "stats_report": ({"report_id": NONE}, STATS_ROLES),
     "stats_report_download": ({"report_id": NONE}, STATS_ROLES),
     "access_log": ({}, frozenset({Role.ORG_ADMIN, Role.SUPERVISOR})),
+    "webhook_list": ({}, ORG_ADMINS),
+    "webhook_detail": ({"subscription_id": NONE}, ORG_ADMINS),
+    "webhook_active": ({"subscription_id": NONE}, ORG_ADMINS),
+    "webhook_resend": ({"delivery_id": NONE}, ORG_ADMINS),
     "healthz": ({}, EVERYONE),
     "api-docs": ({"_url": "/api/docs"}, EVERYONE),
     "openapi-json": ({"_url": "/api/openapi.json"}, EVERYONE),

@@ -27,5 +27,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "audit": scope.can(Cap.AUDIT_VIEW),
             "outreach": scope.can(Cap.OUTREACH_USE),
             "admin": user.is_superuser or scope.can(Cap.ORG_MANAGE),
+            "webhooks": scope.can(Cap.ORG_MANAGE),
         },
     }

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
+from crossings import outbox
 from crossings.accounts.models import Membership, Organisation
 from crossings.accounts.roles import Role
 from crossings.legal import clocks
@@ -32,8 +33,7 @@ from crossings.legal.models import Deadline, Notification, RapidResponse, Travel
 
 log = logging.getLogger(__name__)
 
-# Seconds before the next try after a failure: 1 min, 5 min, 30 min, 2 h (backends that can defer).
-BACKOFF = (60, 300, 1800, 7200)
+BACKOFF = outbox.BACKOFF  # shared with every outbox (crossings/outbox.py)
 
 
 def absolute_url(path: str) -> str:
@@ -151,8 +151,8 @@ def deliver(notification_id: int) -> str:
         log.warning("legal: notification %s attempt %s failed: %s", row.pk, row.attempts, error)
         if gave_up:
             return "failed"
-        if deliver_notification.get_backend().supports_defer:  # the database backend: try again later
-            enqueue([row.pk], delay=dt.timedelta(seconds=BACKOFF[min(row.attempts, len(BACKOFF)) - 1]))
+        if outbox.can_defer(deliver_notification):  # the database backend: try again later
+            enqueue([row.pk], delay=outbox.backoff(row.attempts))
         # else (a backend that cannot defer) it stays pending until "resend" or `crossings send-notifications`
         return "retry"
     Notification.objects.filter(pk=row.pk).update(
@@ -241,11 +241,5 @@ def queue_interview_round(step: TravelDocumentStep) -> list[int]:
 
 
 def enqueue(ids: list[int], *, delay: dt.timedelta | None = None) -> None:
-    for notification_id in ids:
-        try:
-            task = deliver_notification
-            if delay is not None and task.get_backend().supports_defer:
-                task = task.using(run_after=timezone.now() + delay)
-            task.enqueue(notification_id)
-        except Exception as exc:  # the row stays pending, shown as "not yet notified" with a resend button
-            log.error("legal: notification %s could not be queued: %s", notification_id, type(exc).__name__)
+    # A row that cannot be queued stays pending, shown as "not yet notified" with a resend button.
+    outbox.enqueue(deliver_notification, ids, delay=delay, label="legal: notification")

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crossings import conflicts
+from crossings import conflicts, events
 from crossings.cases import services as cases
 from crossings.cases.models import Case
 from crossings.history import written_by
@@ -331,6 +331,13 @@ def _mark_detained(
     )
     response.replayed = False  # type: ignore[attr-defined]
     queue_notifications(response)
+    events.emit(
+        events.Event.PERSON_DETAINED,
+        organisation_ids=[organisation_id],
+        person_id=person.pk,
+        detention_id=detention.pk,
+        rapid_response_id=response.pk,
+    )
     return response
 
 

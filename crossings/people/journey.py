@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crossings import events
 from crossings.errors import Refused
 from crossings.people.models import JourneyEvent, Person
 
@@ -136,6 +137,14 @@ def derive_status(steps: Iterable[Step]) -> str:
     return status
 
 
+# Journey events other systems may subscribe to. A detention is told by legal.services.mark_detained, with
+# the detention and the rapid response it starts.
+TOLD: dict[str, events.Event] = {
+    Kind.REMOVED: events.Event.PERSON_REMOVED,
+    Kind.ARRIVED: events.Event.PERSON_ARRIVED,
+}
+
+
 def _steps(person: Person) -> list[Step]:
     return [Step(kind, date, pk) for pk, kind, date in person.events.values_list("pk", "kind", "date")]
 
@@ -152,9 +161,14 @@ def record_event(
     flight: str = "",
     in_custody: bool = False,
     note: str = "",
+    event_ids: dict[str, int] | None = None,
 ) -> JourneyEvent:
     """Add an event to a person's journey after checking the whole sequence stays possible, then update
-    the derived status. Nothing is stored when a rule is broken."""
+    the derived status. Nothing is stored when a rule is broken.
+
+    A removal or an arrival is told (``crossings.events``) to the organisation that recorded it and to the
+    one holding the record, whichever door it came through; ``event_ids`` adds the ids of the records it
+    came with (the arrival and its flight)."""
     if kind not in Kind.values:
         raise JourneyError(_("Unknown event %(kind)r.") % {"kind": kind})
     locked = Person.objects.select_for_update().get(pk=person.pk)
@@ -173,6 +187,14 @@ def record_event(
     )
     refresh_status(locked)
     person.status = locked.status
+    if kind in TOLD:
+        events.emit(
+            TOLD[kind],
+            organisation_ids=[organisation_id, locked.organisation_id],
+            person_id=locked.pk,
+            journey_event_id=event.pk,
+            **(event_ids or {}),
+        )
     return event
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
-from crossings import conflicts
+from crossings import conflicts, events
 from crossings.conflicts import EditConflict as EditConflict  # the shared check, re-exported
 from crossings.history import written_by
 from crossings.people import journey
@@ -69,6 +69,7 @@ def create_person(
     person.save()
     PersonName.objects.bulk_create([PersonName(person=person, name=name) for name in names])
     rebuild_name_keys(person)
+    events.emit(events.Event.PERSON_REGISTERED, organisation_ids=[organisation_id], person_id=person.pk)
     return person
 
 

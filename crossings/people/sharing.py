@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crossings import events
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap
 from crossings.errors import Conflict, Refused
@@ -192,7 +193,18 @@ def refer(
     )
     written_by(referral, user)
     referral.save()
+    _emit(events.Event.REFERRAL_SENT, referral)
     return referral
+
+
+def _emit(event: events.Event, referral: Referral) -> None:
+    """Both ends of a referral hear of it: the sender and the receiver."""
+    events.emit(
+        event,
+        organisation_ids=[referral.from_organisation_id, referral.to_organisation_id],
+        referral_id=referral.pk,
+        person_id=referral.person_id,
+    )
 
 
 def _decide(referral: Referral, user: User) -> Referral:
@@ -234,6 +246,7 @@ def accept_referral(*, referral: Referral, user: User) -> Referral:
         person.organisation_id = referral.to_organisation_id
         written_by(person, user)
         person.save(update_fields=["organisation"])
+    _emit(events.Event.REFERRAL_ACCEPTED, referral)
     return referral
 
 

@@ -216,7 +216,9 @@ def update_checklist(
     conflicts.save_next_version(arrival, user)
     if arrival.received and not was_received:
         person, day = arrival.person, arrival.batch.date
+        org = arrival.batch.organisation_id
         kinds = set(person.events.values_list("kind", flat=True))
+        ids = {"arrival_id": arrival.pk, "batch_id": arrival.batch_id}  # told with the journey events
         try:
             if JourneyEvent.Kind.REMOVED not in kinds:
                 journey.record_event(
@@ -224,8 +226,9 @@ def update_checklist(
                     kind=JourneyEvent.Kind.REMOVED,
                     date=day,
                     user=user,
-                    organisation_id=arrival.batch.organisation_id,
+                    organisation_id=org,
                     flight=arrival.batch.flight,
+                    event_ids=ids,
                 )
             if JourneyEvent.Kind.ARRIVED not in kinds:
                 journey.record_event(
@@ -233,8 +236,9 @@ def update_checklist(
                     kind=JourneyEvent.Kind.ARRIVED,
                     date=day,
                     user=user,
-                    organisation_id=arrival.batch.organisation_id,
+                    organisation_id=org,
                     flight=arrival.batch.flight,
+                    event_ids=ids,
                 )
         except journey.JourneyError as exc:
             raise Refused(exc.message) from exc  # the checklist has no journey fields to point at
