@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "crossings.outreach",
     "crossings.stats",
     "crossings.webhooks",
+    "crossings.demo",
 ]
 
 MIDDLEWARE = [
@@ -288,7 +289,9 @@ CONTENT_SECURITY_POLICY = {
 # --- Internationalisation ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("km", "ខ្មែរ")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project catalogue first; then Django's own messages in Khmer, kept by hand (makemessages never writes
+# there), so they win over Django's incomplete Khmer catalogue.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 LANGUAGE_COOKIE_NAME = "crossings_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_HTTPONLY = True
