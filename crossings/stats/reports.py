@@ -21,6 +21,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_tasks import task
 
 from crossings.accounts.models import Organisation
@@ -146,7 +147,13 @@ def _programme_more_xlsx(sheet: Any, stats: programme.ProgrammeStats, bold: Any)
 
     sheet.append([])
     heading(_("Services delivered per year"))
-    heading(_("Service"), _("Year"), _("Times delivered"), _("People"), _("Total cost (USD)"))
+    heading(
+        _("Service"),
+        _("Year"),
+        _("Times delivered"),
+        pgettext("column of counts", "People"),
+        _("Total cost (USD)"),
+    )
     for c in stats.services:
         if c.suppressed:
             sheet.append([c.service, c.year, hidden, hidden, hidden])
@@ -158,7 +165,7 @@ def _programme_more_xlsx(sheet: Any, stats: programme.ProgrammeStats, bold: Any)
     heading(
         _("Year of arrival"),
         _("Months after arrival"),
-        *[part for name in names for part in (name, _("People"))],
+        *[part for name in names for part in (name, pgettext("column of counts", "People"))],
     )
     for cell in [*stats.scores_by_month, *stats.scores_by_cohort]:
         values: list[Any] = [cell.cohort if cell.cohort is not None else _("All"), cell.months]

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from crossings import exports
 from crossings.accounts.roles import Cap
@@ -241,7 +242,10 @@ def programme_page(request: AuthedRequest) -> HttpResponse:
     svgs = []
     for table in stats.tables:
         chart = charts.simple_bar(
-            table.title, [r.label for r in table.rows], [r.count for r in table.rows], _("people")
+            table.title,
+            [r.label for r in table.rows],
+            [r.count for r in table.rows],
+            pgettext("unit of a count", "people"),
         )
         svgs.append((table, charts.for_page(chart, table.title)))
     today = timezone.localdate()
