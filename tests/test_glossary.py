@@ -1,4 +1,4 @@
-"""The Khmer catalogues keep to docs/glossary.md: one Khmer term for each English term, the same text for a
+"""The Khmer catalogues and the ODK form's Khmer labels keep to docs/glossary.md: one Khmer term for each English term, the same text for a
 message in both catalogues, one digit style. A translator who writes a second word for "referral" or
 "note" fails here, with the messages that differ."""
 
@@ -49,6 +49,16 @@ def entries() -> list[tuple[str, polib.POEntry]]:
     ]
 
 
+def odk_labels() -> list[tuple[str, polib.POEntry]]:
+    """The encounter form's English and Khmer labels, hints and choices: the phones' own catalogue."""
+    from crossings.outreach import xlsforms
+
+    pairs = [(row[xlsforms.EN], row[xlsforms.KM]) for row in xlsforms.SURVEY if xlsforms.EN in row]
+    pairs += [(r[xlsforms.HINT_EN], r[xlsforms.HINT_KM]) for r in xlsforms.SURVEY if xlsforms.HINT_EN in r]
+    pairs += [(english, khmer) for _list, _name, english, khmer in xlsforms.CHOICES]
+    return [("odk form", polib.POEntry(msgid=english, msgstr=khmer)) for english, khmer in pairs]
+
+
 def khmer_of(e: polib.POEntry) -> str:
     return e.msgstr or " ".join(e.msgstr_plural.values())
 
@@ -69,7 +79,7 @@ def test_every_message_with_a_glossary_term_uses_its_khmer_term() -> None:
         for term, _context, khmer, _checked in every
     ]
     wrong = []
-    for name, e in entries():
+    for name, e in entries() + odk_labels():
         english = NOT_WORDS.sub(" ", " / ".join([e.msgid, e.msgid_plural or ""]))
         khmer_text = khmer_of(e)
         for term, khmer, pattern in patterns:

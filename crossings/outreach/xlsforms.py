@@ -24,7 +24,7 @@ from crossings import gazetteer, uploads
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 ENCOUNTER_XLSX = FORMS_DIR / "outreach_encounter.xlsx"
 ENCOUNTER_FORM_ID = "outreach_encounter"
-ENCOUNTER_VERSION = "2026120301"  # 2026-12: places as cascading selects of official codes
+ENCOUNTER_VERSION = "2026120302"  # 2026-12: Khmer labels held to docs/glossary.md
 # Fields the server reads to build the UIC and then blanks in the stored XML: a name never reaches the disk.
 NAME_FIELDS = ("mother_name", "father_name")
 SITES_CSV = "sites.csv"
@@ -45,7 +45,7 @@ SURVEY: list[dict[str, str]] = [
         "type": f"select_one_from_file {SITES_CSV}",
         "name": "site",
         EN: "Stock drawn from (site)",
-        KM: "សម្ភារៈយកពី (ទីតាំង)",
+        KM: "សម្ភារៈដកចេញពីស្តុកនៃ (ទីតាំង)",
     },
     # Cascading selects over the official place codes (crossings.gazetteer): the phone stores the code,
     # each list shows only the places inside the one chosen above it, labelled in the phone's language.
@@ -182,8 +182,8 @@ CHOICES: list[tuple[str, str, str, str]] = [
     ("sex", "female", "Female", "ស្រី"),
     ("sex", "transgender", "Transgender", "អ្នកប្លែងភេទ"),
     ("sex", "unknown", "Not stated", "មិនបញ្ជាក់"),
-    ("key_population", "pwid", "Injects drugs", "អ្នកចាក់គ្រឿងញៀន"),
-    ("key_population", "pwud", "Uses drugs (not injecting)", "អ្នកប្រើគ្រឿងញៀន (មិនចាក់)"),
+    ("key_population", "pwid", "Injects drugs", "អ្នកប្រើប្រាស់គ្រឿងញៀនតាមការចាក់"),
+    ("key_population", "pwud", "Uses drugs (not injecting)", "អ្នកប្រើប្រាស់គ្រឿងញៀន (មិនមែនតាមការចាក់)"),
     ("key_population", "sw", "Sex worker", "អ្នករកស៊ីផ្លូវភេទ"),
     ("key_population", "msm", "Man who has sex with men", "បុរសរួមភេទជាមួយបុរស"),
     ("key_population", "tg", "Transgender person", "អ្នកប្លែងភេទ"),
