@@ -1,6 +1,6 @@
-"""The Khmer catalogues and the ODK form's Khmer labels keep to docs/glossary.md: one Khmer term for each English term, the same text for a
-message in both catalogues, one digit style. A translator who writes a second word for "referral" or
-"note" fails here, with the messages that differ."""
+"""The Khmer catalogues and the ODK form's Khmer labels keep to docs/glossary.md: one Khmer term for each
+English term, the same text for a message in every catalogue, one digit style. A translator who writes a
+second word for "referral" or "note" fails here, with the messages that differ."""
 
 from __future__ import annotations
 
