@@ -88,11 +88,13 @@ def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse
     return api.create_response(request, error_body(errors[0]["message"], errors), status=status)
 
 
+@api.exception_handler(OverflowError)
 @api.exception_handler(DataError)
-def on_unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
+def on_unstorable(request: HttpRequest, exc: Exception) -> HttpResponse:
     """A value the database cannot hold that no schema rule caught (PostgreSQL refuses a NUL character in any
-    text, and text or numbers too big for their column): the client's input, so 422, not a server error.
-    Logged by exception type and path only, never the value."""
+    text, and text or numbers too big for their column; SQLite's driver raises OverflowError for an id past
+    64 bits, ``?a=-1747022757592502370304``): the client's input, so 422, not a server error. Logged by
+    exception type and path only, never the value."""
     logger.warning("API input refused by the database (%s) on %s", type(exc).__name__, request.path)
     message = _("A value in the request cannot be stored: too long, out of range, or with a NUL character.")
     return api.create_response(request, error_body(message), status=422)

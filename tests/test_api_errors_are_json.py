@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from crossings.accounts.models import ApiToken
@@ -55,3 +56,15 @@ def test_an_unhandled_error_is_a_json_500_without_internals(api_client, monkeypa
 def test_the_specific_errors_keep_their_codes(api_client):
     assert api_client.get("/api/people/999999").status_code == 404
     assert Client().get("/api/me").status_code == 401
+
+
+@pytest.mark.django_db
+def test_an_id_past_64_bits_is_never_a_500(api_client):
+    # Found by the schema fuzzer. SQLite's driver cannot bind the number (OverflowError: 422, the value is
+    # out of range); PostgreSQL compares it as a numeric and finds nothing (404). Never a 500.
+    response = api_client.get("/api/stats/compare?a=-1747022757592502370304&b=1")
+    assert response["Content-Type"].startswith("application/json")
+    if connection.vendor == "sqlite":
+        assert response.status_code == 422 and "out of range" in response.json()["detail"]
+    else:
+        assert response.status_code == 404
