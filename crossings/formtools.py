@@ -34,6 +34,24 @@ def submit(request: Any, form: Any, action: Any, success: Any) -> Any:
     return result
 
 
+def ask_first(request: Any, *, title: str, lines: list[str], action: str, cancel_url: str) -> Any:
+    """An action that is hard to take back asks first. The POST without ``confirmed`` gets a page saying what
+    will happen, which sends the same fields again with ``confirmed=1``; returns that page, or None once the
+    user confirmed. A plain form post, no script: it works on any phone, and a double tap cannot skip it."""
+    from django.shortcuts import render
+
+    if request.POST.get("confirmed") == "1":
+        return None
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "confirmed")
+        for value in values
+    ]
+    context = {"title": title, "lines": lines, "action": action, "cancel_url": cancel_url, "fields": fields}
+    return render(request, "confirm.html", context)
+
+
 def row_id(text: Any) -> int | None:
     """A database id typed into a URL or a form: ASCII digits only and small enough for any database's
     bigint, else None. (``str.isdigit`` accepts "²" and "٣", which ``int`` then refuses or reads, and a

@@ -133,7 +133,10 @@ def test_withdrawing_consent_takes_visibility_away(person, advocacy, reception, 
     )
     sharing.accept_referral(referral=referral, user=receiver)
     assert Person.objects.visible_to(receiver).filter(pk=person.pk).exists()
-    login(caseworker).post(f"/consents/{c.pk}/withdraw/")
+    page = login(caseworker).post(f"/consents/{c.pk}/withdraw/")
+    assert page.status_code == 200 and b"confirm-yes" in page.content  # asked first: nothing withdrawn yet
+    assert Person.objects.visible_to(receiver).filter(pk=person.pk).exists()
+    login(caseworker).post(f"/consents/{c.pk}/withdraw/", {"confirmed": "1"})
     assert not Person.objects.visible_to(receiver).filter(pk=person.pk).exists()
     assert login(receiver).get(f"/people/{person.pk}/").status_code == 404
     c.refresh_from_db()

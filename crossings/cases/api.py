@@ -106,14 +106,22 @@ def get_case(request: AuthedRequest, case_id: int) -> Any:
     return selectors.case_for(Reader.of(request), case_id)
 
 
-@router.post("/cases/{case_id}/close", response=CaseOut, summary="Close a case with a reason")
+@router.post(
+    "/cases/{case_id}/close", response={200: CaseOut, 409: dict}, summary="Close a case with a reason"
+)
 @requires(Cap.PEOPLE_EDIT)
 def close_case(request: AuthedRequest, case_id: int, payload: CloseIn) -> Any:
     case = _case(request, case_id, edit=True)
     if payload.closure_reason not in Case.ClosureReason.values:
         raise ValidationError({"closure_reason": "Expected one of " + ", ".join(Case.ClosureReason.values)})
-    case.close(reason=payload.closure_reason)
-    return case
+    return services.close_case(case=case, user=request.user, reason=payload.closure_reason)  # closed: 409
+
+
+@router.post("/cases/{case_id}/reopen", response={200: CaseOut, 409: dict}, summary="Reopen a closed case")
+@requires(Cap.PEOPLE_EDIT)
+def reopen_case(request: AuthedRequest, case_id: int) -> Any:
+    """Undo a closing; 409 when it is open, or another case of the same programme is open for the person."""
+    return services.reopen_case(case=_case(request, case_id, edit=True), user=request.user)
 
 
 @router.get("/cases/{case_id}/tasks", response=list[TaskOut], summary="Tasks of a case")

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crossings.cases.models import Case, Document, Task
+from crossings.errors import Conflict
 from crossings.history import written_by
 from crossings.people import sharing
 from crossings.people.models import Person, Referral
@@ -48,6 +50,43 @@ def add_task(
     return Task.objects.create(
         case=case, title=title, due_on=due_on, created_by=created_by, assignee=assignee or case.owner
     )
+
+
+@transaction.atomic
+def close_case(*, case: Case, user: User, reason: str) -> Case:
+    """Close the case with its reason. Its tasks, notes and documents stay; ``reopen_case`` undoes it."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if not locked.is_open:
+        raise Conflict(_("This case was already closed on %(date)s.") % {"date": locked.closed_on})
+    written_by(locked, user)
+    locked.close(reason=reason)
+    return locked
+
+
+@transaction.atomic
+def reopen_case(*, case: Case, user: User) -> Case:
+    """Undo a closing: the case is open again as it was, and the history keeps that it was closed and by
+    whom. Refused while the organisation has another open case of the same programme for the person (one
+    open case per programme: deadlines and follow-ups must know where to land)."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.is_open:
+        raise Conflict(_("This case is open."))
+    other = Case.objects.filter(
+        person_id=locked.person_id,
+        organisation_id=locked.organisation_id,
+        programme=locked.programme,
+        closed_on=None,
+    ).first()
+    if other is not None:
+        raise Conflict(
+            _("Case #%(id)s of the same programme is open for this person: work there instead.")
+            % {"id": other.pk}
+        )
+    written_by(locked, user, reason="reopened")
+    locked.closed_on = None
+    locked.closure_reason = ""
+    locked.save(update_fields=["closed_on", "closure_reason"])
+    return locked
 
 
 @transaction.atomic

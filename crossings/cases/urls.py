@@ -9,6 +9,7 @@ urlpatterns = [
     path("referrals/<int:referral_id>/accept/", views.referral_accept, name="referral_accept"),
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/close/", views.case_close, name="case_close"),
+    path("cases/<int:case_id>/reopen/", views.case_reopen, name="case_reopen"),
     path("cases/<int:case_id>/tasks/", views.task_add, name="task_add"),
     path("cases/<int:case_id>/notes/", views.note_add, name="note_add"),
     path("cases/<int:case_id>/documents/", views.document_upload, name="document_upload"),

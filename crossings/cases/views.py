@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from crossings.cases import selectors, services
 from crossings.cases.forms import CaseForm, CloseCaseForm, DocumentForm, NoteForm, ResolveTaskForm, TaskForm
 from crossings.cases.models import Case, Document, Task
 from crossings.errors import Refused
-from crossings.formtools import form_errors
+from crossings.formtools import ask_first, form_errors
 from crossings.people.selectors import person_access, received_referral
 
 
@@ -68,9 +69,44 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
 def case_close(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id, edit=True)
     form = CloseCaseForm(request.POST)
-    if form.is_valid() and case.is_open:
-        case.close(reason=form.cleaned_data["closure_reason"])
-        messages.success(request, _("Case closed."))
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("case_detail", case_id=case.pk)
+    reason = Case.ClosureReason(form.cleaned_data["closure_reason"])
+    person = case.person
+    who = f"{person.display_name} ({person.name_km})" if person.name_km else person.display_name
+    asking = ask_first(
+        request,
+        title=_("Close this case?"),
+        lines=[
+            _("%(case)s of %(person)s will be closed as “%(reason)s”.")
+            % {"case": case, "person": who, "reason": reason.label},
+            _("Its tasks, notes and documents are kept, and it can be reopened."),
+        ],
+        action=_("Close the case"),
+        cancel_url=reverse("case_detail", args=[case.pk]),
+    )
+    if asking is not None:
+        return asking
+    try:
+        services.close_case(case=case, user=request.user, reason=reason)
+    except Refused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Case closed. If that was a mistake, reopen it below."))
+    return redirect("case_detail", case_id=case.pk)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def case_reopen(request: AuthedRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id, edit=True)
+    try:
+        services.reopen_case(case=case, user=request.user)
+    except Refused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Case reopened."))
     return redirect("case_detail", case_id=case.pk)
 
 

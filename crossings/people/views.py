@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +16,7 @@ from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import AccessLog
 from crossings.audit.reads import Reader, log_view
 from crossings.errors import Refused
-from crossings.formtools import form_errors
+from crossings.formtools import ask_first, form_errors
 from crossings.history import written_by
 from crossings.people import journey, matching, selectors, services, sharing
 from crossings.people.access import PersonAccess
@@ -227,6 +228,25 @@ def person_add_consent(request: AuthedRequest, person_id: int) -> HttpResponse:
 def consent_withdraw(request: AuthedRequest, consent_id: int) -> HttpResponse:
     consent = get_object_or_404(Consent, pk=consent_id, person__in=selectors.visible_people(request.user))
     _editable(request, consent.person_id)
+    lines = [
+        _("The consent “%(scope)s” given on %(date)s will be withdrawn.")
+        % {"scope": consent.get_scope_display(), "date": consent.given_on}
+    ]
+    if consent.shared_with_id:
+        lines.append(
+            _("%(org)s will no longer see the record, nor will anyone who received it through them.")
+            % {"org": consent.shared_with}
+        )
+    lines.append(_("It cannot be undone here: only a new consent from the person shares the record again."))
+    asking = ask_first(
+        request,
+        title=_("Withdraw this consent?"),
+        lines=lines,
+        action=_("Withdraw the consent"),
+        cancel_url=reverse("person_detail", args=[consent.person_id]),
+    )
+    if asking is not None:
+        return asking
     try:
         sharing.withdraw_consent(consent=consent, user=request.user)
     except ValidationError as exc:
