@@ -456,3 +456,15 @@ def test_the_volunteers_list_costs_the_same_queries_for_1_and_n_events(
     many = (_queries(page, reverse("accompaniment_list")), _queries(api, "/api/accompaniment"))
     assert len(_api(volunteer).get("/api/accompaniment").json()) == 8
     assert one == many
+
+
+def test_the_demo_volunteer_sees_the_demo_check_in_and_nothing_else(settings: Any) -> None:
+    from django.core.management import call_command
+
+    from crossings.accounts.models import User
+
+    call_command("demo", "--quiet")
+    volunteer = User.objects.get(username="demo-volunteer")
+    events = _api(volunteer).get("/api/accompaniment").json()
+    assert [(e["kind"], e["initials"], e["spaces_left"]) for e in events] == [("check_in", "C. V.", 3)]
+    assert _api(volunteer).get("/api/people").status_code == 403
