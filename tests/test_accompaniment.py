@@ -249,6 +249,17 @@ def test_a_replayed_sign_up_is_recorded_once(volunteer: Any, event: Accompanimen
     assert Signup.history.filter(history_type="+").count() == 1
 
 
+def test_one_page_token_signs_up_for_two_events(
+    volunteer: Any, person: Person, caseworker: Any, event: Accompaniment
+) -> None:
+    """The list page shows one token for all its buttons: it counts per event, so the second button works."""
+    other = _open(caseworker, check_in=_check_in(person, caseworker, days=6, office="Tacoma"))
+    page = verified_client(volunteer)
+    for e in (event, other):
+        page.post(reverse("accompaniment_sign_up", args=[e.pk]), {"idempotency_key": "one-page"})
+    assert Signup.objects.filter(volunteer=volunteer, withdrawn_at=None).count() == 2
+
+
 def test_a_late_retry_after_withdrawing_does_not_sign_up_again(volunteer: Any, event: Accompaniment) -> None:
     services.sign_up(accompaniment=event, user=volunteer, idempotency_key="once")
     services.withdraw(accompaniment=event, user=volunteer)
@@ -281,6 +292,27 @@ def test_the_cap_cannot_go_below_who_signed_up(
 
 
 # --- staff ----------------------------------------------------------------------------------------------
+
+
+def test_the_staff_page_costs_the_same_queries_for_1_and_n_events(
+    caseworker: Any, advocacy: Any, volunteer: Any
+) -> None:
+    people = [
+        Person.objects.create(organisation=advocacy, family_name=f"Ek{i}", given_name="Sina")
+        for i in range(6)
+    ]
+    _open(caseworker, check_in=_check_in(people[0], caseworker))
+    _check_in(people[0], caseworker, days=8)
+    page = verified_client(caseworker)
+    _queries(page, reverse("accompaniment_staff"))
+    one = _queries(page, reverse("accompaniment_staff"))
+    for i, p in enumerate(people[1:]):
+        services.sign_up(
+            accompaniment=_open(caseworker, check_in=_check_in(p, caseworker, days=2 + i)), user=volunteer
+        )
+        _check_in(p, caseworker, days=10 + i)
+        _hearing(p, caseworker, days=12 + i)
+    assert _queries(page, reverse("accompaniment_staff")) == one
 
 
 def test_staff_open_an_event_on_the_page_and_see_who_signed_up(

@@ -132,7 +132,9 @@ class Signup(models.Model):
     volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signed_up_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    # The form's submission token or the API's Idempotency-Key: a sign-up sent twice is recorded once.
+    # The form's submission token or the API's Idempotency-Key of the last sign-up: a retry of it after the
+    # volunteer withdrew does not sign them up again. (A page shows one token for all its buttons, so the key
+    # counts for this event only.)
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     history = HistoricalRecords(excluded_fields=["idempotency_key"])
 
@@ -140,12 +142,8 @@ class Signup(models.Model):
         ordering = ["signed_up_at", "id"]
         verbose_name = _("sign-up")
         constraints = [
+            # One row per volunteer and event: a replay finds it (with its key, if it was withdrawn since).
             models.UniqueConstraint(fields=["accompaniment", "volunteer"], name="signup_once_per_volunteer"),
-            models.UniqueConstraint(
-                fields=["volunteer", "idempotency_key"],
-                condition=~Q(idempotency_key=""),
-                name="signup_idempotency_key_once",
-            ),
         ]
 
     def __str__(self) -> str:

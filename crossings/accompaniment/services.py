@@ -112,22 +112,25 @@ def sign_up(*, accompaniment: Accompaniment, user: User, idempotency_key: str = 
     if not user.scope.can(Cap.ACCOMPANY, accompaniment.organisation_id):
         raise PermissionDenied
     key = idempotency_key.strip()[:64]
-    first = _replay(user, key)
+    first = _replay(user, accompaniment.pk, key)
     if first is not None:
         return first
     try:
         return _sign_up(accompaniment_id=accompaniment.pk, user=user, key=key)
     except IntegrityError:
-        first = _replay(user, key)
+        first = Signup.objects.filter(accompaniment_id=accompaniment.pk, volunteer=user).first()
         if first is None:
             raise
+        first.replayed = True  # type: ignore[attr-defined]
         return first  # the same request arrived twice at once: the other one recorded it
 
 
-def _replay(user: User, key: str) -> Signup | None:
+def _replay(user: User, accompaniment_id: int, key: str) -> Signup | None:
     if not key:
         return None
-    first = Signup.objects.filter(volunteer=user, idempotency_key=key).first()
+    first = Signup.objects.filter(
+        accompaniment_id=accompaniment_id, volunteer=user, idempotency_key=key
+    ).first()
     if first is not None:
         first.replayed = True  # type: ignore[attr-defined]  # read by the answer, not a field
     return first
