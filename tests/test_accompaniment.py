@@ -409,6 +409,8 @@ def test_the_reminder_is_queued_once_and_names_no_one(
     assert "S. D." in text and "Seattle Field Office" in text and "08:30" in text and "Front steps" in text
     for secret in ("Dara", "Sok", "SOK", "A-012", "សុខ"):
         assert secret not in text
+    detail = verified_client(caseworker).get(reverse("accompaniment_detail", args=[tomorrow.pk]))
+    assert "reminder: sent" in detail.content.decode()
 
 
 def test_a_withdrawn_volunteer_gets_no_reminder(volunteer: Any, person: Person, caseworker: Any) -> None:

@@ -92,7 +92,9 @@ def staff_access(user: User, accompaniment_id: Any) -> Accompaniment:
 
 def signups_of(reader: Reader, accompaniment: Accompaniment) -> list[Signup]:
     """Who signed up (staff only: the caller checked ``staff_access``). Logged with the event."""
-    rows = list(accompaniment.signups.select_related("volunteer").order_by("withdrawn_at", "signed_up_at"))
+    rows = list(
+        accompaniment.signups.select_related("volunteer", "reminder").order_by("withdrawn_at", "signed_up_at")
+    )
     log_view(reader, accompaniment, organisation_id=accompaniment.organisation_id, reason="sign-ups")
     return rows
 
