@@ -147,6 +147,7 @@ __all__ = ["Paginated", "api", "error_body"]
 
 
 def _register_routers() -> None:
+    from crossings.accompaniment.api import router as accompaniment_router
     from crossings.accounts.api import router as accounts_router
     from crossings.bonds.api import router as bonds_router
     from crossings.calls.api import router as calls_router
@@ -164,6 +165,7 @@ def _register_routers() -> None:
     api.add_router("/", reception_router)
     api.add_router("/", calls_router)
     api.add_router("/", bonds_router)
+    api.add_router("/", accompaniment_router)
     api.add_router("/", outreach_router)
     api.add_router("/", stats_router)
 

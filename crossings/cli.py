@@ -25,6 +25,7 @@ COMMANDS: dict[tuple[str, str], str] = {
     ("demo", "totp-code"): "totp-code",
     ("legal", "deadlines"): "deadlines",
     ("legal", "send-digests"): "send-digests",
+    ("accompaniment", "remind"): "accompaniment-reminders",
     ("odk", "set-password"): "outreach_set_odk_password",
     ("odk", "build-forms"): "outreach_build_forms",
     ("odk", "upload-form"): "outreach_upload_form",

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "crossings.reception",
     "crossings.calls",
     "crossings.bonds",
+    "crossings.accompaniment",
     "crossings.outreach",
     "crossings.stats",
     "crossings.webhooks",

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from crossings.accompaniment import services as accompaniment_services
 from crossings.accounts.models import ApiToken, Membership
 from crossings.accounts.roles import OrgKind, Role
 from crossings.audit.models import AccessLog
@@ -88,6 +89,16 @@ PAGE_READS: dict[str, tuple[dict[str, str], str, dict[str, str] | None]] = {
     "programme": ({}, "?from=2000-01-01", None),
     "person_reception": ({"person_id": "person"}, "", None),
     "access_log": ({}, "", None),
+    "accompaniment_staff": ({}, "", None),
+    "accompaniment_detail": ({"accompaniment_id": "accompaniment"}, "", None),
+}
+
+# Read by a volunteer (the seeded volunteer, not the supervisor): their events name a person by initials.
+VOLUNTEER_PAGE_READS: dict[str, tuple[dict[str, str], str, dict[str, str] | None]] = {
+    "accompaniment_list": ({}, "", None),
+}
+VOLUNTEER_API_READS: dict[str, tuple[dict[str, str], str, dict[str, Any] | None]] = {
+    "GET /api/accompaniment": ({}, "", None),
 }
 # The same page through another door: the search (a POST) and the programme's exports.
 EXTRA_PAGE_READS = [
@@ -150,6 +161,10 @@ PAGE_OTHERS: dict[str, str] = {
     **{
         name: WRITE
         for name in (
+            "accompaniment_sign_up",
+            "accompaniment_withdraw",
+            "accompaniment_open",
+            "accompaniment_close",
             "call_new",
             "call_link",
             "call_rapid_response",
@@ -213,6 +228,7 @@ API_READS: dict[str, tuple[dict[str, str], str, dict[str, Any] | None]] = {
     "GET /api/calls/{call_id}": ({"call_id": "call"}, "", None),
     "GET /api/bonds": ({}, "", None),
     "GET /api/bonds/{bond_id}": ({"bond_id": "bond"}, "", None),
+    "GET /api/accompaniment/{accompaniment_id}/signups": ({"accompaniment_id": "accompaniment"}, "", None),
     "GET /api/people/{person_id}/assessments": ({"person_id": "person"}, "", None),
     "GET /api/people/{person_id}/follow-ups": ({"person_id": "person"}, "", None),
     "POST /api/reception/batches/{batch_id}/manifests": ({"batch_id": "batch"}, "", None),
@@ -270,6 +286,9 @@ API_OTHERS: dict[str, str] = {
             "POST /api/reception/follow-ups/{follow_up_id}",
             "PATCH /api/reception/arrivals/{arrival_id}",
             "POST /api/people/{person_id}/detained",
+            "POST /api/accompaniment",
+            "POST /api/accompaniment/{accompaniment_id}/signup",
+            "POST /api/accompaniment/{accompaniment_id}/withdraw",
             "POST /api/calls",
             "POST /api/calls/{call_id}/link",
             "POST /api/calls/{call_id}/rapid-response",
@@ -357,7 +376,22 @@ def seeded(make_org: Any, make_user: Any) -> dict[str, Any]:
     )
     sharing.refer(person=theirs, to_organisation=advocacy, purpose="x", user=other_user)
     Membership.objects.filter(user=user).update(is_responder=False)
+    volunteer = make_user(Role.VOLUNTEER, advocacy, username="walk-volunteer")
+    check_in = legal_services.record_check_in(
+        person=person,
+        organisation_id=advocacy.pk,
+        date=today + dt.timedelta(days=2),
+        office="Seattle Field Office",
+        outcome="scheduled",
+        user=user,
+    )
+    accompaniment = accompaniment_services.open_accompaniment(
+        user=user, check_in=check_in, cap=2, meets_at=dt.time(9), meeting_point="Lobby"
+    )
+    accompaniment_services.sign_up(accompaniment=accompaniment, user=volunteer)
     return {
+        "volunteer": volunteer,
+        "accompaniment": accompaniment.pk,
         "user": user,
         "person": person.pk,
         "case": case.pk,
@@ -382,14 +416,16 @@ def _entries_after(before: int, seeded: dict[str, Any]) -> list[AccessLog]:
 
 def test_every_page_is_classified() -> None:
     for name, _callback in page_patterns():
-        assert name in PAGE_READS or name in PAGE_OTHERS, (
+        assert name in PAGE_READS or name in PAGE_OTHERS or name in VOLUNTEER_PAGE_READS, (
             f"page {name!r}: a read (logged) or not? classify it"
         )
 
 
 def test_every_api_operation_is_classified() -> None:
     for key, _view in api_operations():
-        assert key in API_READS or key in API_OTHERS, f"API {key!r}: a read (logged) or not? classify it"
+        assert key in API_READS or key in API_OTHERS or key in VOLUNTEER_API_READS, (
+            f"API {key!r}: a read (logged) or not? classify it"
+        )
 
 
 @pytest.mark.django_db
@@ -449,3 +485,30 @@ def test_an_export_is_logged_as_an_export(seeded: dict[str, Any]) -> None:
     verified_client(seeded["user"]).get("/reception/programme/?from=2000-01-01&format=csv")
     entry = AccessLog.objects.filter(user=seeded["user"]).latest("pk")
     assert entry.action == "export" and str(seeded["person"]) in entry.object_ids.split(",")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(VOLUNTEER_PAGE_READS))
+def test_a_volunteers_read_of_their_events_is_logged(name: str, seeded: dict[str, Any]) -> None:
+    kwargs, query, _body = VOLUNTEER_PAGE_READS[name]
+    volunteer = seeded["volunteer"]
+    url = reverse(name, kwargs=_fill(kwargs, seeded)) + query
+    before = AccessLog.objects.filter(user=volunteer).count()
+    assert verified_client(volunteer).get(url).status_code == 200
+    entries = list(AccessLog.objects.filter(user=volunteer).order_by("pk")[before:])
+    assert entries and all(e.path == url.split("?")[0] for e in entries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(VOLUNTEER_API_READS))
+def test_a_volunteers_api_read_is_logged(key: str, seeded: dict[str, Any]) -> None:
+    kwargs, query, _body = VOLUNTEER_API_READS[key]
+    volunteer = seeded["volunteer"]
+    _token, raw = ApiToken.issue(user=volunteer)
+    method, path = key.split(" ", 1)
+    url = path.format(**_fill(kwargs, seeded)) + query
+    before = AccessLog.objects.filter(user=volunteer).count()
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").generic(method, url)
+    assert response.status_code == 200 and response.json()
+    entries = list(AccessLog.objects.filter(user=volunteer).order_by("pk")[before:])
+    assert entries and all(e.action in ("api", "list") for e in entries)

@@ -130,8 +130,9 @@ def test_demo_data_in_the_django_test_database_is_complete():
         "legal_advocate",
         "outreach_worker",
         "analyst",
+        "volunteer",
     }
-    assert User.objects.filter(username__startswith="demo-").count() == 7
+    assert User.objects.filter(username__startswith="demo-").count() == 8
     assert Person.objects.count() == 5
     # Every module has something to show: a journey, a pending referral, a flight, an outreach site, figures.
     from crossings.outreach.models import Site

@@ -26,6 +26,7 @@ CONVICTION_ROLES = frozenset({Role.SUPERVISOR, Role.LEGAL_ADVOCATE})
 OUTREACH = frozenset({Role.OUTREACH_WORKER, Role.SUPERVISOR})
 NOBODY: frozenset[str] = frozenset()  # OpenRosa answers 401 to any request without HTTP credentials
 ORG_ADMINS = frozenset({Role.ORG_ADMIN})
+VOLUNTEERS = frozenset({Role.VOLUNTEER})  # accompaniment only: never a case role's page, nor theirs
 STATS_ROLES = frozenset({Role.ORG_ADMIN, Role.SUPERVISOR, Role.CASEWORKER, Role.LEGAL_ADVOCATE, Role.ANALYST})
 ODK_FORM = {"form_id": "outreach_encounter", "version": "2026040101"}
 NONE = 999999  # an id that does not exist: allowed roles get 404 or 405, denied roles 403
@@ -94,6 +95,13 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "bond_receipt": ({"bond_id": NONE}, CASE_ROLES),
     "bond_receipt_file": ({"bond_id": NONE}, CASE_ROLES),
     "rapid_response_resend": ({"response_id": NONE}, CASE_ROLES),
+    "accompaniment_list": ({}, VOLUNTEERS),
+    "accompaniment_sign_up": ({"accompaniment_id": NONE}, VOLUNTEERS),
+    "accompaniment_withdraw": ({"accompaniment_id": NONE}, VOLUNTEERS),
+    "accompaniment_staff": ({}, CASE_ROLES),
+    "accompaniment_open": ({}, CASE_ROLES),
+    "accompaniment_detail": ({"accompaniment_id": NONE}, CASE_ROLES),
+    "accompaniment_close": ({"accompaniment_id": NONE}, CASE_ROLES),
     "calendar_feeds": ({}, CASE_ROLES),
     # the secret in the URL is the credential; an unknown secret is a 404 for everyone
     "calendar_feed": ({"secret": "not-a-secret"}, EVERYONE),
@@ -269,6 +277,15 @@ API: dict[str, tuple[dict[str, Any], dict[str, Any] | None, frozenset[str]]] = {
     ),
     "POST /api/bonds/{bond_id}/status": ({"bond_id": NONE}, {"status": "active"}, CASE_ROLES),
     "POST /api/bonds/{bond_id}/receipt": ({"bond_id": NONE, "_multipart": True}, None, CASE_ROLES),
+    "GET /api/accompaniment": ({}, None, VOLUNTEERS),
+    "POST /api/accompaniment/{accompaniment_id}/signup": ({"accompaniment_id": NONE}, None, VOLUNTEERS),
+    "POST /api/accompaniment/{accompaniment_id}/withdraw": ({"accompaniment_id": NONE}, None, VOLUNTEERS),
+    "POST /api/accompaniment": (
+        {},
+        {"check_in_id": NONE, "cap": 1, "meets_at": "09:00", "meeting_point": "x"},
+        CASE_ROLES,
+    ),
+    "GET /api/accompaniment/{accompaniment_id}/signups": ({"accompaniment_id": NONE}, None, CASE_ROLES),
 }
 
 

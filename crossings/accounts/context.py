@@ -28,5 +28,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "outreach": scope.can(Cap.OUTREACH_USE),
             "admin": user.is_superuser or scope.can(Cap.ORG_MANAGE),
             "webhooks": scope.can(Cap.ORG_MANAGE),
+            "accompaniment": scope.can(Cap.ACCOMPANY),
+            "accompaniment_staff": OrgKind.ADVOCACY in kinds,
+            # A volunteer and nothing else uses one page: the menu offers only that one (and no statistics
+            # or API tokens, which they have no work for).
+            "general": any(scope.can(cap) for cap in Cap if cap != Cap.ACCOMPANY) or user.is_superuser,
         },
     }

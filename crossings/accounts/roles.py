@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     LEGAL_ADVOCATE = "legal_advocate", _("Legal advocate")
     OUTREACH_WORKER = "outreach_worker", _("Outreach worker")
     ANALYST = "analyst", _("Analyst (aggregate data only)")
+    VOLUNTEER = "volunteer", _("Volunteer (accompaniment only)")
 
 
 class Cap(StrEnum):
@@ -29,6 +30,7 @@ class Cap(StrEnum):
     STATS_VIEW = "stats.view"  # aggregate figures only, never a person
     OUTREACH_USE = "outreach.use"  # anonymous outreach clients and encounters
     CONVICTIONS_VIEW = "legal.convictions"  # criminal history, for post-conviction relief screening
+    ACCOMPANY = "accompaniment.volunteer"  # sign up to accompany check-ins and hearings; never a file
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
@@ -50,6 +52,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.LEGAL_ADVOCATE: frozenset({Cap.PEOPLE_VIEW, Cap.PEOPLE_EDIT, Cap.STATS_VIEW, Cap.CONVICTIONS_VIEW}),
     Role.OUTREACH_WORKER: frozenset({Cap.OUTREACH_USE}),
     Role.ANALYST: frozenset({Cap.STATS_VIEW}),
+    # The least access of all: the check-ins and hearings the organisation opened for accompaniment (date,
+    # time, place, the person's initials and language) and their own sign-ups. No file, no list, no search.
+    Role.VOLUNTEER: frozenset({Cap.ACCOMPANY}),
 }
 
 

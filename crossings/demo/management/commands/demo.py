@@ -31,6 +31,7 @@ USERS = [
     ("demo-reception", "reception", Role.CASEWORKER, "Rith", "Reception"),
     ("demo-outreach", "outreach", Role.OUTREACH_WORKER, "Oun", "Outreach"),
     ("demo-analyst", "reception", Role.ANALYST, "Ana", "Analyst"),
+    ("demo-volunteer", "advocacy", Role.VOLUNTEER, "Vanna", "Volunteer"),
 ]
 
 # Fictional people: names are common Khmer names, dates and numbers are invented.
@@ -147,6 +148,27 @@ class Command(BaseCommand):
             assignee=caseworker,
             created_by=caseworker,
         )
+        # A check-in next week that the advocates asked volunteers to accompany (docs/accompaniment.md).
+        from crossings.accompaniment import services as accompaniment
+        from crossings.legal import services as legal
+
+        check_in = legal.record_check_in(
+            person=vuthy,
+            organisation_id=advocacy,
+            date=today + dt.timedelta(days=5),
+            office="Los Angeles ICE Field Office, 300 N Los Angeles St",
+            outcome="scheduled",
+            user=caseworker,
+        )
+        accompaniment.open_accompaniment(
+            user=caseworker,
+            check_in=check_in,
+            cap=3,
+            meets_at=dt.time(7, 45),
+            meeting_point="Coffee cart by the federal building's north entrance",
+            note="Wear the community T-shirt; ask for Casey.",
+            language="en_km",
+        )
         sharing.record_consent(
             person=dara,
             user=caseworker,
@@ -220,6 +242,7 @@ class Command(BaseCommand):
                 line += f"\n      TOTP secret {secrets[username]}  (current code: {code})"
             w(line)
         w("Try: demo-caseworker sees a pending referral to the reception centre; demo-reception accepts it.")
+        w("     demo-volunteer sees only the check-in open for accompaniment, and signs up for it.")
         odk = f"password {DEMO_PASSWORD}-odk"
         w(f"ODK Collect: server http://<this machine>:8000/openrosa/, user demo-outreach, {odk}")
         w("Public statistics (no login): http://127.0.0.1:8000/stats/")
