@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "crossings.reception",
     "crossings.calls",
     "crossings.bonds",
+    "crossings.exchange",
     "crossings.outreach",
     "crossings.stats",
     "crossings.webhooks",
