@@ -24,6 +24,7 @@ from crossings.bonds import services as bond_services
 from crossings.calls import services as call_services
 from crossings.cases import services as case_services
 from crossings.cases.models import Case, Task
+from crossings.exchange import services as exchange_services
 from crossings.legal import services as legal_services
 from crossings.people import sharing
 from crossings.people.matching import rebuild_name_keys
@@ -88,6 +89,8 @@ PAGE_READS: dict[str, tuple[dict[str, str], str, dict[str, str] | None]] = {
     "programme": ({}, "?from=2000-01-01", None),
     "person_reception": ({"person_id": "person"}, "", None),
     "access_log": ({}, "", None),
+    "inbound_list": ({}, "", None),
+    "inbound_detail": ({"inbound_id": "inbound"}, "", None),
 }
 # The same page through another door: the search (a POST) and the programme's exports.
 EXTRA_PAGE_READS = [
@@ -186,6 +189,9 @@ PAGE_OTHERS: dict[str, str] = {
             "assessment_new",
             "goal_new",
             "service_new",
+            "inbound_match",
+            "inbound_accept",
+            "inbound_decline",
         )
     },
 }
@@ -216,6 +222,7 @@ API_READS: dict[str, tuple[dict[str, str], str, dict[str, Any] | None]] = {
     "GET /api/people/{person_id}/follow-ups": ({"person_id": "person"}, "", None),
     "POST /api/reception/batches/{batch_id}/manifests": ({"batch_id": "batch"}, "", None),
     "GET /api/reception/arrivals/{arrival_id}": ({"arrival_id": "arrival"}, "", None),
+    "GET /api/exchange/people": ({}, "?since_date=2000-01-01", None),
 }
 API_OTHERS: dict[str, str] = {
     "GET /api/me": ACCOUNT,
@@ -275,6 +282,7 @@ API_OTHERS: dict[str, str] = {
             "POST /api/bonds/{bond_id}/contributions",
             "POST /api/bonds/{bond_id}/status",
             "POST /api/bonds/{bond_id}/receipt",
+            "POST /api/exchange/referrals",
         )
     },
 }
@@ -355,7 +363,13 @@ def seeded(make_org: Any, make_user: Any) -> dict[str, Any]:
     )
     sharing.refer(person=theirs, to_organisation=advocacy, purpose="x", user=other_user)
     Membership.objects.filter(user=user).update(is_responder=False)
+    inbound = exchange_services.receive_inbound(
+        organisation_id=advocacy.pk,
+        user=user,
+        data={"family_name": "Sok", "given_name": "Dara", "from_organisation_name": "OSCaR NGO"},
+    )
     return {
+        "inbound": inbound.pk,
         "user": user,
         "person": person.pk,
         "case": case.pk,
