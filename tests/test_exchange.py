@@ -467,3 +467,13 @@ def test_the_openapi_schema_documents_both_operations() -> None:
     assert {p["name"] for p in people["parameters"]} >= {"since_date", "page", "page_size"}
     referrals = paths["/api/exchange/referrals"]["post"]
     assert "requestBody" in referrals and {"200", "201"} <= set(referrals["responses"])
+
+
+@pytest.mark.django_db
+def test_a_merged_record_leaves_the_feed_and_the_survivor_keeps_its_global_id(
+    reception: Organisation, feeder: Any
+) -> None:
+    keep = new_person(reception, "Keep")
+    gone = new_person(reception, "Gone")
+    people_services.merge_people(survivor=keep, duplicate=gone, user=feeder)
+    assert ids(feed(bearer(feeder))) == {str(keep.global_id)}
