@@ -26,8 +26,9 @@ from crossings.people.places import Province
 
 router = Router(tags=["exchange"])
 
-# An inbound referral is a few names and a reason: a body past this is refused before any work (the
-# schema's own limits then bound each field; Django's DATA_UPLOAD_MAX_MEMORY_SIZE bounds what is read).
+# An inbound referral is a few names and a reason: a body past this is refused before anything is looked up
+# or written. Django ninja has parsed it by then (what it reads is capped by DATA_UPLOAD_MAX_MEMORY_SIZE,
+# like every API body), and the schema's own limits bound each field.
 MAX_INBOUND_BYTES = 64 * 1024
 
 Name = Annotated[str, Field(max_length=100)]
