@@ -152,6 +152,7 @@ def _register_routers() -> None:
     from crossings.bonds.api import router as bonds_router
     from crossings.calls.api import router as calls_router
     from crossings.cases.api import router as cases_router
+    from crossings.exchange.api import router as exchange_router
     from crossings.legal.api import router as legal_router
     from crossings.outreach.api import router as outreach_router
     from crossings.people.api import router as people_router
@@ -168,6 +169,7 @@ def _register_routers() -> None:
     api.add_router("/", accompaniment_router)
     api.add_router("/", outreach_router)
     api.add_router("/", stats_router)
+    api.add_router("/", exchange_router)
 
 
 _register_routers()

@@ -8,7 +8,10 @@ change itself, and anything they send leaves only after the commit. This module 
 without importing the app that delivers it.
 
 An event carries ids only (``person_id=12``), never a name or a field of the record: a listener that needs
-more must read it through the selectors, like any other reader.
+more must read it through the selectors, like any other reader. Referral events also carry the person's
+``person_global_id``: a random UUID that says nothing about the person (no name, date or place is derived
+from it), the same id the referral's receiver already reads, so a receiving system can tell which person
+the referral is about without asking for a name (docs/exchange.md).
 """
 
 from __future__ import annotations
@@ -42,11 +45,12 @@ LABELS = {
     Event.PERSON_ARRIVED: _("A person arrived in Cambodia"),
 }
 
-# Sent with event=Event, organisation_ids=frozenset[int] (whose subscribers hear it), ids=dict[str, int].
+# Sent with event=Event, organisation_ids=frozenset[int] (whose subscribers hear it),
+# ids=dict[str, int | str] (database ids, and the person's global_id as text).
 occurred = Signal()
 
 
-def emit(event: Event, *, organisation_ids: Iterable[int | None], **ids: int | None) -> None:
+def emit(event: Event, *, organisation_ids: Iterable[int | None], **ids: int | str | None) -> None:
     """Tell the listeners that ``event`` happened to the records named by ``ids``, for the organisations
     concerned (the sender and the receiver of a referral, the holder of a person). Call it inside the
     service's transaction, after the write."""

@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "crossings.calls",
     "crossings.bonds",
     "crossings.accompaniment",
+    "crossings.exchange",
     "crossings.outreach",
     "crossings.stats",
     "crossings.webhooks",

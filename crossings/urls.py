@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("crossings.calls.urls")),
     path("", include("crossings.bonds.urls")),
     path("", include("crossings.accompaniment.urls")),
+    path("", include("crossings.exchange.urls")),
     path("", include("crossings.audit.urls")),
     path("", include("crossings.webhooks.urls")),
     # Outreach (anonymous clients) and the OpenRosa server for ODK Collect

@@ -25,6 +25,7 @@ from crossings.bonds import services as bond_services
 from crossings.calls import services as call_services
 from crossings.cases import services as case_services
 from crossings.cases.models import Case, Task
+from crossings.exchange import services as exchange_services
 from crossings.legal import services as legal_services
 from crossings.people import sharing
 from crossings.people.matching import rebuild_name_keys
@@ -91,6 +92,8 @@ PAGE_READS: dict[str, tuple[dict[str, str], str, dict[str, str] | None]] = {
     "access_log": ({}, "", None),
     "accompaniment_staff": ({}, "", None),
     "accompaniment_detail": ({"accompaniment_id": "accompaniment"}, "", None),
+    "inbound_list": ({}, "", None),
+    "inbound_detail": ({"inbound_id": "inbound"}, "", None),
 }
 
 # Read by a volunteer (the seeded volunteer, not the supervisor): their events name a person by initials.
@@ -202,6 +205,9 @@ PAGE_OTHERS: dict[str, str] = {
             "assessment_new",
             "goal_new",
             "service_new",
+            "inbound_match",
+            "inbound_accept",
+            "inbound_decline",
         )
     },
 }
@@ -233,6 +239,7 @@ API_READS: dict[str, tuple[dict[str, str], str, dict[str, Any] | None]] = {
     "GET /api/people/{person_id}/follow-ups": ({"person_id": "person"}, "", None),
     "POST /api/reception/batches/{batch_id}/manifests": ({"batch_id": "batch"}, "", None),
     "GET /api/reception/arrivals/{arrival_id}": ({"arrival_id": "arrival"}, "", None),
+    "GET /api/exchange/people": ({}, "?since_date=2000-01-01", None),
 }
 API_OTHERS: dict[str, str] = {
     "GET /api/me": ACCOUNT,
@@ -296,6 +303,7 @@ API_OTHERS: dict[str, str] = {
             "POST /api/bonds/{bond_id}/contributions",
             "POST /api/bonds/{bond_id}/status",
             "POST /api/bonds/{bond_id}/receipt",
+            "POST /api/exchange/referrals",
         )
     },
 }
@@ -389,9 +397,15 @@ def seeded(make_org: Any, make_user: Any) -> dict[str, Any]:
         user=user, check_in=check_in, cap=2, meets_at=dt.time(9), meeting_point="Lobby"
     )
     accompaniment_services.sign_up(accompaniment=accompaniment, user=volunteer)
+    inbound = exchange_services.receive_inbound(
+        organisation_id=advocacy.pk,
+        user=user,
+        data={"family_name": "Sok", "given_name": "Dara", "from_organisation_name": "OSCaR NGO"},
+    )
     return {
         "volunteer": volunteer,
         "accompaniment": accompaniment.pk,
+        "inbound": inbound.pk,
         "user": user,
         "person": person.pk,
         "case": case.pk,

@@ -22,6 +22,7 @@ CASE_ROLES = frozenset({Role.SUPERVISOR, Role.CASEWORKER, Role.LEGAL_ADVOCATE})
 EVERYONE = ALL_ROLES | {ANON}
 
 MERGERS = frozenset({Role.SUPERVISOR})
+EXCHANGERS = frozenset({Role.SUPERVISOR})  # the OSCaR / Primero exchange (docs/exchange.md)
 CONVICTION_ROLES = frozenset({Role.SUPERVISOR, Role.LEGAL_ADVOCATE})
 OUTREACH = frozenset({Role.OUTREACH_WORKER, Role.SUPERVISOR})
 NOBODY: frozenset[str] = frozenset()  # OpenRosa answers 401 to any request without HTTP credentials
@@ -139,6 +140,11 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "stats_report": ({"report_id": NONE}, STATS_ROLES),
     "stats_report_download": ({"report_id": NONE}, STATS_ROLES),
     "access_log": ({}, frozenset({Role.ORG_ADMIN, Role.SUPERVISOR})),
+    "inbound_list": ({}, CASE_ROLES),
+    "inbound_detail": ({"inbound_id": NONE}, CASE_ROLES),
+    "inbound_match": ({"inbound_id": NONE}, CASE_ROLES),
+    "inbound_accept": ({"inbound_id": NONE}, CASE_ROLES),
+    "inbound_decline": ({"inbound_id": NONE}, CASE_ROLES),
     "webhook_list": ({}, ORG_ADMINS),
     "webhook_detail": ({"subscription_id": NONE}, ORG_ADMINS),
     "webhook_active": ({"subscription_id": NONE}, ORG_ADMINS),
@@ -255,6 +261,12 @@ API: dict[str, tuple[dict[str, Any], dict[str, Any] | None, frozenset[str]]] = {
         {"person_id": "PERSON"},
         {"facility": "Tacoma", "date": "2020-01-01"},
         CASE_ROLES,
+    ),
+    "GET /api/exchange/people": ({"_query": "?since_date=2020-01-01"}, None, EXCHANGERS),
+    "POST /api/exchange/referrals": (
+        {},
+        {"family_name": "Matrix", "from_organisation_name": "x"},
+        EXCHANGERS,
     ),
     "GET /api/calls": ({}, None, CASE_ROLES),
     "POST /api/calls": ({}, {"person_name": "Sok Dara"}, CASE_ROLES),

@@ -261,7 +261,12 @@ def test_referral_sent_and_accepted_reach_both_organisations(
         (True, "referral.accepted"),
     ]
     for _path, body in seen:
-        assert body["data"] == {"referral_id": referral.pk, "person_id": person.pk}
+        # the person's global_id travels with the referral (an id, not a field of the record)
+        assert body["data"] == {
+            "referral_id": referral.pk,
+            "person_id": person.pk,
+            "person_global_id": str(person.global_id),
+        }
     assert {body["organisation_id"] for path, body in seen if path.endswith("theirs")} == {reception.pk}
 
 

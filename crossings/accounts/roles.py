@@ -31,6 +31,7 @@ class Cap(StrEnum):
     OUTREACH_USE = "outreach.use"  # anonymous outreach clients and encounters
     CONVICTIONS_VIEW = "legal.convictions"  # criminal history, for post-conviction relief screening
     ACCOMPANY = "accompaniment.volunteer"  # sign up to accompany check-ins and hearings; never a file
+    EXCHANGE = "exchange.use"  # the OSCaR / Primero exchange feed and inbound referrals (docs/exchange.md)
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
@@ -46,6 +47,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.STATS_VIEW,
             Cap.OUTREACH_USE,
             Cap.CONVICTIONS_VIEW,
+            # A bulk read of the people shared with the organisation, for another system: a supervisor's
+            # decision (the OpenFn job runs with a token of a supervisor's account kept for it).
+            Cap.EXCHANGE,
         }
     ),
     Role.CASEWORKER: frozenset({Cap.PEOPLE_VIEW, Cap.PEOPLE_EDIT, Cap.STATS_VIEW}),

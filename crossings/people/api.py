@@ -1,6 +1,7 @@
 """People API: the names and shapes here are a contract other tools rely on (see docs/api.md)."""
 
 import datetime as dt
+import uuid
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -82,6 +83,7 @@ class EventOut(Schema):
 
 class PersonOut(Schema):
     id: int
+    global_id: uuid.UUID  # stable across systems and merges (docs/exchange.md)
     organisation_id: int
     version: int
     display_name: str
@@ -134,6 +136,9 @@ class ReferralIn(Schema):
 class ReferralOut(Schema):
     id: int
     person_id: int
+    # The person's stable identifier travels with every referral, so the receiver (and any later system)
+    # recognises the same person without a name match.
+    person_global_id: uuid.UUID
     from_organisation_id: int
     to_organisation_id: int
     kind: str
@@ -142,6 +147,10 @@ class ReferralOut(Schema):
     consent_id: int
     sections: list[str]
     decline_reason: str
+
+    @staticmethod
+    def resolve_person_global_id(obj: Referral) -> uuid.UUID:
+        return obj.person.global_id
 
 
 class DeclineIn(Schema):
@@ -227,6 +236,7 @@ def person_out(access: PersonAccess) -> PersonOut:
     person, shows = access.person, access.shows
     return PersonOut(
         id=person.pk,
+        global_id=person.global_id,
         organisation_id=person.organisation_id,
         held_by=person.organisation_id,
         version=person.version,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -66,6 +67,10 @@ class Person(models.Model):
         related_name="people",
         verbose_name=_("holding organisation"),
     )
+    # The person's identifier outside this database (OSCaR, Primero, OpenFn jobs, webhooks): random, so it
+    # says nothing about the person or the organisation, and never changes, so a later system that saw it
+    # once recognises the same person. A merge keeps the survivor's (PersonMerge.merged_global_id).
+    global_id = models.UUIDField(_("global id"), default=uuid.uuid4, unique=True, editable=False)
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_name = models.CharField(_("family name"), max_length=100, blank=True)
     name_km = models.CharField(_("full name in Khmer script"), max_length=200, blank=True)
@@ -521,6 +526,9 @@ class PersonMerge(models.Model):
     # The duplicate as it was (A-number and contact included): encrypted like the fields it copies.
     snapshot = EncryptedJSONField()
     merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The global_id the absorbed record had: another system that knew the person by it can be told which
+    # record it now is (the survivor keeps its own).
+    merged_global_id = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
     merged_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField(blank=True)
 

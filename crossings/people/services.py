@@ -161,6 +161,13 @@ def merge_people(*, survivor: Person, duplicate: Person, user: User, reason: str
 
     PersonNameKey.objects.filter(person=duplicate).delete()
     journey.refresh_status(survivor)
+    # The survivor keeps its global_id (the one other systems are told from now on); the absorbed one is
+    # kept on the merge, so a system that still sends it can be pointed to the survivor.
     return PersonMerge.objects.create(
-        survivor=survivor, merged=duplicate, snapshot=snapshot, merged_by=user, reason=reason
+        survivor=survivor,
+        merged=duplicate,
+        merged_global_id=duplicate.global_id,
+        snapshot={**snapshot, "global_id": str(duplicate.global_id)},
+        merged_by=user,
+        reason=reason,
     )

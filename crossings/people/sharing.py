@@ -198,12 +198,14 @@ def refer(
 
 
 def _emit(event: events.Event, referral: Referral) -> None:
-    """Both ends of a referral hear of it: the sender and the receiver."""
+    """Both ends of a referral hear of it: the sender and the receiver. The person's global_id goes with
+    it (an id, not personal data: see crossings/events.py)."""
     events.emit(
         event,
         organisation_ids=[referral.from_organisation_id, referral.to_organisation_id],
         referral_id=referral.pk,
         person_id=referral.person_id,
+        person_global_id=str(referral.person.global_id),
     )
 
 

@@ -35,7 +35,7 @@ def body_of(delivery: Delivery) -> bytes:
     return json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
 
 
-def payload(delivery: Delivery, *, organisation_id: int, ids: dict[str, int]) -> dict[str, Any]:
+def payload(delivery: Delivery, *, organisation_id: int, ids: dict[str, int | str]) -> dict[str, Any]:
     return {
         "id": str(delivery.uuid),
         "type": delivery.event,
@@ -46,7 +46,7 @@ def payload(delivery: Delivery, *, organisation_id: int, ids: dict[str, int]) ->
 
 
 def on_event(
-    sender: Any, *, event: str, organisation_ids: frozenset[int], ids: dict[str, int], **_: Any
+    sender: Any, *, event: str, organisation_ids: frozenset[int], ids: dict[str, int | str], **_: Any
 ) -> None:
     """A row per active subscription of the organisations concerned that asked for ``event``; queued once
     the emitting transaction commits (a rollback leaves neither the change nor the delivery)."""
