@@ -65,6 +65,13 @@ def new_person(org: Organisation, family: str, **extra: Any) -> Person:
     return Person.objects.create(organisation=org, family_name=family, given_name="Dara", **extra)
 
 
+def own_person(org: Organisation, family: str, user: Any, **extra: Any) -> Person:
+    """One of the caller's own records, with the person's consent to send it to the linked system."""
+    person = new_person(org, family, **extra)
+    sharing.record_consent(person=person, user=user, scope="exchange", given_on=timezone.localdate())
+    return person
+
+
 def feed(client: Client, since: dt.date = LONG_AGO, **params: Any) -> Any:
     return client.get(FEED, {"since_date": since.isoformat(), **params})
 
@@ -133,12 +140,13 @@ def test_only_consented_people_and_the_callers_own_are_in_it(
     unshared = new_person(advocacy, "Unshared")  # no consent at all
     consented_only = new_person(advocacy, "Consented")  # a consent, but never referred: not visible
     consent(consented_only, caseworker, reception)
-    own = new_person(reception, "Own")
+    own = own_person(reception, "Own", officer)
+    own_unasked = new_person(reception, "Own unasked")  # held, but the person never agreed to send it on
     other = make_org("Third (test)", OrgKind.RECEPTION, "KH")
     elsewhere = new_person(other, "Elsewhere")
     found = ids(feed(bearer(feeder)))
     assert found == {str(shared.global_id), str(own.global_id)}
-    assert not {str(p.global_id) for p in (unshared, consented_only, elsewhere)} & found
+    assert not {str(p.global_id) for p in (unshared, consented_only, elsewhere, own_unasked)} & found
 
 
 @pytest.mark.django_db
@@ -184,10 +192,11 @@ def test_a_chain_of_referrals_does_not_widen_the_feed(
 def test_since_date_keeps_only_what_changed_on_or_after_it(
     reception: Organisation, feeder: Any, officer: Any
 ) -> None:
-    old = new_person(reception, "Old")
-    fresh = new_person(reception, "Fresh")
+    old = own_person(reception, "Old", officer)
+    fresh = own_person(reception, "Fresh", officer)
     long_ago = timezone.make_aware(dt.datetime(2021, 5, 1, 12))
     Person.objects.filter(pk=old.pk).update(updated_at=long_ago)
+    Consent.objects.filter(person=old).update(created_at=long_ago)
     client = bearer(feeder)
     today = timezone.localdate()
     assert ids(feed(client, today)) == {str(fresh.global_id)}
@@ -241,7 +250,7 @@ def test_every_person_read_is_in_the_access_log(
 ) -> None:
     shared = new_person(advocacy, "Shared")
     share(shared, caseworker, reception, officer)
-    own = [new_person(reception, f"Own {i}") for i in range(3)]
+    own = [own_person(reception, f"Own {i}", officer) for i in range(3)]
     ids(feed(bearer(feeder), page_size=10))
     entries = AccessLog.objects.filter(user=feeder, object_type="people.person")
     assert {e.action for e in entries} == {AccessLog.Action.EXPORT}
@@ -283,7 +292,7 @@ def test_a_page_costs_the_same_queries_for_one_person_and_for_many(
 
 @pytest.mark.django_db
 def test_pages_split_the_feed(reception: Organisation, feeder: Any) -> None:
-    people = [new_person(reception, f"Paged {i}") for i in range(5)]
+    people = [own_person(reception, f"Paged {i}", feeder) for i in range(5)]
     client = bearer(feeder)
     first = feed(client, page_size=2).json()
     last = feed(client, page_size=2, page=3).json()
@@ -473,7 +482,18 @@ def test_the_openapi_schema_documents_both_operations() -> None:
 def test_a_merged_record_leaves_the_feed_and_the_survivor_keeps_its_global_id(
     reception: Organisation, feeder: Any
 ) -> None:
-    keep = new_person(reception, "Keep")
-    gone = new_person(reception, "Gone")
+    keep = own_person(reception, "Keep", feeder)
+    gone = own_person(reception, "Gone", feeder)
     people_services.merge_people(survivor=keep, duplicate=gone, user=feeder)
     assert ids(feed(bearer(feeder))) == {str(keep.global_id)}
+
+
+@pytest.mark.django_db
+def test_an_own_record_leaves_the_feed_when_its_exchange_consent_is_withdrawn(
+    reception: Organisation, feeder: Any, officer: Any
+) -> None:
+    person = own_person(reception, "Withdraws", officer)
+    client = bearer(feeder)
+    assert ids(feed(client)) == {str(person.global_id)}
+    sharing.withdraw_consent(consent=person.consents.get(scope="exchange"), user=officer)
+    assert ids(feed(client)) == set()

@@ -3,7 +3,9 @@ receive for one organisation, and the inbound referrals waiting for its review.
 
 Who is in the feed of organisation O (decided from people/sharing.py and the Consent model):
 
-- the people O holds (its own records, going to its own systems), and
+- the people O holds for whom O recorded a consent "to send the record to the organisation's linked
+  case-management system" (scope ``exchange``) valid today: the linked system may be a government one
+  (Cambodia's Primero), so holding a record is not enough; and
 - the people held elsewhere that O may see through a live referral (Referral.live_q: accepted, its
   consent and every consent up the chain valid today) AND for whom a sharing consent naming O itself is
   valid today (recorded by the holder, not withdrawn, not expired).
@@ -48,8 +50,11 @@ def shared_people(organisation_id: int, *, day: dt.date | None = None) -> Person
     consent = Consent.objects.filter(
         person_id=OuterRef("pk"), scope=Consent.Scope.SHARE, shared_with_id=organisation_id
     ).filter(Consent.valid_q(day=day))
+    sent_on = Consent.objects.filter(
+        person_id=OuterRef("pk"), scope=Consent.Scope.EXCHANGE, organisation_id=organisation_id
+    ).filter(Consent.valid_q(day=day))
     return Person.objects.filter(
-        (Q(organisation_id=organisation_id) | (Exists(live_referral) & Exists(consent)))
+        ((Q(organisation_id=organisation_id) & Exists(sent_on)) | (Exists(live_referral) & Exists(consent)))
         & Q(merged_into__isnull=True)
     )
 
@@ -58,8 +63,8 @@ def changed_since(people: PersonQuerySet, organisation_id: int, since: dt.date) 
     """Changed on or after ``since``: the record itself, a sharing consent naming the organisation (a person
     newly shared), a referral between it and another, its own assessment or service."""
     start = _start_of(since)
-    consent = Consent.objects.filter(
-        person_id=OuterRef("pk"), shared_with_id=organisation_id, created_at__gte=start
+    consent = Consent.objects.filter(person_id=OuterRef("pk"), created_at__gte=start).filter(
+        Q(shared_with_id=organisation_id) | Q(scope=Consent.Scope.EXCHANGE, organisation_id=organisation_id)
     )
     referral = (
         Referral.objects.filter(person_id=OuterRef("pk"))

@@ -342,6 +342,9 @@ class Consent(models.Model):
         SERVICES = "services", _("to receive services")
         SHARE = "share", _("to share the record with a named organisation")
         PHOTOS = "photos", _("to take and keep photos")
+        # The organisation's own record sent on to its linked case-management system (OSCaR, Primero,
+        # through the exchange feed, docs/exchange.md): a disclosure beyond the organisation, so asked for.
+        EXCHANGE = "exchange", _("to send the record to the organisation's linked case-management system")
 
     class Section(models.TextChoices):
         """What a sharing consent lets the other organisation see. Identity is always included."""
