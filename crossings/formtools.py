@@ -34,10 +34,19 @@ def submit(request: Any, form: Any, action: Any, success: Any) -> Any:
     return result
 
 
-def ask_first(request: Any, *, title: str, lines: list[str], action: str, cancel_url: str) -> Any:
+def ask_first(
+    request: Any,
+    *,
+    title: str,
+    lines: list[str],
+    action: str,
+    cancel_url: str,
+    compare: tuple[str, str, list[tuple[str, Any, Any]]] | None = None,
+) -> Any:
     """An action that is hard to take back asks first. The POST without ``confirmed`` gets a page saying what
     will happen, which sends the same fields again with ``confirmed=1``; returns that page, or None once the
-    user confirmed. A plain form post, no script: it works on any phone, and a double tap cannot skip it."""
+    user confirmed. A plain form post, no script: it works on any phone, and a double tap cannot skip it.
+    ``compare`` (two column headings and rows of label, left, right) shows two records side by side."""
     from django.shortcuts import render
 
     if request.POST.get("confirmed") == "1":
@@ -48,7 +57,14 @@ def ask_first(request: Any, *, title: str, lines: list[str], action: str, cancel
         if name not in ("csrfmiddlewaretoken", "confirmed")
         for value in values
     ]
-    context = {"title": title, "lines": lines, "action": action, "cancel_url": cancel_url, "fields": fields}
+    context = {
+        "title": title,
+        "lines": lines,
+        "action": action,
+        "cancel_url": cancel_url,
+        "fields": fields,
+        "compare": compare,
+    }
     return render(request, "confirm.html", context)
 
 

@@ -47,7 +47,17 @@ def test_merge_keeps_every_event_case_consent_and_log(
     )
     login(caseworker).get(f"/people/{b.pk}/")
 
-    response = login(supervisor).post(f"/people/{a.pk}/merge/", {"duplicate": b.pk, "reason": "same A-file"})
+    client = login(supervisor)
+    asked = client.post(f"/people/{a.pk}/merge/", {"duplicate": b.pk, "reason": "same A-file"})
+    # first the two records side by side, nothing merged yet, and the duplicate's read logged
+    assert asked.status_code == 200 and b'data-testid="compare"' in asked.content
+    body = asked.content.decode()
+    assert "Merge these two records?" in body and "ឈុន វុទ្ធី" in body and "A-000-111-222" in body
+    assert Person.objects.get(pk=b.pk).merged_into_id is None
+    assert AccessLog.objects.filter(user=supervisor, object_id=str(b.pk), reason="merge").exists()
+    response = client.post(
+        f"/people/{a.pk}/merge/", {"duplicate": b.pk, "reason": "same A-file", "confirmed": "1"}
+    )
     assert response.status_code == 302
 
     a.refresh_from_db()

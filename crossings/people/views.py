@@ -330,6 +330,55 @@ def person_photo(request: AuthedRequest, person_id: int) -> FileResponse:
     return FileResponse(handle, content_type=content_type)
 
 
+def _ask_before_merging(request: AuthedRequest, reader: Reader, survivor: Person, duplicate: Person) -> Any:
+    """The two records side by side before they become one (the duplicate's read is logged)."""
+    duplicate = selectors.person_for(reader, duplicate.pk, reason="merge").person
+
+    def facts(p: Person) -> list[Any]:
+        born = f"{p.birth_date} ({p.get_birth_date_precision_display()})" if p.birth_date else ""
+        return [
+            p.display_name,
+            p.name_km,
+            born,
+            p.get_sex_display(),
+            p.a_number or "",
+            p.organisation.name,
+            str(p.events.count()),
+            str(p.consents.count()),
+            str(p.cases.count()),  # the reverse of cases.Case.person: no import of cases
+        ]
+
+    labels = [
+        _("Name"),
+        _("full name in Khmer script"),
+        _("date of birth"),
+        _("sex"),
+        _("A-number"),
+        _("Held by"),
+        _("Journey events"),
+        _("Consents"),
+        _("Cases"),
+    ]
+    rows = list(zip(labels, facts(survivor), facts(duplicate), strict=True))
+    return ask_first(
+        request,
+        title=_("Merge these two records?"),
+        lines=[
+            _("#%(dup)s becomes part of #%(keep)s: its events, cases, consents, names and log move there.")
+            % {"dup": duplicate.pk, "keep": survivor.pk},
+            _("#%(dup)s stays in the database, hidden, pointing to #%(keep)s. Check the two are one person.")
+            % {"dup": duplicate.pk, "keep": survivor.pk},
+        ],
+        action=_("Merge"),
+        cancel_url=reverse("person_merge", args=[survivor.pk]),
+        compare=(
+            _("This record (#%(id)s)") % {"id": survivor.pk},
+            _("Duplicate (#%(id)s)") % {"id": duplicate.pk},
+            rows,
+        ),
+    )
+
+
 @requires(Cap.PEOPLE_MERGE)
 def person_merge(request: AuthedRequest, person_id: int) -> HttpResponse:
     reader = Reader.of(request)
@@ -354,6 +403,8 @@ def person_merge(request: AuthedRequest, person_id: int) -> HttpResponse:
         duplicate = selectors.visible_people(request.user).filter(pk=form.cleaned_data["duplicate"]).first()
         if duplicate is None or not request.user.scope.can(Cap.PEOPLE_MERGE, duplicate.organisation_id):
             form.add_error("duplicate", _("No record with that number that you may merge."))
+        elif (asking := _ask_before_merging(request, reader, survivor, duplicate)) is not None:
+            return asking
         else:
             try:
                 services.merge_people(

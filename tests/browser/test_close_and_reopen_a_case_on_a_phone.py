@@ -2,6 +2,8 @@
 Khmer the question is Khmer and "Cancel" leaves the case open — in real Chromium."""
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from crossings.accounts.roles import Role
@@ -10,6 +12,7 @@ from crossings.cases.models import Case
 from crossings.people.models import Person
 from tests.browser.conftest import screenshot
 from tests.browser.test_register_refer_accept import log_in
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,3 +60,35 @@ def test_close_asks_first_then_reopen_undoes_it_in_english_and_khmer(live_server
     phone.get_by_test_id("confirm-no").click()
     expect(phone.get_by_role("heading", name="បិទករណី")).to_be_visible()
     assert Case.objects.get(pk=case.pk).is_open
+
+
+def test_merge_shows_the_two_records_side_by_side_first(live_server, phone, advocacy, make_user):
+    sam = make_user(Role.SUPERVISOR, advocacy, username="sam")
+    device = TOTPDevice.objects.create(user=sam, name="phone", confirmed=True)
+    keep = Person.objects.create(organisation=advocacy, family_name="Chhun", given_name="Vuthy")
+    dup = Person.objects.create(
+        organisation=advocacy, family_name="Chun", given_name="Vuthi", name_km="ឈុន វុទ្ធី"
+    )
+    base = live_server.url
+    phone.goto(f"{base}/login/")
+    phone.get_by_label("User name").fill("sam")
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.get_by_role("button", name="Log in").click()
+    phone.get_by_label("Six-digit code from your authenticator app").fill(
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    )
+    phone.get_by_role("button", name="Verify").click()
+    phone.get_by_role("heading", name="Today").wait_for()
+    phone.goto(f"{base}/people/{keep.pk}/merge/")
+    phone.get_by_label("Number of the duplicate record").fill(str(dup.pk))
+    phone.get_by_label("Why these are the same person").fill("same A-file")
+    phone.get_by_role("button", name="Merge", exact=True).click()
+    compare = phone.get_by_test_id("compare")
+    expect(compare).to_contain_text("CHUN Vuthi")
+    expect(compare).to_contain_text("ឈុន វុទ្ធី")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # the table scrolls in its box
+    screenshot(phone, "merge-side-by-side-phone-en")
+    assert Person.objects.get(pk=dup.pk).merged_into_id is None
+    phone.get_by_test_id("confirm-yes").click()
+    expect(phone.get_by_text("Records merged.", exact=False)).to_be_visible()
+    assert Person.objects.get(pk=dup.pk).merged_into_id == keep.pk
