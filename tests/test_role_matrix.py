@@ -62,6 +62,7 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "referral_inbox": ({}, CASE_ROLES),
     "referral_accept": ({"referral_id": NONE}, CASE_ROLES),
     "referral_decline": ({"referral_id": NONE}, CASE_ROLES),
+    "referral_cancel": ({"referral_id": NONE}, CASE_ROLES),
     "case_detail": ({"case_id": "CASE"}, CASE_ROLES),
     "case_close": ({"case_id": "CASE"}, CASE_ROLES),
     "case_reopen": ({"case_id": "CASE"}, CASE_ROLES),
@@ -183,6 +184,7 @@ API: dict[str, tuple[dict[str, Any], dict[str, Any] | None, frozenset[str]]] = {
     "GET /api/referrals": ({}, None, CASE_ROLES),
     "POST /api/referrals/{referral_id}/accept": ({"referral_id": NONE}, None, CASE_ROLES),
     "POST /api/referrals/{referral_id}/decline": ({"referral_id": NONE}, {"reason": ""}, CASE_ROLES),
+    "POST /api/referrals/{referral_id}/cancel": ({"referral_id": NONE}, None, CASE_ROLES),
     "POST /api/people/{person_id}/merge": ({"person_id": "PERSON"}, {"duplicate_id": NONE}, MERGERS),
     "GET /api/people/{person_id}/cases": ({"person_id": "PERSON"}, None, CASE_ROLES),
     "POST /api/people/{person_id}/cases": (

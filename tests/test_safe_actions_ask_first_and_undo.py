@@ -148,3 +148,54 @@ def test_withdrawing_a_consent_asks_first_and_says_it_cannot_be_undone(
     client.post(f"/consents/{consent.pk}/withdraw/", {"confirmed": "1"})
     consent.refresh_from_db()
     assert consent.withdrawn_on is not None
+
+
+@pytest.fixture
+def pending_referral(person: Any, caseworker: Any, make_org: Any) -> Any:
+    from crossings.people import sharing
+
+    reception = make_org("Phnom Penh Reception")
+    sharing.record_consent(
+        person=person, scope="share", shared_with=reception, given_on=dt.date.today(), user=caseworker
+    )
+    return sharing.refer(person=person, to_organisation=reception, purpose="arrival", user=caseworker)
+
+
+def test_cancelling_a_referral_asks_first_and_sending_it_again_undoes_it(
+    pending_referral: Any, caseworker: Any, login: Any
+) -> None:
+    from crossings.people import sharing
+
+    client = login(caseworker)
+    detail = client.get(f"/people/{pending_referral.person_id}/")
+    assert b'data-testid="referral-cancel"' in detail.content
+    page = client.post(f"/referrals/{pending_referral.pk}/cancel/")
+    pending_referral.refresh_from_db()
+    assert page.status_code == 200 and pending_referral.status == "pending"
+    assert "Phnom Penh Reception will not see it" in page.content.decode()
+    client.post(f"/referrals/{pending_referral.pk}/cancel/", {"confirmed": "1"})
+    pending_referral.refresh_from_db()
+    assert pending_referral.status == "cancelled" and pending_referral.decided_by == caseworker
+    again = sharing.refer(
+        person=pending_referral.person,
+        to_organisation=pending_referral.to_organisation,
+        purpose="arrival",
+        user=caseworker,
+    )
+    assert again.status == "pending" and again.pk != pending_referral.pk
+
+
+def test_only_the_sender_cancels_and_only_while_it_waits(
+    pending_referral: Any, caseworker: Any, login: Any, make_user: Any
+) -> None:
+    receiver = make_user(Role.CASEWORKER, pending_referral.to_organisation, username="rith")
+    assert (
+        login(receiver).post(f"/referrals/{pending_referral.pk}/cancel/", {"confirmed": "1"}).status_code
+        == 404
+    )
+    assert api(receiver).post(f"/api/referrals/{pending_referral.pk}/cancel").status_code == 404
+    client = api(caseworker)
+    cancelled = client.post(f"/api/referrals/{pending_referral.pk}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    again = client.post(f"/api/referrals/{pending_referral.pk}/cancel")
+    assert again.status_code == 409 and "already answered" in again.json()["detail"]

@@ -387,6 +387,14 @@ def decline(request: AuthedRequest, referral_id: int, payload: DeclineIn) -> Any
     return Status(200, sharing.decline_referral(referral=referral, user=request.user, reason=payload.reason))
 
 
+@router.post("/referrals/{referral_id}/cancel", response={200: ReferralOut, 409: dict}, summary="Cancel")
+@requires(Cap.PEOPLE_EDIT)
+def cancel(request: AuthedRequest, referral_id: int) -> Any:
+    """The sender takes back a referral not yet answered (409 once it is answered)."""
+    referral = selectors.sent_referral(request.user, referral_id)
+    return Status(200, sharing.cancel_referral(referral=referral, user=request.user))
+
+
 @router.post("/people/{person_id}/merge", response=PersonOut, summary="Merge a duplicate into this person")
 @requires(Cap.PEOPLE_MERGE)
 def merge(request: AuthedRequest, person_id: int, payload: MergeIn) -> Any:

@@ -124,3 +124,13 @@ def received_referral(user: User, referral_id: int) -> Referral:
         pk=referral_id,
         to_organisation_id__in=user.scope.orgs_with(Cap.PEOPLE_EDIT),
     )
+
+
+def sent_referral(user: User, referral_id: int) -> Referral:
+    """A referral sent by one of the organisations where ``user`` may edit records: the only ones they may
+    cancel. 404 otherwise."""
+    return get_object_or_404(
+        Referral.objects.select_related("person", "to_organisation", "from_organisation"),
+        pk=referral_id,
+        from_organisation_id__in=user.scope.orgs_with(Cap.PEOPLE_EDIT),
+    )

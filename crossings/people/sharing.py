@@ -260,3 +260,22 @@ def decline_referral(*, referral: Referral, user: User, reason: str = "") -> Ref
     referral.decline_reason = reason
     referral.save()
     return referral
+
+
+@transaction.atomic
+def cancel_referral(*, referral: Referral, user: User) -> Referral:
+    """The sender takes back a referral not yet answered: the receiver never sees it. Undone by referring
+    again (a new referral, under the consent valid then)."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != Referral.Status.PENDING:
+        raise Conflict(
+            _("This referral was already answered (%(status)s).") % {"status": referral.get_status_display()}
+        )
+    if not user.scope.can(Cap.PEOPLE_EDIT, referral.from_organisation_id):
+        raise PermissionDenied(_("Only the sending organisation cancels a referral."))
+    referral.status = Referral.Status.CANCELLED
+    referral.decided_by = user
+    referral.decided_at = timezone.now()
+    written_by(referral, user)
+    referral.save()
+    return referral

@@ -20,4 +20,5 @@ urlpatterns = [
     path("consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("referrals/", views.referral_inbox, name="referral_inbox"),
     path("referrals/<int:referral_id>/decline/", views.referral_decline, name="referral_decline"),
+    path("referrals/<int:referral_id>/cancel/", views.referral_cancel, name="referral_cancel"),
 ]

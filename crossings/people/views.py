@@ -130,6 +130,7 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
         .filter(person=person)
         .select_related("from_organisation", "to_organisation"),
         "can_edit": access.can_edit,
+        "editable_orgs": request.user.scope.orgs_with(Cap.PEOPLE_EDIT),
         "owner": access.holder,
         "can_write_journey": access.can_edit and (access.holder or access.shows("journey")),
         "can_write_family": access.can_edit and (access.holder or access.shows("contact")),
@@ -457,3 +458,29 @@ def referral_decline(request: AuthedRequest, referral_id: int) -> HttpResponse:
     except Refused as exc:
         messages.error(request, exc.message)
     return redirect("referral_inbox")
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def referral_cancel(request: AuthedRequest, referral_id: int) -> HttpResponse:
+    referral = selectors.sent_referral(request.user, referral_id)
+    asking = ask_first(
+        request,
+        title=_("Cancel this referral?"),
+        lines=[
+            _("The referral of %(person)s to %(org)s will be cancelled: %(org)s will not see it.")
+            % {"person": referral.person.display_name, "org": referral.to_organisation.name},
+            _("To undo it, send the referral again."),
+        ],
+        action=_("Cancel the referral"),
+        cancel_url=reverse("person_detail", args=[referral.person_id]),
+    )
+    if asking is not None:
+        return asking
+    try:
+        sharing.cancel_referral(referral=referral, user=request.user)
+    except Refused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Referral cancelled. To undo it, send the referral again."))
+    return redirect("person_detail", person_id=referral.person_id)
