@@ -193,6 +193,28 @@ def read_place(level: Level, text: str, *, parent: str = "") -> str:
         return ""
     found = _lookup(level, text, parent)
     if found is not None:
+        keys = {_key(text), _key(LEVEL_WORDS.sub("", text))}
+        same = [
+            p
+            for p in _places().values()
+            if p.level == level
+            and (not parent or p.parent == parent)
+            and keys & {_key(p.name_en), _key(p.name_km)}
+        ]
+        if len(same) > 1 and found in same:
+            # The ministry's list names a few places twice in one district (eight communes called Kokir in
+            # 2503): a name alone cannot say which one is meant, and a guess would count people in the
+            # wrong commune. Refused with both codes; the pick lists store codes and are not affected.
+            raise Refused(
+                _("More than one %(level)s is called %(value)s: %(names)s. Choose one by its code.")
+                % {
+                    "level": _label(level),
+                    "value": text[:MAX_INPUT],
+                    "names": ", ".join(f"{p.name} ({p.code})" for p in same),
+                },
+                field=level,
+            )
+    if found is not None:
         return found.code
     near = _suggestions(level, text, parent)
     where = name(parent) if parent else ""
