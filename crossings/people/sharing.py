@@ -209,11 +209,16 @@ def _emit(event: events.Event, referral: Referral) -> None:
     )
 
 
-def _decide(referral: Referral, user: User) -> Referral:
+def _still_pending(referral: Referral) -> None:
+    """Answering and cancelling both need a referral that still waits (one check, one message)."""
     if referral.status != Referral.Status.PENDING:
         raise Conflict(
             _("This referral was already answered (%(status)s).") % {"status": referral.get_status_display()}
         )
+
+
+def _decide(referral: Referral, user: User) -> Referral:
+    _still_pending(referral)
     if not user.scope.can(Cap.PEOPLE_EDIT, referral.to_organisation_id):
         raise PermissionDenied(_("Only the receiving organisation answers a referral."))
     referral.decided_by = user
@@ -267,10 +272,7 @@ def cancel_referral(*, referral: Referral, user: User) -> Referral:
     """The sender takes back a referral not yet answered: the receiver never sees it. Undone by referring
     again (a new referral, under the consent valid then)."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.status != Referral.Status.PENDING:
-        raise Conflict(
-            _("This referral was already answered (%(status)s).") % {"status": referral.get_status_display()}
-        )
+    _still_pending(referral)
     if not user.scope.can(Cap.PEOPLE_EDIT, referral.from_organisation_id):
         raise PermissionDenied(_("Only the sending organisation cancels a referral."))
     referral.status = Referral.Status.CANCELLED
