@@ -157,6 +157,7 @@ def _register_routers() -> None:
     from crossings.outreach.api import router as outreach_router
     from crossings.people.api import router as people_router
     from crossings.reception.api import router as reception_router
+    from crossings.reception.handover_api import router as handover_router
     from crossings.stats.api import router as stats_router
 
     api.add_router("/", accounts_router)
@@ -164,6 +165,7 @@ def _register_routers() -> None:
     api.add_router("/", cases_router)
     api.add_router("/", legal_router)
     api.add_router("/", reception_router)
+    api.add_router("/", handover_router)
     api.add_router("/", calls_router)
     api.add_router("/", bonds_router)
     api.add_router("/", accompaniment_router)

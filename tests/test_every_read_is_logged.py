@@ -30,6 +30,7 @@ from crossings.legal import services as legal_services
 from crossings.people import sharing
 from crossings.people.matching import rebuild_name_keys
 from crossings.people.models import Person
+from crossings.reception import handover
 from crossings.reception import services as reception_services
 from crossings.reception.models import Arrival, ArrivalBatch, FollowUp
 from tests.conftest import verified_client
@@ -89,6 +90,9 @@ PAGE_READS: dict[str, tuple[dict[str, str], str, dict[str, str] | None]] = {
     "follow_up_record": ({"follow_up_id": "follow_up"}, "", None),
     "programme": ({}, "?from=2000-01-01", None),
     "person_reception": ({"person_id": "person"}, "", None),
+    "packet_new": ({"person_id": "person"}, "", None),
+    "expected_arrivals": ({}, "", None),
+    "packet_detail": ({"packet_id": "packet"}, "", None),
     "access_log": ({}, "", None),
     "accompaniment_staff": ({}, "", None),
     "accompaniment_detail": ({"accompaniment_id": "accompaniment"}, "", None),
@@ -209,6 +213,8 @@ PAGE_OTHERS: dict[str, str] = {
             "inbound_match",
             "inbound_accept",
             "inbound_decline",
+            "packet_answer",
+            "packet_cancel",
         )
     },
 }
@@ -241,6 +247,8 @@ API_READS: dict[str, tuple[dict[str, str], str, dict[str, Any] | None]] = {
     "POST /api/reception/batches/{batch_id}/manifests": ({"batch_id": "batch"}, "", None),
     "GET /api/reception/arrivals/{arrival_id}": ({"arrival_id": "arrival"}, "", None),
     "GET /api/exchange/people": ({}, "?since_date=2000-01-01", None),
+    "GET /api/reception/expected": ({}, "", None),
+    "GET /api/reception/packets/{packet_id}": ({"packet_id": "packet"}, "", None),
 }
 API_OTHERS: dict[str, str] = {
     "GET /api/me": ACCOUNT,
@@ -306,6 +314,10 @@ API_OTHERS: dict[str, str] = {
             "POST /api/bonds/{bond_id}/status",
             "POST /api/bonds/{bond_id}/receipt",
             "POST /api/exchange/referrals",
+            "POST /api/people/{person_id}/packets",
+            "POST /api/reception/packets/{packet_id}/receive",
+            "POST /api/reception/packets/{packet_id}/decline",
+            "POST /api/reception/packets/{packet_id}/cancel",
         )
     },
 }
@@ -404,7 +416,17 @@ def seeded(make_org: Any, make_user: Any) -> dict[str, Any]:
         user=user,
         data={"family_name": "Sok", "given_name": "Dara", "from_organisation_name": "OSCaR NGO"},
     )
+    # a pre-arrival packet the supervisor's organisation sent to a reception organisation
+    welcome = make_org("Walk reception", OrgKind.RECEPTION, "KH")
+    sharing.record_consent(person=person, user=user, scope="share", shared_with=welcome, given_on=today)
+    packet = handover.prepare_packet(
+        person=person,
+        to_organisation=welcome,
+        user=user,
+        data={"expected_on": today + dt.timedelta(days=3), "belongings": "one bag"},
+    )
     return {
+        "packet": packet.pk,
         "volunteer": volunteer,
         "accompaniment": accompaniment.pk,
         "inbound": inbound.pk,

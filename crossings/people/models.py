@@ -353,6 +353,8 @@ class Consent(models.Model):
         CONTACT = "contact", _("contact details and family")
         JOURNEY = "journey", _("journey (proceedings, detention, removal, arrival)")
         PHOTO = "photo", _("photo")
+        # Only a pre-arrival packet carries it (reception.handover): medicines must not run out on the flight.
+        HEALTH = "health", _("health and medication needs")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
     organisation = models.ForeignKey(

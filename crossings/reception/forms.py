@@ -14,7 +14,7 @@ from crossings.formtools import choice_field
 from crossings.gazetteer_fields import add_place_fields
 from crossings.people.forms import DateInput
 from crossings.reception import manifest, score
-from crossings.reception.models import Arrival, Assessment, Goal, Service, ServiceDelivery
+from crossings.reception.models import Arrival, Assessment, Goal, Packet, Service, ServiceDelivery
 
 
 class BatchForm(forms.Form):
@@ -158,3 +158,41 @@ class FollowUpForm(forms.Form):
 
 class BreakGlassForm(forms.Form):
     reason = forms.CharField(label=_("Why do you need to see this now?"), max_length=300)
+
+
+class PacketForm(forms.ModelForm):
+    """The pre-arrival packet as the advocate fills it (reception.handover.prepare_packet decides what the
+    consent lets it carry)."""
+
+    to_organisation = forms.ModelChoiceField(
+        label=_("Reception organisation"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    documents = forms.MultipleChoiceField(
+        label=_("Documents the person carries"),
+        choices=Packet.Document.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Packet
+        fields = ["to_organisation", *Packet.CONTENT]
+        widgets = {
+            "expected_on": DateInput(),
+            "health_needs": forms.Textarea(attrs={"rows": 2}),
+            "medication": forms.Textarea(attrs={"rows": 2}),
+            "contacts_cambodia": forms.Textarea(attrs={"rows": 2}),
+            "us_family": forms.Textarea(attrs={"rows": 2}),
+            "belongings": forms.Textarea(attrs={"rows": 2}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "to_organisation").queryset = organisations
+        self.fields["expected_on"].required = True
+
+
+class PacketAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("receive", _("Receive")), ("decline", _("Decline"))])
+    reason = forms.CharField(label=_("Reason for declining"), max_length=500, required=False)

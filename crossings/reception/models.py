@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedTextField
-from crossings.people.models import private_upload
+from crossings.people.models import Consent, private_upload
 
 
 class ArrivalBatch(OrganisationScoped):
@@ -278,3 +278,108 @@ class FollowUp(OrganisationScoped):
     @property
     def is_overdue(self) -> bool:
         return self.recorded_on is None and self.due_on < timezone.localdate()
+
+
+class Packet(models.Model):
+    """A pre-arrival packet: what the US organisation that knows the person tells the reception organisation
+    before the flight, with the person's consent to share with it (docs/handover.md).
+
+    It travels with a referral (the person's ``global_id`` with it), so once the reception organisation
+    receives it, the record is theirs to see through the usual consent chain. Until then they see only who is
+    expected and when, never the legal file. The packet's parts follow the consent: health needs only with
+    the "health and medication needs" section, relatives and US family only with "contact details and family".
+    A withdrawn or expired consent hides the packet at once (checked on every read, never copied)."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("waiting for the reception organisation")
+        RECEIVED = "received", _("received")
+        DECLINED = "declined", _("declined")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Document(models.TextChoices):
+        TRAVEL_DOCUMENT = "travel_document", _("travel document")
+        ID_CARD = "id_card", _("Cambodian ID card")
+        FAMILY_BOOK = "family_book", _("family book")
+        BIRTH_CERTIFICATE = "birth_certificate", _("birth certificate")
+        US_PAPERS = "us_papers", _("US papers (ID, records)")
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="packets")
+    from_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    to_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reception organisation"),
+    )
+    referral = models.ForeignKey("people.Referral", on_delete=models.PROTECT, related_name="packets")
+    flight = models.CharField(_("flight"), max_length=50, blank=True)
+    expected_on = models.DateField(_("expected arrival date"))
+    health_needs = EncryptedTextField(_("health needs"), blank=True, null=True)
+    medication = EncryptedTextField(
+        _("medication"),
+        blank=True,
+        null=True,
+        help_text=_("Name, dose, and how many days the person carries."),
+    )
+    contacts_cambodia = EncryptedTextField(_("relatives or contacts in Cambodia"), blank=True, null=True)
+    us_family = EncryptedTextField(
+        _("US family to keep informed"), blank=True, null=True, help_text=_("Children, spouse, parents.")
+    )
+    documents = models.JSONField(_("documents the person carries"), default=list, blank=True)
+    belongings = EncryptedTextField(
+        _("bag and belongings"),
+        blank=True,
+        null=True,
+        help_text=_("The 40-lb bag, and what stayed behind with whom."),
+    )
+    note = EncryptedTextField(_("note for the reception team"), blank=True, null=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SENT)
+    # Set when a manifest row is matched to this person: the packet is on a flight.
+    arrival = models.ForeignKey(Arrival, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    # Which consent section each part needs; the rest (flight, date, documents, bag, note) goes with any
+    # consent that names the reception organisation, as identity does.
+    PARTS = {
+        "health_needs": Consent.Section.HEALTH,
+        "medication": Consent.Section.HEALTH,
+        "contacts_cambodia": Consent.Section.CONTACT,
+        "us_family": Consent.Section.CONTACT,
+    }
+    CONTENT = (
+        "flight",
+        "expected_on",
+        "health_needs",
+        "medication",
+        "contacts_cambodia",
+        "us_family",
+        "documents",
+        "belongings",
+        "note",
+    )
+
+    class Meta:
+        ordering = ["expected_on", "id"]
+        constraints = [
+            # One open packet per person and reception organisation: a second would be a second arrival.
+            models.UniqueConstraint(
+                fields=["person", "to_organisation"],
+                condition=models.Q(status__in=["sent", "received"], arrival__isnull=True),
+                name="packet_open_once",
+            )
+        ]
+        verbose_name = _("pre-arrival packet")
+        verbose_name_plural = _("pre-arrival packets")
+
+    def __str__(self) -> str:
+        return f"packet #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.SENT, self.Status.RECEIVED)

@@ -24,7 +24,7 @@ from crossings.history import written_by
 from crossings.people import journey, matching
 from crossings.people import services as people_services
 from crossings.people.models import JourneyEvent, Person
-from crossings.reception import manifest, score
+from crossings.reception import handover, manifest, score
 from crossings.reception.models import Arrival, ArrivalBatch, Assessment, FollowUp, ManifestImport
 
 if TYPE_CHECKING:
@@ -102,11 +102,18 @@ def preview(record: ManifestImport, visible: Any, mapping: dict[str, int | None]
         .exclude(pk=record.pk)
         .first()
     )
+    # People announced by a pre-arrival packet come first: the same person is not created a second time
+    # even before the reception organisation received their packet (reception.handover).
+    expected = handover.expected_on_flight(record.batch.organisation_id)
     for row in rows:
         if row.errors:
             continue
-        found = matching.duplicates_for(visible, row.values)
-        best = found[0] if found and found[0].score >= MATCH_SCORE else None
+        best = None
+        for pool in (expected, visible):
+            found = matching.duplicates_for(pool, row.values)
+            if found and found[0].score >= MATCH_SCORE:
+                best = found[0]
+                break
         result.matches[row.number] = best
     return result
 
@@ -148,6 +155,8 @@ def run_import(
         if not new:
             skipped += 1
             outcome = _("already on this flight (#%(id)s)") % {"id": person.pk}
+        elif handover.on_manifest(person=person, arrival=_arrival, user=user) is not None:
+            outcome += "; " + _("pre-arrival packet received")
         report_rows.append({"row": row.number, "result": outcome})
     record.status = ManifestImport.Status.IMPORTED
     record.imported_at = timezone.now()

@@ -23,7 +23,7 @@ from crossings.errors import Refused
 from crossings.formtools import form_errors, submit
 from crossings.people import selectors as people
 from crossings.people.models import Person
-from crossings.reception import manifest, services
+from crossings.reception import handover, manifest, services
 from crossings.reception.forms import (
     AssessmentForm,
     BatchForm,
@@ -282,6 +282,8 @@ def person_reception(request: AuthedRequest, person_id: int) -> HttpResponse:
     for a in assessments:
         a.restricted_visible = can_see_restricted(request.user, a)  # type: ignore[attr-defined]
     follow_ups = list(FollowUp.objects.filter(person=person, organisation_id=org))
+    # The first intake starts from the received pre-arrival packet, when there is one (reception.handover).
+    prefill = handover.intake_initial(person, org)
     return render(
         request,
         "reception/person_reception.html",
@@ -296,7 +298,8 @@ def person_reception(request: AuthedRequest, person_id: int) -> HttpResponse:
             "follow_ups": follow_ups,
             "chart": _score_chart(follow_ups),
             "can_edit": request.user.scope.can(Cap.PEOPLE_EDIT, org),
-            "assessment_form": AssessmentForm(prefix="assessment"),
+            "assessment_form": AssessmentForm(prefix="assessment", initial=prefill),
+            "prefilled": bool(prefill),
             "goal_form": GoalForm(prefix="goal"),
             "service_form": ServiceDeliveryForm(prefix="service", organisation_id=org),
             "break_glass_form": BreakGlassForm(),
