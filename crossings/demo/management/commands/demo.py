@@ -183,6 +183,40 @@ class Command(BaseCommand):
             purpose="Removal expected; please meet the flight and help with housing.",
             user=caseworker,
         )
+        # Sreymom's removal flight is known: the advocates sent a pre-arrival packet (docs/handover.md).
+        from crossings.reception import handover
+
+        sreymom = people["Sreymom"]
+        flight_day = today + dt.timedelta(days=10)
+        journey.record_event(
+            person=sreymom,
+            kind="removal_scheduled",
+            date=flight_day,
+            user=caseworker,
+            organisation_id=advocacy,
+        )
+        sharing.record_consent(
+            person=sreymom,
+            user=caseworker,
+            scope="share",
+            shared_with=orgs["reception"],
+            sections=["contact", "health"],
+            given_on=today,
+        )
+        handover.prepare_packet(
+            person=sreymom,
+            to_organisation=orgs["reception"],
+            user=caseworker,
+            data={
+                "flight": "Demo charter PP-02",
+                "expected_on": flight_day,
+                "medication": "Blood-pressure tablets (amlodipine 5 mg), carries 14 days",
+                "contacts_cambodia": "Aunt in Takhmao, Kandal (phone with the advocates)",
+                "us_family": "Two children in Long Beach with their father",
+                "documents": ["travel_document", "birth_certificate"],
+                "belongings": "One 40-lb bag; winter clothes left with her sister",
+            },
+        )
 
     def _load_reception(self, orgs: dict[str, Organisation]) -> None:
         """A flight that landed last week, one person received, one still unaccounted for."""
@@ -242,6 +276,7 @@ class Command(BaseCommand):
                 line += f"\n      TOTP secret {secrets[username]}  (current code: {code})"
             w(line)
         w("Try: demo-caseworker sees a pending referral to the reception centre; demo-reception accepts it.")
+        w("     demo-reception sees OUK Sreymom among the expected arrivals (pre-arrival packet) and receives it.")
         w("     demo-volunteer sees only the check-in open for accompaniment, and signs up for it.")
         odk = f"password {DEMO_PASSWORD}-odk"
         w(f"ODK Collect: server http://<this machine>:8000/openrosa/, user demo-outreach, {odk}")
