@@ -17,7 +17,7 @@ from crossings.api_helpers import Paginated
 from crossings.audit.reads import LoggedPages, Reader
 from crossings.people import journey, matching, selectors, services, sharing
 from crossings.people.access import PersonAccess
-from crossings.people.models import Consent, JourneyEvent, Person, PersonName, Referral
+from crossings.people.models import Consent, FamilyMember, JourneyEvent, Person, PersonName, Referral
 from crossings.schemas import model_fields_schema
 
 router = Router(tags=["people"])
@@ -25,14 +25,17 @@ router = Router(tags=["people"])
 # Every list in an input is bounded, checked before any work: 20,000 aliases once held a worker for 600 s.
 AliasName = Annotated[str, Field(max_length=PersonName.MAX_LENGTH)]
 Aliases = Annotated[list[AliasName], Field(max_length=PersonName.MAX_PER_PERSON)]
-Section = Literal["identifiers", "contact", "journey", "photo"]
+Section = Literal["identifiers", "contact", "journey", "photo", "health"]
 
 
 # The fields come from Person.EDITABLE_FIELDS, as the web form's do (types checked by ninja at run time).
 if TYPE_CHECKING:
     PersonIn = Schema
     PersonPatch = Schema
+    FamilyIn = Schema
 else:
+    # The same list as the web form's (FamilyMember.FIELDS).
+    FamilyIn = model_fields_schema("FamilyIn", FamilyMember, FamilyMember.FIELDS)
     PersonIn = model_fields_schema(
         "PersonIn", Person, Person.EDITABLE_FIELDS, extra={"aliases": (Aliases, [])}
     )
@@ -287,6 +290,39 @@ def update_person(request: AuthedRequest, person_id: int, payload: PersonPatch) 
         )
     # The answer holds the whole record: a read, logged.
     return Status(200, person_out(selectors.person_for(Reader.of(request), person.pk, reason="after change")))
+
+
+class FamilyOut(Schema):
+    id: int
+    name: str
+    relationship: str
+    location: str
+    contact: str | None
+    us_citizen: str
+    minor: bool
+    custody_follow_up: bool
+    child_support_follow_up: bool
+
+
+@router.get("/people/{person_id}/family", response=list[FamilyOut], summary="The person's family")
+@requires(Cap.PEOPLE_VIEW)
+def list_family(request: AuthedRequest, person_id: int) -> Any:
+    access = selectors.person_for(Reader.of(request), person_id, reason="family")
+    if not access.shows(Consent.Section.CONTACT):
+        raise PermissionDenied(
+            _("The person's consent does not share the %(section)s with your organisation.")
+            % {"section": Consent.Section.CONTACT.label}
+        )
+    return list(FamilyMember.objects.filter(person=access.person).order_by("pk")[:200])
+
+
+@router.post("/people/{person_id}/family", response={201: FamilyOut}, summary="Add a family member")
+@requires(Cap.PEOPLE_EDIT)
+def add_family(request: AuthedRequest, person_id: int, payload: FamilyIn) -> Any:
+    access = _editable(request, person_id, "family")
+    return Status(
+        201, services.add_family_member(person=access.person, user=request.user, data=payload.dict())
+    )
 
 
 @router.post("/people/{person_id}/events", response={201: EventOut}, summary="Record a journey event")

@@ -112,7 +112,7 @@ class AliasForm(forms.Form):
 class FamilyForm(forms.ModelForm):
     class Meta:
         model = FamilyMember
-        fields = ["name", "relationship", "location", "contact"]
+        fields = list(FamilyMember.FIELDS)
         widgets = {"contact": forms.TextInput()}
 
 

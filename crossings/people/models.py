@@ -277,12 +277,37 @@ class FamilyMember(models.Model):
         CAMBODIA = "cambodia", _("in Cambodia")
         ELSEWHERE = "elsewhere", _("elsewhere")
 
+    class Citizen(models.TextChoices):
+        UNKNOWN = "", _("not known")
+        YES = "yes", _("yes")
+        NO = "no", _("no")
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="family")
     name = models.CharField(_("name"), max_length=200)
     relationship = models.CharField(_("relationship"), max_length=100)
     location = models.CharField(_("where"), max_length=10, choices=Location.choices)
     contact = EncryptedTextField(_("contact details"), blank=True, null=True)
+    # US family left behind by a removal (docs/people.md, "US family"): a US-citizen child stays, and who
+    # has custody and who pays or receives child support must be settled before and after the flight.
+    us_citizen = models.CharField(_("US citizen"), max_length=3, choices=Citizen.choices, blank=True)
+    minor = models.BooleanField(_("under 18"), default=False)
+    custody_follow_up = models.BooleanField(_("custody to settle after removal"), default=False)
+    child_support_follow_up = models.BooleanField(
+        _("child support to follow up after removal"), default=False
+    )
     history = HistoricalRecords()
+
+    # What the web form and the API edit: one list (tests/test_person_fields_are_one_list.py).
+    FIELDS = (
+        "name",
+        "relationship",
+        "location",
+        "contact",
+        "us_citizen",
+        "minor",
+        "custody_follow_up",
+        "child_support_follow_up",
+    )
 
     class Meta:
         verbose_name = _("family member")
@@ -290,6 +315,16 @@ class FamilyMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.relationship})"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.custody_follow_up and not self.minor:
+            errors["custody_follow_up"] = str(_("Custody is settled for a child under 18."))
+        if (self.custody_follow_up or self.child_support_follow_up) and self.location != self.Location.US:
+            field = "custody_follow_up" if self.custody_follow_up else "child_support_follow_up"
+            errors[field] = str(_("Custody and child-support follow-ups are for family in the US."))
+        if errors:
+            raise ValidationError(errors)
 
 
 class JourneyEvent(models.Model):

@@ -171,3 +171,25 @@ def merge_people(*, survivor: Person, duplicate: Person, user: User, reason: str
         merged_by=user,
         reason=reason,
     )
+
+
+@transaction.atomic
+def add_family_member(*, person: Person, user: User, data: dict[str, Any]) -> FamilyMember:
+    """A relative of the person. The holder, or a receiver whose consent shares contact details and
+    family, writes it (people.access). The model's own rules refuse a custody follow-up for an adult or a
+    follow-up for family outside the US; removal turns the follow-ups into tasks (cases.family)."""
+    from django.http import Http404
+
+    from crossings.people.access import access_for
+
+    access = access_for(user, person)
+    if access is None:
+        raise Http404
+    access.require_edit("family")
+    member = FamilyMember(person=person, **{k: v for k, v in data.items() if k in FamilyMember.FIELDS})
+    if member.contact == "":
+        member.contact = None
+    member.full_clean(exclude=["person"])
+    written_by(member, user)
+    member.save()
+    return member

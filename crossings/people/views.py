@@ -16,8 +16,7 @@ from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import AccessLog
 from crossings.audit.reads import Reader, log_view
 from crossings.errors import Refused
-from crossings.formtools import ask_first, form_errors
-from crossings.history import written_by
+from crossings.formtools import ask_first, form_errors, submit
 from crossings.people import journey, matching, selectors, services, sharing
 from crossings.people.access import PersonAccess
 from crossings.people.forms import (
@@ -300,15 +299,12 @@ def person_add_alias(request: AuthedRequest, person_id: int) -> HttpResponse:
 @require_POST
 def person_add_family(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = _editable(request, person_id, "family")
-    form = FamilyForm(request.POST)
-    if form.is_valid():
-        member = form.save(commit=False)
-        member.person = access.person
-        written_by(member, request.user)
-        member.save()
-        messages.success(request, _("Family member added."))
-    else:
-        messages.error(request, form_errors(form))
+    submit(
+        request,
+        FamilyForm(request.POST),
+        lambda data: services.add_family_member(person=access.person, user=request.user, data=data),
+        _("Family member added."),
+    )
     return redirect("person_detail", person_id=person_id)
 
 

@@ -276,7 +276,7 @@ class Command(BaseCommand):
                 line += f"\n      TOTP secret {secrets[username]}  (current code: {code})"
             w(line)
         w("Try: demo-caseworker sees a pending referral to the reception centre; demo-reception accepts it.")
-        w("     demo-reception sees OUK Sreymom among the expected arrivals (pre-arrival packet) and receives it.")
+        w("     demo-reception sees OUK Sreymom in Expected arrivals (a pre-arrival packet) and receives it.")
         w("     demo-volunteer sees only the check-in open for accompaniment, and signs up for it.")
         odk = f"password {DEMO_PASSWORD}-odk"
         w(f"ODK Collect: server http://<this machine>:8000/openrosa/, user demo-outreach, {odk}")
