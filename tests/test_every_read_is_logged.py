@@ -248,6 +248,7 @@ API_READS: dict[str, tuple[dict[str, str], str, dict[str, Any] | None]] = {
     "GET /api/reception/arrivals/{arrival_id}": ({"arrival_id": "arrival"}, "", None),
     "GET /api/exchange/people": ({}, "?since_date=2000-01-01", None),
     "GET /api/reception/expected": ({}, "", None),
+    "GET /api/people/{person_id}/family": ({"person_id": "person"}, "", None),
     "GET /api/reception/packets/{packet_id}": ({"packet_id": "packet"}, "", None),
 }
 API_OTHERS: dict[str, str] = {
@@ -315,6 +316,7 @@ API_OTHERS: dict[str, str] = {
             "POST /api/bonds/{bond_id}/receipt",
             "POST /api/exchange/referrals",
             "POST /api/people/{person_id}/packets",
+            "POST /api/people/{person_id}/family",
             "POST /api/reception/packets/{packet_id}/receive",
             "POST /api/reception/packets/{packet_id}/decline",
             "POST /api/reception/packets/{packet_id}/cancel",

@@ -224,6 +224,12 @@ API: dict[str, tuple[dict[str, Any], dict[str, Any] | None, frozenset[str]]] = {
     "POST /api/reception/manifests/{import_id}/import": ({"import_id": NONE}, None, CASE_ROLES),
     "GET /api/reception/arrivals/{arrival_id}": ({"arrival_id": NONE}, None, CASE_ROLES),
     "GET /api/reception/expected": ({}, None, CASE_ROLES),
+    "GET /api/people/{person_id}/family": ({"person_id": "PERSON"}, None, CASE_ROLES),
+    "POST /api/people/{person_id}/family": (
+        {"person_id": "PERSON"},
+        {"name": "Lina", "relationship": "daughter", "location": "us"},
+        CASE_ROLES,
+    ),
     "GET /api/reception/packets/{packet_id}": ({"packet_id": NONE}, None, CASE_ROLES),
     "POST /api/people/{person_id}/packets": (
         {"person_id": "PERSON"},
