@@ -315,3 +315,11 @@ def test_the_packet_pages_are_in_khmer(person, caseworker, reception, officer, l
     caseworker.save()
     with translation.override("km"), pytest.raises(sharing.ConsentMissing, match="មិនគ្របដណ្តប់"):
         prepare(person, caseworker, reception, us_family="wife")
+
+
+def test_the_reception_home_lists_the_expected_arrivals(person, caseworker, reception, officer, login):
+    consent(person, caseworker, reception, [])
+    prepare(person, caseworker, reception)
+    body = login(officer).get("/").content.decode()
+    assert 'data-testid="today-expected"' in body and "SOK Dara" in body and "Charter KH-12" in body
+    assert AccessLog.objects.filter(user=officer, reason="home", object_ids__contains=str(person.pk)).exists()

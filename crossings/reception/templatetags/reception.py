@@ -1,4 +1,5 @@
-"""The home page's reception blocks: the flights to meet, and follow-ups due or missed."""
+"""The home page's reception blocks: the flights to meet, the people expected on them (pre-arrival
+packets), and follow-ups due or missed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from crossings.accounts.roles import Cap, OrgKind
 from crossings.audit.reads import Reader, log_list
 from crossings.people.models import Person
+from crossings.reception import handover
 from crossings.reception.models import ArrivalBatch, FollowUp
 from crossings.today import HOME_LINES, due
 
@@ -42,15 +44,19 @@ def reception_today(context: dict[str, Any]) -> dict[str, Any]:
         .select_related("person")
         .order_by("due_on", "pk")[:HOME_LINES]
     )
+    # People announced by a pre-arrival packet (reception.handover), soonest first.
+    expected = list(handover.expected_packets(user).order_by("expected_on", "pk")[:HOME_LINES])
     log_list(
         Reader.of(request),
         Person,
-        [(f.person_id, f.person.organisation_id) for f in follow_ups],
+        [(f.person_id, f.person.organisation_id) for f in follow_ups]
+        + [(p.person_id, p.person.organisation_id) for p in expected],
         reason="home",
     )
     return {
         "show": True,
         "today": today,
         "flights": flights,
+        "expected": expected,
         "follow_ups": [{"follow_up": f, **due(f.due_on, today)} for f in follow_ups],
     }
