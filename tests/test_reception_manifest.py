@@ -8,6 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from crossings.accounts.roles import Role
@@ -236,3 +238,91 @@ def test_a_batch_the_model_refuses_is_a_422_naming_the_field(officer, body, fiel
     )
     assert ok.status_code == 201 and again.status_code == 422  # the same flight on the same day, once
     assert "already recorded" in again.json()["detail"]
+
+
+# --- one date order per file, and the user's choice (issue 13 item 6) -------------------------------------
+
+
+def _read(text, chosen=""):
+    table = manifest.read_table(text.encode(), "m.csv")
+    mapping = manifest.guess_mapping(table.headers)
+    order = manifest.date_order(table, mapping, chosen)
+    return order, manifest.read_rows(table, mapping, order)
+
+
+def test_a_file_that_writes_the_day_first_is_read_day_first_throughout():
+    order, rows = _read("Surname,First name,DOB\nKeo,Bopha,25/04/1980\nOuk,Dara,03/04/1981\n")
+    assert (order.order, order.source, order.ambiguous) == ("dmy", "file", 1)
+    assert [r.values["birth_date"] for r in rows] == [dt.date(1980, 4, 25), dt.date(1981, 4, 3)]
+    assert not any(r.notes for r in rows)  # decided by the file, not assumed row by row
+
+
+def test_only_ambiguous_dates_are_read_month_first_and_the_user_can_choose_day_first():
+    text = "Surname,First name,DOB\nKeo,Bopha,03/04/1980\nOuk,Dara,05/06/1981\n"
+    order, rows = _read(text)
+    assert (order.order, order.source, order.ambiguous) == ("mdy", "assumed", 2)
+    assert rows[0].values["birth_date"] == dt.date(1980, 3, 4)
+    assert "month/day (US order)" in rows[0].notes[0]
+    order, rows = _read(text, chosen="dmy")
+    assert order.source == "chosen"
+    assert [r.values["birth_date"] for r in rows] == [dt.date(1980, 4, 3), dt.date(1981, 6, 5)]
+
+
+def test_a_date_the_chosen_order_cannot_read_is_an_error_naming_the_row():
+    _order, rows = _read("Surname,First name,DOB\nKeo,Bopha,25/04/1980\n", chosen="mdy")
+    assert rows[0].errors == [
+        ("birth_date", "“25/04/1980” cannot be read month first; the dates of this file are read that way.")
+    ]
+
+
+@given(
+    anchor=st.dates(min_value=dt.date(1950, 1, 13), max_value=dt.date(2005, 12, 31)).filter(
+        lambda d: d.day > 12
+    ),
+    others=st.lists(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2005, 12, 31)), max_size=8),
+)
+def test_any_day_first_file_with_one_telling_date_reads_every_date_right(anchor, others):
+    dates = [anchor, *others]
+    lines = "".join(f"P{i},Q,{d.day:02d}/{d.month:02d}/{d.year}\n" for i, d in enumerate(dates))
+    _order, rows = _read("Surname,First name,DOB\n" + lines)
+    assert [r.values["birth_date"] for r in rows] == dates
+
+
+def test_the_page_keeps_the_users_choice(batch, officer, login):
+    record = upload(batch, officer, "Surname,First name,DOB\nKeo,Bopha,03/04/1980\n")
+    client = login(officer)
+    page = client.get(f"/reception/imports/{record.pk}/").content.decode()
+    assert "could be read either way" in page
+    mapping = {k: "" if v is None else str(v) for k, v in record.mapping.items()} or {
+        "family_name": "0",
+        "given_name": "1",
+        "birth_date": "2",
+    }
+    client.post(f"/reception/imports/{record.pk}/", {**mapping, "date_order": "dmy", "action": "check"})
+    record.refresh_from_db()
+    assert record.date_order == "dmy"
+    page = client.get(f"/reception/imports/{record.pk}/").content.decode()
+    assert "1980-04-03" in page and "could be read either way" not in page
+
+
+def test_a_person_already_on_another_flight_is_noted_before_and_after_the_import(batch, officer, reception):
+    person = Person.objects.create(
+        organisation=reception,
+        family_name="Chhun",
+        given_name="Vuthy",
+        birth_date=dt.date(1980, 3, 4),
+        sex="male",
+        a_number="A-012-345-679",
+    )
+    first = ArrivalBatch.objects.create(
+        organisation=reception, flight="Charter 2025-02", date=dt.date(2025, 2, 10), created_by=officer
+    )
+    Arrival.objects.create(batch=first, person=person)
+    record = upload(
+        batch, officer, "Surname,First name,DOB,Sex,A-Number\nChhun,Vuthy,1980-03-04,M,A012345679\n"
+    )
+    result = services.preview(record, visible(officer))
+    assert result.matches[2] is not None and result.matches[2].person == person
+    assert any("Charter 2025-02 of 2025-02-10" in n for n in result.rows[0].notes)
+    report = services.run_import(record=record, visible=visible(officer), user=officer)
+    assert any("removed a second time" in n for n in report["rows"][0]["notes"])

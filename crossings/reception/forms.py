@@ -41,7 +41,14 @@ class ManifestUploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One choice per field: which column of the file holds it."""
 
-    def __init__(self, *args: Any, headers: list[str], mapping: dict[str, int | None], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        headers: list[str],
+        mapping: dict[str, int | None],
+        date_order: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("— not in this file —"))] + [
             (str(i), h or f"#{i + 1}") for i, h in enumerate(headers)
@@ -55,8 +62,23 @@ class MappingForm(forms.Form):
             )
             self.fields[name].widget.attrs["data-required"] = "1" if required else "0"
 
+        self.fields["date_order"] = forms.ChoiceField(
+            label=_("Dates such as 03/04/1980 in this file"),
+            choices=[
+                ("", _("as the file shows (month first, US order, when it cannot tell)")),
+                (manifest.MONTH_FIRST, _("month first: 03/04/1980 is 4 March 1980")),
+                (manifest.DAY_FIRST, _("day first: 03/04/1980 is 3 April 1980")),
+            ],
+            required=False,
+            initial=date_order,
+        )
+
     def mapping(self) -> dict[str, int | None]:
-        return {name: (int(v) if v not in ("", None) else None) for name, v in self.cleaned_data.items()}
+        return {
+            name: (int(v) if v not in ("", None) else None)
+            for name, v in self.cleaned_data.items()
+            if name in manifest.FIELDS
+        }
 
 
 class ChecklistForm(forms.ModelForm):

@@ -1,8 +1,10 @@
 """Reading removal-flight manifests: CSV or XLSX, columns in any order and with any of the usual header
 spellings. Nothing here touches the database; crossings.reception.services does the matching and saving.
 
-Dates: manifests come from US agencies, so an ambiguous 03/04/1980 is read month first (US), and the
-report says so. ISO dates, "4 Mar 1980", and real spreadsheet dates are read as such.
+Dates: a file is read in one order. When some date in the file can only be day first (25/04/1980) or only
+month first (04/25/1980), the whole file is read that way; when every such date could be either (03/04/1980),
+manifests come from US agencies, so it is read month first and the report asks the user to confirm or choose
+day first (``date_order``). ISO dates, "4 Mar 1980", and real spreadsheet dates are read as such.
 """
 
 from __future__ import annotations
@@ -148,17 +150,32 @@ def missing_fields(mapping: dict[str, int | None]) -> list[str]:
     return [name for name, (_l, required, _s) in FIELDS.items() if required and mapping.get(name) is None]
 
 
-def parse_date(value: Any) -> tuple[dt.date | None, str]:
-    """(date, note). Raises ValueError with a message saying what was expected."""
+MONTH_FIRST, DAY_FIRST = "mdy", "dmy"
+ORDER_LABELS = {MONTH_FIRST: gettext_lazy("month first"), DAY_FIRST: gettext_lazy("day first")}
+
+
+class WrongOrder(ValueError):
+    """A date that the order chosen for the whole file cannot read (25/04/1980 month first)."""
+
+
+SLASHED = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def parse_date(value: Any, order: str | None = None) -> tuple[dt.date | None, str]:
+    """(date, note). ``order`` (MONTH_FIRST / DAY_FIRST) reads 03/04/1980 one way; None reads each value as it
+    can be read, month first when it could be either. Raises ValueError with a message saying what was
+    expected."""
     try:
-        return _parse_date(value)
+        return _parse_date(value, order)
+    except WrongOrder:
+        raise
     except ValueError as exc:
         raise ValueError(
             _("“%(value)s” is not a date; expected e.g. 1980-03-04 or 03/04/1980.") % {"value": value}
         ) from exc
 
 
-def _parse_date(value: Any) -> tuple[dt.date | None, str]:
+def _parse_date(value: Any, order: str | None) -> tuple[dt.date | None, str]:
     if value in (None, ""):
         return None, ""
     if isinstance(value, dt.datetime):
@@ -169,12 +186,17 @@ def _parse_date(value: Any) -> tuple[dt.date | None, str]:
     m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
     if m:
         return dt.date(int(m[1]), int(m[2]), int(m[3])), ""
-    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    m = SLASHED.fullmatch(text)
     if m:
         a, b, year = int(m[1]), int(m[2]), int(m[3])
-        if a > 12:  # must be day first
+        if (order == MONTH_FIRST and a > 12) or (order == DAY_FIRST and b > 12):
+            raise WrongOrder(
+                _("“%(value)s” cannot be read %(order)s; the dates of this file are read that way.")
+                % {"value": text, "order": ORDER_LABELS[order]}
+            )
+        if order == DAY_FIRST or (order is None and a > 12):
             return dt.date(year, b, a), ""
-        note = _("read as month/day (US order)") if b <= 12 and a != b else ""
+        note = _("read as month/day (US order)") if order is None and b <= 12 and a != b else ""
         return dt.date(year, a, b), note
     m = re.fullmatch(r"(\d{1,2})[ -]([A-Za-z]{3})[a-z]*[ -,]*(\d{4})", text)
     if m and m[2].lower() in MONTHS:
@@ -185,6 +207,41 @@ def _parse_date(value: Any) -> tuple[dt.date | None, str]:
     raise ValueError(
         _("“%(value)s” is not a date; expected e.g. 1980-03-04 or 03/04/1980.") % {"value": text}
     )
+
+
+@dataclass
+class DateOrder:
+    """How the file's slashed dates are read: ``order``, and why (``source``): "file" when a date in it can
+    only be read one way, "chosen" by the user, "assumed" month first (US) when nothing tells;
+    ``ambiguous`` counts the dates that could be read either way."""
+
+    order: str
+    source: str
+    ambiguous: int = 0
+    conflict: bool = False  # the file has dates that can only be day first and others only month first
+
+
+def date_order(table: Table, mapping: dict[str, int | None], chosen: str = "") -> DateOrder:
+    col = mapping.get("birth_date")
+    day_only = month_only = ambiguous = 0
+    for row in table.rows:
+        if col is None:
+            break
+        m = SLASHED.fullmatch(str(row[col] or "").strip())
+        if not m:
+            continue
+        a, b = int(m[1]), int(m[2])
+        day_only += a > 12 >= b
+        month_only += b > 12 >= a
+        ambiguous += a <= 12 and b <= 12 and a != b
+    conflict = bool(day_only and month_only)
+    if chosen in (MONTH_FIRST, DAY_FIRST):
+        return DateOrder(chosen, "chosen", ambiguous, conflict)
+    if day_only and not month_only:
+        return DateOrder(DAY_FIRST, "file", ambiguous)
+    if month_only and not day_only:
+        return DateOrder(MONTH_FIRST, "file", ambiguous)
+    return DateOrder(MONTH_FIRST, "assumed", ambiguous, conflict)
 
 
 SEX = {
@@ -205,8 +262,13 @@ def _is_khmer(text: str) -> bool:
     return any("\u1780" <= ch <= "\u17ff" for ch in text)
 
 
-def read_rows(table: Table, mapping: dict[str, int | None]) -> list[RowResult]:
-    """Validate each row; every problem names the row and the field."""
+def read_rows(
+    table: Table, mapping: dict[str, int | None], order: DateOrder | None = None
+) -> list[RowResult]:
+    """Validate each row; every problem names the row and the field. Slashed dates are read in ``order``
+    (``date_order(...)`` when not given); only an assumed order is noted on each row it decided."""
+    order = order or date_order(table, mapping)
+    reading = None if order.source == "assumed" and not order.conflict else order.order
     results = []
     seen: dict[tuple[str, str, Any], int] = {}
     for index, row in enumerate(table.rows):
@@ -233,7 +295,7 @@ def read_rows(table: Table, mapping: dict[str, int | None]) -> list[RowResult]:
             )
         result.values["sex"] = SEX.get(sex, "unknown")
         try:
-            born, note = parse_date(raw.get("birth_date"))
+            born, note = parse_date(raw.get("birth_date"), reading)
             result.values["birth_date"] = born
             result.values["birth_date_precision"] = "year" if note == _("year only") else "exact"
             if note:

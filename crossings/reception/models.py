@@ -44,6 +44,9 @@ class ManifestImport(models.Model):
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
     mapping = models.JSONField(default=dict)
+    # "mdy" / "dmy" when the user chose how 03/04/1980 reads in this file; "" lets the file tell
+    # (reception.manifest.date_order).
+    date_order = models.CharField(max_length=3, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
     report = models.JSONField(default=dict)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

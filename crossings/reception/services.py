@@ -39,6 +39,7 @@ class Preview:
     mapping: dict[str, int | None]
     missing: list[str]
     rows: list[manifest.RowResult]
+    date_order: manifest.DateOrder
     matches: dict[int, matching.Match | None] = field(default_factory=dict)  # row number -> match
     already_imported: ManifestImport | None = None
 
@@ -91,9 +92,14 @@ def preview(record: ManifestImport, visible: Any, mapping: dict[str, int | None]
         table = manifest.read_table(fh.read(), record.original_name)
     if mapping is None:
         mapping = record.mapping or manifest.guess_mapping(table.headers)
-    rows = manifest.read_rows(table, mapping)
+    order = manifest.date_order(table, mapping, record.date_order)
+    rows = manifest.read_rows(table, mapping, order)
     result = Preview(
-        headers=table.headers, mapping=mapping, missing=manifest.missing_fields(mapping), rows=rows
+        headers=table.headers,
+        mapping=mapping,
+        missing=manifest.missing_fields(mapping),
+        rows=rows,
+        date_order=order,
     )
     result.already_imported = (
         ManifestImport.objects.filter(
@@ -115,7 +121,37 @@ def preview(record: ManifestImport, visible: Any, mapping: dict[str, int | None]
                 best = found[0]
                 break
         result.matches[row.number] = best
+    _warn_second_flight(record.batch, rows, result.matches)
     return result
+
+
+def _warn_second_flight(
+    batch: ArrivalBatch, rows: list[manifest.RowResult], matches: dict[int, matching.Match | None]
+) -> None:
+    """A person matched on this manifest who is already on another flight's manifest is noted on the row:
+    either a second removal, or two people taken for one — the caseworker checks before importing."""
+    matched = {m.person.pk: n for n, m in matches.items() if m is not None}
+    if not matched:
+        return
+    other = (
+        Arrival.objects.filter(person_id__in=matched)
+        .exclude(batch=batch)
+        .select_related("batch")
+        .order_by("-batch__date")
+    )
+    by_row = {row.number: row for row in rows}
+    noted: set[int] = set()
+    for arrival in other:
+        if arrival.person_id in noted:
+            continue
+        noted.add(arrival.person_id)
+        by_row[matched[arrival.person_id]].notes.append(
+            _(
+                "already on the manifest of flight %(flight)s of %(date)s: check that this is the same "
+                "person, removed a second time"
+            )
+            % {"flight": arrival.batch.flight, "date": arrival.batch.date.isoformat()}
+        )
 
 
 @transaction.atomic
@@ -157,7 +193,7 @@ def run_import(
             outcome = _("already on this flight (#%(id)s)") % {"id": person.pk}
         elif handover.on_manifest(person=person, arrival=_arrival, user=user) is not None:
             outcome += "; " + _("pre-arrival packet received")
-        report_rows.append({"row": row.number, "result": outcome})
+        report_rows.append({"row": row.number, "result": outcome, "notes": [str(n) for n in row.notes]})
     record.status = ManifestImport.Status.IMPORTED
     record.imported_at = timezone.now()
     record.report = {

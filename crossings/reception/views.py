@@ -139,10 +139,13 @@ def manifest_preview(request: AuthedRequest, import_id: int) -> HttpResponse:
     _edit_org(request, record.batch.organisation_id)
     visible = Person.objects.visible_to(request.user)
     result = services.preview(record, visible)
-    form = MappingForm(request.POST or None, headers=result.headers, mapping=result.mapping)
+    form = MappingForm(
+        request.POST or None, headers=result.headers, mapping=result.mapping, date_order=record.date_order
+    )
     if request.method == "POST" and record.status == ManifestImport.Status.PREVIEW and form.is_valid():
         record.mapping = form.mapping()
-        record.save(update_fields=["mapping"])
+        record.date_order = form.cleaned_data["date_order"]
+        record.save(update_fields=["mapping", "date_order"])
         action = request.POST.get("action", "check")
         if action in ("import", "import_valid"):
             try:
