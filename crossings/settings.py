@@ -173,6 +173,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "crossings.accounts.context.navigation",
+                "crossings.badges.badges",
                 "crossings.legal.views.banner",
             ],
             # {% load places %}: a place code shown by name in the reader's language, on any app's page

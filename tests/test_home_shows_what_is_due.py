@@ -106,3 +106,43 @@ def test_the_menu_offers_only_what_the_organisation_kind_uses(
     reception_menu = login(officer).get("/").content.decode().split("</nav>")[0]
     assert 'href="/reception/"' in reception_menu
     assert "/legal/deadlines/" not in reception_menu and "/legal/rapid-response/" not in reception_menu
+
+
+def test_the_menu_counts_what_waits(advocacy, reception, caseworker, make_user, login):
+    """Badges beside the doors: referrals waiting for the user's organisation, the user's overdue tasks, and
+    for a reception organisation the people announced before their flight; none when nothing waits."""
+    from django.utils import timezone
+
+    from crossings.cases.models import Task
+    from crossings.people import sharing
+    from crossings.people.models import Person
+    from crossings.reception import handover
+
+    officer = make_user(Role.CASEWORKER, reception, username="badge-officer")
+    menu = login(officer).get("/").content.decode().split("</nav>")[0]
+    assert "badge-referrals" not in menu and "badge-expected" not in menu
+    person = Person.objects.create(organisation=advocacy, family_name="Sok", given_name="Dara")
+    today = timezone.localdate()
+    sharing.record_consent(
+        person=person, user=caseworker, scope="share", shared_with=reception, given_on=today
+    )
+    handover.prepare_packet(
+        person=person,
+        to_organisation=reception,
+        user=caseworker,
+        data={"expected_on": today + dt.timedelta(days=3)},
+    )  # sends a referral too
+    case = Case.objects.create(
+        organisation=advocacy, person=person, programme="legal_defence", owner=caseworker
+    )
+    Task.objects.create(
+        case=case,
+        title="late",
+        due_on=today - dt.timedelta(days=1),
+        assignee=caseworker,
+        created_by=caseworker,
+    )
+    menu = login(officer).get("/").content.decode().split("</nav>")[0]
+    assert 'data-testid="badge-referrals">1<' in menu and 'data-testid="badge-expected">1<' in menu
+    advocate_menu = login(caseworker).get("/people/").content.decode().split("</nav>")[0]
+    assert 'data-testid="badge-overdue">1<' in advocate_menu and "badge-expected" not in advocate_menu
