@@ -41,6 +41,11 @@ class SettingsForm(forms.ModelForm):
     """The administrator's page. The tokens are typed into fields of their own, never filled in: blank keeps
     the stored one."""
 
+    # https unless typed otherwise (Django 6's default already)
+    sms_base_url = forms.URLField(label=_("SMS gateway address"), max_length=200, assume_scheme="https")
+    telegram_base_url = forms.URLField(
+        label=_("Telegram Bot API address"), max_length=200, assume_scheme="https"
+    )
     sms_token_new = forms.CharField(
         label=_("SMS gateway token"),
         required=False,
