@@ -61,6 +61,14 @@ class SettingsForm(forms.ModelForm):
         help_text=_("Stored encrypted, never shown. Leave blank to keep the one saved."),
     )
 
+    # each token beside its channel's other settings
+    field_order = [
+        *ReminderSettings.EDITABLE_FIELDS[: ReminderSettings.EDITABLE_FIELDS.index("sms_from") + 1],
+        "sms_token_new",
+        *ReminderSettings.EDITABLE_FIELDS[ReminderSettings.EDITABLE_FIELDS.index("sms_from") + 1 :],
+        "telegram_token_new",
+    ]
+
     class Meta:
         model = ReminderSettings
         fields = list(ReminderSettings.EDITABLE_FIELDS)

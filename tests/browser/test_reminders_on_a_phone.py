@@ -1,6 +1,6 @@
 """Reminders on a 360 px phone, in Khmer: a caseworker records that a returnee agrees to Telegram reminders,
 sees the number only by its end, and reads the organisation's log with a failure in it; nothing scrolls
-sideways."""
+sideways; the administrator changes the settings without seeing the bot's token."""
 
 import datetime as dt
 
@@ -67,5 +67,21 @@ def test_a_caseworker_records_reminders_and_reads_the_log_on_a_phone(live_server
     assert "URLError" in page.inner_text("[data-testid=reminders]")
     widths["log"] = page.evaluate("document.documentElement.scrollWidth")
     screenshot(page, "reminders-log-km-360")
+    context.close()
+
+    # the administrator's settings page: the token is never shown back
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="km-KH", is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, live_server.url, "demo-admin")
+    page.goto(f"{live_server.url}/reminders/settings/")
+    assert "123:abc" not in page.content()
+    page.fill("input[name=phone]", "012 999 888")
+    page.click("button.primary")
+    page.wait_for_load_state()
+    assert ReminderSettings.objects.get(organisation_id=org_id).phone == "012 999 888"
+    assert ReminderSettings.objects.get(organisation_id=org_id).telegram_token == "123:abc"
+    widths["settings"] = page.evaluate("document.documentElement.scrollWidth")
+    screenshot(page, "reminders-settings-km-360")
     context.close()
     assert all(w <= 360 for w in widths.values()), widths
