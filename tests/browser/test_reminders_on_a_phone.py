@@ -24,14 +24,16 @@ def test_a_caseworker_records_reminders_and_reads_the_log_on_a_phone(live_server
     caseworker = User.objects.get(username="demo-caseworker")
     org_id = caseworker.memberships.get().organisation_id
     # nothing listens on port 9: the reminder fails with a refused connection, then waits to be retried
-    ReminderSettings.objects.create(
+    ReminderSettings.objects.update_or_create(
         organisation_id=org_id,
-        phone="023 123 456",
-        quiet_start=dt.time(0),
-        quiet_end=dt.time(0),
-        telegram_enabled=True,
-        telegram_base_url="http://127.0.0.1:9",
-        telegram_token="123:abc",
+        defaults=dict(
+            phone="023 123 456",
+            quiet_start=dt.time(0),
+            quiet_end=dt.time(0),
+            telegram_enabled=True,
+            telegram_base_url="http://127.0.0.1:9",
+            telegram_token="123:abc",
+        ),
     )
     person = Person.objects.filter(organisation_id=org_id, merged_into__isnull=True).first()
     assert person is not None
@@ -55,7 +57,7 @@ def test_a_caseworker_records_reminders_and_reads_the_log_on_a_phone(live_server
     page.fill("input[name=address]", "987654321")
     page.click("button.primary")
     page.wait_for_load_state()
-    assert Contact.objects.get(consent__person=person).address == "987654321"
+    assert Contact.objects.get(consent__person=person, channel="telegram").address == "987654321"
     contacts = page.inner_text("[data-testid=reminder-contacts]")
     assert "321" in contacts and "987654321" not in contacts
     widths = {"person": page.evaluate("document.documentElement.scrollWidth")}
