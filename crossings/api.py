@@ -158,6 +158,7 @@ def _register_routers() -> None:
     from crossings.people.api import router as people_router
     from crossings.reception.api import router as reception_router
     from crossings.reception.handover_api import router as handover_router
+    from crossings.reminders.api import router as reminders_router
     from crossings.stats.api import router as stats_router
 
     api.add_router("/", accounts_router)
@@ -172,6 +173,7 @@ def _register_routers() -> None:
     api.add_router("/", outreach_router)
     api.add_router("/", stats_router)
     api.add_router("/", exchange_router)
+    api.add_router("/", reminders_router)
 
 
 _register_routers()

@@ -26,6 +26,7 @@ COMMANDS: dict[tuple[str, str], str] = {
     ("legal", "deadlines"): "deadlines",
     ("legal", "send-digests"): "send-digests",
     ("accompaniment", "remind"): "accompaniment-reminders",
+    ("reminders", "send-due"): "reminders-send-due",
     ("odk", "set-password"): "outreach_set_odk_password",
     ("odk", "build-forms"): "outreach_build_forms",
     ("odk", "upload-form"): "outreach_upload_form",

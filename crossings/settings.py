@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "crossings.bonds",
     "crossings.accompaniment",
     "crossings.exchange",
+    "crossings.reminders",
     "crossings.outreach",
     "crossings.stats",
     "crossings.webhooks",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("crossings.exchange.urls")),
     path("", include("crossings.audit.urls")),
     path("", include("crossings.webhooks.urls")),
+    path("", include("crossings.reminders.urls")),
     # Outreach (anonymous clients) and the OpenRosa server for ODK Collect
     path("outreach/", include(outreach_urls.urlpatterns)),
     path("openrosa/", include(outreach_urls.openrosa_urlpatterns)),

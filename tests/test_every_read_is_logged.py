@@ -33,6 +33,8 @@ from crossings.people.models import Person
 from crossings.reception import handover
 from crossings.reception import services as reception_services
 from crossings.reception.models import Arrival, ArrivalBatch, FollowUp
+from crossings.reminders import services as reminder_services
+from crossings.reminders.models import Reminder, ReminderSettings
 from tests.conftest import verified_client
 from tests.test_role_matrix import api_operations, page_patterns
 
@@ -98,6 +100,8 @@ PAGE_READS: dict[str, tuple[dict[str, str], str, dict[str, str] | None]] = {
     "accompaniment_detail": ({"accompaniment_id": "accompaniment"}, "", None),
     "inbound_list": ({}, "", None),
     "inbound_detail": ({"inbound_id": "inbound"}, "", None),
+    "reminder_log": ({}, "", None),
+    "person_reminders": ({"person_id": "person"}, "", None),
 }
 
 # Read by a volunteer (the seeded volunteer, not the supervisor): their events name a person by initials.
@@ -161,6 +165,7 @@ PAGE_OTHERS: dict[str, str] = {
         )
     },
     "rapid_response_resend": "queues the alert e-mails again and redirects; shows no person",
+    "reminder_settings": "the organisation's reminder channels and quiet hours, no person",
     **{
         name: "webhooks: addresses, event types and record ids, never a person's data (docs/webhooks.md)"
         for name in ("webhook_list", "webhook_detail", "webhook_active", "webhook_resend")
@@ -215,6 +220,7 @@ PAGE_OTHERS: dict[str, str] = {
             "inbound_decline",
             "packet_answer",
             "packet_cancel",
+            "reminder_resend",
         )
     },
 }
@@ -250,6 +256,8 @@ API_READS: dict[str, tuple[dict[str, str], str, dict[str, Any] | None]] = {
     "GET /api/reception/expected": ({}, "", None),
     "GET /api/people/{person_id}/family": ({"person_id": "person"}, "", None),
     "GET /api/reception/packets/{packet_id}": ({"packet_id": "packet"}, "", None),
+    "GET /api/reminders": ({}, "", None),
+    "GET /api/people/{person_id}/reminders": ({"person_id": "person"}, "", None),
 }
 API_OTHERS: dict[str, str] = {
     "GET /api/me": ACCOUNT,
@@ -320,6 +328,8 @@ API_OTHERS: dict[str, str] = {
             "POST /api/reception/packets/{packet_id}/receive",
             "POST /api/reception/packets/{packet_id}/decline",
             "POST /api/reception/packets/{packet_id}/cancel",
+            "POST /api/reminders/{reminder_id}/resend",
+            "POST /api/people/{person_id}/reminders",
         )
     },
 }
@@ -413,6 +423,18 @@ def seeded(make_org: Any, make_user: Any) -> dict[str, Any]:
         user=user, check_in=check_in, cap=2, meets_at=dt.time(9), meeting_point="Lobby"
     )
     accompaniment_services.sign_up(accompaniment=accompaniment, user=volunteer)
+    ReminderSettings.objects.create(organisation=advocacy, telegram_enabled=True, telegram_token="x")
+    contact = reminder_services.opt_in(person=person, user=user, channel="telegram", address="12345")
+    Reminder.objects.create(
+        organisation=advocacy,
+        person=person,
+        contact=contact,
+        channel="telegram",
+        kind="check_in",
+        event_id=check_in.pk,
+        event_on=check_in.date,
+        days_before=3,
+    )
     inbound = exchange_services.receive_inbound(
         organisation_id=advocacy.pk,
         user=user,

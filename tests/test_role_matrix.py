@@ -155,6 +155,10 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "webhook_detail": ({"subscription_id": NONE}, ORG_ADMINS),
     "webhook_active": ({"subscription_id": NONE}, ORG_ADMINS),
     "webhook_resend": ({"delivery_id": NONE}, ORG_ADMINS),
+    "reminder_log": ({}, CASE_ROLES),
+    "reminder_resend": ({"reminder_id": NONE}, CASE_ROLES),
+    "reminder_settings": ({}, ORG_ADMINS),
+    "person_reminders": ({"person_id": "PERSON"}, CASE_ROLES),
     "healthz": ({}, EVERYONE),
     "api-docs": ({"_url": "/api/docs"}, EVERYONE),
     "openapi-json": ({"_url": "/api/openapi.json"}, EVERYONE),
@@ -321,6 +325,14 @@ API: dict[str, tuple[dict[str, Any], dict[str, Any] | None, frozenset[str]]] = {
         CASE_ROLES,
     ),
     "GET /api/accompaniment/{accompaniment_id}/signups": ({"accompaniment_id": NONE}, None, CASE_ROLES),
+    "GET /api/reminders": ({}, None, CASE_ROLES),
+    "POST /api/reminders/{reminder_id}/resend": ({"reminder_id": NONE}, None, CASE_ROLES),
+    "GET /api/people/{person_id}/reminders": ({"person_id": "PERSON"}, None, CASE_ROLES),
+    "POST /api/people/{person_id}/reminders": (
+        {"person_id": "PERSON"},
+        {"channel": "telegram", "address": "1", "given_on": "2020-01-01"},
+        CASE_ROLES,
+    ),
 }
 
 

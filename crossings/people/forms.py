@@ -82,6 +82,9 @@ class ConsentForm(forms.ModelForm):
         # A sharing consent names another organisation: the holder's own is not offered.
         others = Organisation.objects.exclude(pk=exclude_org) if exclude_org else Organisation.objects.all()
         choice_field(self, "shared_with").queryset = others.order_by("name")
+        # A consent to reminders is recorded with its channel and number, on the person's reminders page.
+        scope = self.fields["scope"]
+        scope.choices = [c for c in scope.choices if c[0] != Consent.Scope.REMINDERS]  # type: ignore[attr-defined]
 
     def clean_form(self) -> Any:
         upload = self.cleaned_data.get("form")

@@ -380,6 +380,9 @@ class Consent(models.Model):
         # The organisation's own record sent on to its linked case-management system (OSCaR, Primero,
         # through the exchange feed, docs/exchange.md): a disclosure beyond the organisation, so asked for.
         EXCHANGE = "exchange", _("to send the record to the organisation's linked case-management system")
+        # Short reminders of appointments sent to the person by SMS, Telegram or e-mail (docs/reminders.md):
+        # the channel and the number are kept beside the consent, in the reminders app, encrypted.
+        REMINDERS = "reminders", _("to receive reminders of appointments")
 
     class Section(models.TextChoices):
         """What a sharing consent lets the other organisation see. Identity is always included."""

@@ -169,6 +169,20 @@ class Command(BaseCommand):
             note="Wear the community T-shirt; ask for Casey.",
             language="en_km",
         )
+        # Reminders (docs/reminders.md): the advocates remind by e-mail (the demo's private outbox), in Los
+        # Angeles time; Vuthy agreed to be reminded of his check-ins, in English, without saying of what.
+        from crossings.reminders import services as reminders
+        from crossings.reminders.models import ReminderSettings
+
+        ReminderSettings.objects.create(
+            organisation_id=advocacy,
+            sender_name="Advocates",
+            phone="+1 206 555 0100",
+            time_zone="America/Los_Angeles",
+        )
+        reminders.opt_in(
+            person=vuthy, user=caseworker, channel="email", address="vuthy@example.org", language="en"
+        )
         sharing.record_consent(
             person=dara,
             user=caseworker,
