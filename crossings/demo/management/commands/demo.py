@@ -197,6 +197,64 @@ class Command(BaseCommand):
             purpose="Removal expected; please meet the flight and help with housing.",
             user=caseworker,
         )
+        # A call last night: Sokha's sister says ICE took him at home. Verified, the rapid response is open,
+        # and the organisation and the family are raising his bond (docs/calls-and-bonds.md).
+        from crossings.bonds import services as bonds
+        from crossings.calls import services as calls
+
+        sokha = services.create_person(
+            organisation_id=advocacy,
+            user=caseworker,
+            data={
+                "given_name": "Sokha",
+                "family_name": "Meas",
+                "name_km": "មាស សុខា",
+                "sex": "male",
+                "birth_date": dt.date(1988, 2, 14),
+                "us_city": "Long Beach",
+            },
+        )
+        journey.record_event(
+            person=sokha,
+            kind="in_proceedings",
+            date=dt.date(2024, 6, 3),
+            user=caseworker,
+            organisation_id=advocacy,
+        )
+        call = calls.take_call(
+            organisation_id=advocacy,
+            user=caseworker,
+            data={
+                "caller_name": "Sreyneang",
+                "relationship": "sibling",
+                "caller_language": "km",
+                "person_name": "Meas Sokha",
+                "whereabouts": "Adelanto ICE Processing Center (the ICE locator lists him)",
+                "what_happened": "Two officers came to the house at 6 am and took him.",
+                "callback_number": "+1 562 555 0142",
+            },
+        )
+        calls.link_person(call=call, person=sokha, user=caseworker)
+        response = calls.open_rapid_response(
+            call=call,
+            user=caseworker,
+            verified=True,
+            facility="Adelanto ICE Processing Center",
+            date=today - dt.timedelta(days=1),
+        )
+        bond = bonds.post_bond(
+            detention=response.detention,
+            amount="5000",
+            obligor="Sreyneang Meas",
+            posted_on=today,
+            user=caseworker,
+        )
+        bonds.add_contribution(
+            bond=bond, amount="3000", source="bond_fund", from_whom="Community bond fund", user=caseworker
+        )
+        bonds.add_contribution(
+            bond=bond, amount="2000", source="family", from_whom="Sreyneang Meas", user=caseworker
+        )
         # Sreymom's removal flight is known: the advocates sent a pre-arrival packet (docs/handover.md).
         from crossings.reception import handover
 
@@ -291,6 +349,7 @@ class Command(BaseCommand):
             w(line)
         w("Try: demo-caseworker sees a pending referral to the reception centre; demo-reception accepts it.")
         w("     demo-reception sees OUK Sreymom in Expected arrivals (a pre-arrival packet) and receives it.")
+        w("     demo-caseworker: the call line holds last night's call about MEAS Sokha, with his bond.")
         w("     demo-volunteer sees only the check-in open for accompaniment, and signs up for it.")
         odk = f"password {DEMO_PASSWORD}-odk"
         w(f"ODK Collect: server http://<this machine>:8000/openrosa/, user demo-outreach, {odk}")
