@@ -323,3 +323,18 @@ def test_the_reception_home_lists_the_expected_arrivals(person, caseworker, rece
     body = login(officer).get("/").content.decode()
     assert 'data-testid="today-expected"' in body and "SOK Dara" in body and "Charter KH-12" in body
     assert AccessLog.objects.filter(user=officer, reason="home", object_ids__contains=str(person.pk)).exists()
+
+
+def test_a_packet_follows_its_own_consent_even_beside_an_older_referral(
+    person, caseworker, reception, officer
+):
+    """A referral sent months ago under a journey-only consent is still waiting; the person now agrees to
+    share health needs too: the packet carries them (its consent), and rides on the waiting referral."""
+    consent(person, caseworker, reception, ["journey"])
+    older = sharing.refer(
+        person=person, to_organisation=reception, purpose="meet the flight", user=caseworker
+    )
+    consent(person, caseworker, reception, ["journey", "health"])
+    packet = prepare(person, caseworker, reception, medication="insulin")
+    assert packet.referral == older and handover.covered(packet) == {"health_needs", "medication"}
+    assert "insulin" in str(handover.packet_access(officer, packet.pk).medication)

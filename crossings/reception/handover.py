@@ -32,7 +32,7 @@ from crossings.errors import Conflict, Refused
 from crossings.formtools import row_id
 from crossings.history import written_by
 from crossings.people import sharing
-from crossings.people.access import access_for
+from crossings.people.access import access_for, carried_sections
 from crossings.people.models import Consent, FamilyMember, Person, Referral
 from crossings.reception.models import Arrival, Assessment, Packet
 
@@ -48,7 +48,7 @@ GRACE_DAYS = 14
 def _live(prefix: str = "") -> Q:
     """An open packet whose consent is valid today: the only packets the reception organisation sees."""
     return Q(**{f"{prefix}status__in": [Packet.Status.SENT, Packet.Status.RECEIVED]}) & Consent.valid_q(
-        prefix=f"{prefix}referral__consent__"
+        prefix=f"{prefix}consent__"
     )
 
 
@@ -57,7 +57,7 @@ def _live(prefix: str = "") -> Q:
 
 def _packets() -> QuerySet[Packet]:
     return Packet.objects.select_related(
-        "person", "from_organisation", "to_organisation", "referral__consent", "arrival__batch"
+        "person", "from_organisation", "to_organisation", "consent", "referral", "arrival__batch"
     )
 
 
@@ -112,7 +112,7 @@ def packet_for(reader: Reader, packet_id: Any) -> Packet:
 
 def covered(packet: Packet) -> set[str]:
     """The packet's parts its consent covers today (the reception organisation reads only these)."""
-    sections = set(packet.referral.sections)
+    sections = set(packet.sections)
     return {part for part, section in Packet.PARTS.items() if section in sections}
 
 
@@ -177,8 +177,8 @@ def prepare_packet(
         raise Refused(
             _("Unknown documents: %(names)s.") % {"names": ", ".join(sorted(unknown))}, field="documents"
         )
-    referral = _referral_for(person=person, to_organisation=to_organisation, user=user, flight=fields)
-    allowed = set(referral.sections)
+    sections, _basis = carried_sections(access, consent)
+    allowed = set(sections)
     for part, section in Packet.PARTS.items():
         if str(fields.get(part) or "").strip() and section not in allowed:
             raise sharing.ConsentMissing(
@@ -193,15 +193,20 @@ def prepare_packet(
                 },
                 field=part,
             )
+    referral = _referral_for(person=person, to_organisation=to_organisation, user=user, flight=fields)
     packet = Packet(
         person=person,
         from_organisation_id=access.organisation_id,
         to_organisation=to_organisation,
         referral=referral,
+        consent=consent,
+        sections=sections,
         created_by=user,
         **{k: v for k, v in fields.items() if v not in (None, "")},
     )
-    packet.full_clean(exclude=["person", "from_organisation", "to_organisation", "referral", "created_by"])
+    packet.full_clean(
+        exclude=["person", "from_organisation", "to_organisation", "referral", "consent", "created_by"]
+    )
     written_by(packet, user, "pre-arrival packet sent")
     try:
         with transaction.atomic():

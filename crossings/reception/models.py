@@ -315,6 +315,10 @@ class Packet(models.Model):
         verbose_name=_("reception organisation"),
     )
     referral = models.ForeignKey("people.Referral", on_delete=models.PROTECT, related_name="packets")
+    # The consent the packet was sent under, and the sections it carried then (the consent's, narrowed to what
+    # the sender itself held): what the packet may show, while that consent stays valid.
+    consent = models.ForeignKey("people.Consent", on_delete=models.PROTECT, related_name="packets")
+    sections = models.JSONField(default=list, blank=True)
     flight = models.CharField(_("flight"), max_length=50, blank=True)
     expected_on = models.DateField(_("expected arrival date"))
     health_needs = EncryptedTextField(_("health needs"), blank=True, null=True)
