@@ -133,7 +133,7 @@ def test_demo_data_in_the_django_test_database_is_complete():
         "volunteer",
     }
     assert User.objects.filter(username__startswith="demo-").count() == 8
-    assert Person.objects.count() == 5
+    assert Person.objects.count() == 6
     # Every module has something to show: a journey, a pending referral, a flight, an outreach site, figures.
     from crossings.outreach.models import Site
     from crossings.people.models import Referral
@@ -141,6 +141,14 @@ def test_demo_data_in_the_django_test_database_is_complete():
     from crossings.stats.models import Figure
 
     assert Person.objects.filter(status="under_supervision").exists()
-    assert Referral.objects.filter(status="pending").count() == 1
+    # Dara's referral, and the one Sreymom's pre-arrival packet travels with
+    assert Referral.objects.filter(status="pending").count() == 2
     assert ArrivalBatch.objects.get().arrivals.filter(received=True).count() == 1
+    from crossings.bonds.models import Bond
+    from crossings.calls.models import Call
+    from crossings.reception.models import Packet
+
+    assert Packet.objects.filter(status="sent").count() == 1
+    assert Call.objects.get().rapid_response is not None
+    assert sum(c.amount for c in Bond.objects.get().contributions.all()) == 5000
     assert Site.objects.exists() and Figure.objects.exists()
