@@ -18,6 +18,7 @@ from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from crossings.accounts import keep
 from crossings.accounts.forms import ApiTokenForm, EnrolmentCodeForm, TokenForm
 from crossings.accounts.models import ApiToken, Membership, User
 from crossings.accounts.rules import AuthedRequest, login_only, public
@@ -166,10 +167,27 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return django_set_language(request)
 
 
+@login_only
+def draft_restore(request: AuthedRequest, draft_id: str) -> HttpResponse:
+    """After logging in again: the form that was sent when the session had ended, shown again filled in
+    (crossings/accounts/keep.py). The URL holds only the draft's random id."""
+    return keep.restore(request, draft_id)
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Django's CSRF refusal, in the reader's language and the product's look instead of Django's English
     technical page. ``reason`` (Django's English detail) is not shown: it helps no caseworker. The link back
-    is the page the form was on, when that page is on this site."""
+    is the page the form was on, when that page is on this site. A form this site's own page sent (Origin or
+    Referer) is kept as a draft, so the page can be shown again with what was typed (after a login when the
+    session ended too); a form another site sent is never kept."""
     referer = request.META.get("HTTP_REFERER", "")
     back = referer if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) else ""
-    return render(request, "403_csrf.html", {"back": back}, status=403)
+    draft = keep.keep_draft(request) if keep.same_origin(request) else None
+    context = {
+        "back": back,
+        "draft": draft,
+        "again": (draft.page if draft.claimed else keep.login_url(draft)) if draft is not None else "",
+        "minutes": keep.minutes(),
+    }
+    response = render(request, "403_csrf.html", context, status=403)
+    return keep.hold(response, draft) if draft is not None and not draft.claimed else response
