@@ -190,6 +190,67 @@ def test_nothing_is_kept_without_a_session_to_say_whose_it_was(browser):
 
 
 @pytest.mark.django_db
+def test_only_a_form_some_page_shows_again_is_kept(browser, person, advocacy, caseworker):
+    case = Case.objects.create(
+        organisation=advocacy, person=person, programme="legal_defence", owner=caseworker
+    )
+    end_session(browser)
+    # closing a case is a button, not typing: nothing to show again, so nothing is kept
+    assert next_of(browser.post(f"/cases/{case.pk}/close/", {"closure_reason": "goals_met"}))
+    # the duplicate check htmx sends while typing is not the form being sent
+    browser.post("/people/check-duplicates/", PERSON, HTTP_HX_REQUEST="true")
+    assert not Draft.objects.exists()
+
+
+@pytest.mark.django_db
+def test_expired_drafts_are_purged_at_every_login(browser, make_user, advocacy):
+    end_session(browser)
+    next_of(browser.post("/people/new/", PERSON))
+    Draft.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    Client().force_login(make_user(Role.CASEWORKER, advocacy, username="someone-else"))
+    assert not Draft.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_event_alias_and_family_member_are_restored_on_the_person_page(browser, person):
+    page = f"/people/{person.pk}/"
+    for action, data in (
+        ("aliases", {"name": "Sok Darra", "note": "US passport"}),
+        ("family", {"name": "Sok Channa", "relationship": "sister", "location": "Long Beach"}),
+    ):
+        browser.force_login(person.organisation.memberships.first().user)
+        end_session(browser)
+        next_url = next_of(browser.post(f"{page}{action}/", data, HTTP_REFERER=f"http://testserver{page}"))
+        log_in(browser, "caseworker", next_url)
+        assert browser.get(next_url)["Location"] == page
+        html = browser.get(page).content.decode()
+        assert data["name"] in html and "<details open>" in html
+
+
+@pytest.mark.django_db
+def test_the_draft_is_kept_after_another_request_dropped_the_ended_session_cookie(caseworker):
+    phone = Client()
+    log_in(phone, "caseworker", "/")
+    end_session(phone)
+    # the duplicate check htmx sends while typing arrives first, and the server drops the session cookie
+    phone.post("/people/check-duplicates/", PERSON, HTTP_HX_REQUEST="true")
+    assert not phone.cookies["sessionid"].value
+    next_url = next_of(phone.post("/people/new/", PERSON))
+    assert Draft.objects.get().user == caseworker  # the signed login cookie says whose browser it is
+    log_in(phone, "caseworker", next_url)
+    assert phone.get(next_url)["Location"] == "/people/new/"
+
+
+@pytest.mark.django_db
+def test_nothing_is_kept_after_logging_out(caseworker):
+    phone = Client()
+    log_in(phone, "caseworker", "/")
+    phone.post("/logout/")
+    assert next_of(phone.post("/people/new/", PERSON)) == "/people/new/"
+    assert not Draft.objects.exists()
+
+
+@pytest.mark.django_db
 def test_files_are_not_kept_and_the_user_is_told(browser):
     end_session(browser)
     photo = SimpleUploadedFile("face.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
@@ -229,12 +290,11 @@ def test_a_note_is_restored_on_its_case(browser, person, advocacy, caseworker):
     next_url = next_of(
         browser.post(
             f"/cases/{case.pk}/notes/",
-            {"body": "Called his sister in Long Beach"},
-            HTTP_REFERER=f"http://testserver/cases/{case.pk}/",
+            {"body": "Called his sister in Long Beach"},  # no Referer: the view names its page
         )
     )
     log_in(browser, "caseworker", next_url)
-    browser.get(next_url)
+    assert browser.get(next_url)["Location"] == f"/cases/{case.pk}/"
     assert "Called his sister in Long Beach" in browser.get(f"/cases/{case.pk}/").content.decode()
     assert not Note.objects.exists()
 

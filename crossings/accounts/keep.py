@@ -27,19 +27,24 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.db import IntegrityError, transaction
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from crossings.accounts.models import Draft, Submission, User
+from crossings.formtools import row_id
 
 T = TypeVar("T")
+V = TypeVar("V", bound=Callable[..., Any])
 
 COOKIE = "crossings_draft"
 COOKIE_SALT = "crossings.accounts.keep.draft"
@@ -76,10 +81,18 @@ def same_origin(request: HttpRequest) -> bool:
 
 
 def _page(request: HttpRequest) -> str:
-    """The path of the page the form is on: the Referer's, when it is this site's, else the form's action
-    (a form that posts to its own page). A path only: a query string is never kept."""
+    """The path of the page the form is on: the one its view declares (``@restorable(page=...)``, with the
+    same URL arguments), else the Referer's when it is this site's, else the form's own path (a form that
+    posts to its own page). A path only: a query string is never kept."""
     from urllib.parse import urlsplit
 
+    try:
+        match = resolve(request.path)
+    except Resolver404:
+        match = None
+    declared = getattr(match.func, "crossings_restorable_page", None) if match else None
+    if declared and match is not None:
+        return reverse(declared, kwargs=match.kwargs)[:300]
     referer = request.META.get("HTTP_REFERER", "")
     if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
         path = urlsplit(referer).path
@@ -88,23 +101,91 @@ def _page(request: HttpRequest) -> str:
     return request.path[:300]
 
 
+WHO_COOKIE = "crossings_who"
+WHO_SALT = "crossings.accounts.keep.who"
+
+
+def _who_digest(user: User) -> str:
+    # Changes with the password and with "log out on every device" (the session hash's per-user salt).
+    return salted_hmac(WHO_SALT, user.get_session_auth_hash()).hexdigest()[:32]
+
+
+def remember(response: HttpResponseBase, user: Any) -> HttpResponseBase:
+    """At the login: a signed cookie saying whose browser this is, lasting until the browser closes, like
+    the session. The session cookie is dropped by the first request after the session ended (a page, the
+    duplicate check htmx sends while typing), so without this the form sent after it could not say whose
+    typing it is. It holds the user's id and a digest, nothing else."""
+    response.set_signed_cookie(
+        WHO_COOKIE,
+        f"{user.pk}:{_who_digest(user)}",
+        salt=WHO_SALT,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+def forget(response: HttpResponse) -> HttpResponse:
+    """At a logout: the browser no longer says whose it is, and holds no draft."""
+    response.delete_cookie(WHO_COOKIE, samesite="Lax")
+    response.delete_cookie(COOKIE, samesite="Lax")
+    return response
+
+
 def _ended_session_user(request: HttpRequest) -> User | None:
-    """The user of the session this browser's cookie names, read from the server's own (expired) session
-    row: the only way to know whose typing an anonymous POST is. None if the row is gone (logged out,
-    purged) or no longer valid for the user (password changed since, account disabled)."""
+    """Whose session ended in this browser: the user of the server's own (expired) session row that the
+    session cookie names, else the one the signed login cookie names. None if neither says (logged out) or
+    what they say is no longer valid for the user (password changed, logged out everywhere, disabled)."""
     from django.contrib.sessions.models import Session
 
     key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
     row = Session.objects.filter(session_key=key[:40]).first() if key else None
-    if row is None:
-        return None
-    data = row.get_decoded()
-    user = User.objects.filter(pk=str(data.get(SESSION_KEY, "")), is_active=True).first()
-    if user is None or not constant_time_compare(
-        data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()
-    ):
+    if row is not None:
+        data = row.get_decoded()
+        user = User.objects.filter(pk=str(data.get(SESSION_KEY, "")), is_active=True).first()
+        valid = user is not None and constant_time_compare(
+            data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()
+        )
+        return user if valid else None
+    who = request.get_signed_cookie(WHO_COOKIE, default="", salt=WHO_SALT)
+    pk, _sep, digest = str(who).partition(":")
+    user = User.objects.filter(pk=row_id(pk) or 0, is_active=True).first() if pk else None
+    if user is None or not constant_time_compare(digest, _who_digest(user)):
         return None
     return user
+
+
+def restorable(view: V | None = None, *, page: str | None = None) -> Any:
+    """Mark a page form's view (below its access rule) as one whose page shows a kept draft again: only
+    such a form's typing is kept, so nothing is kept that no page would give back. ``page``: the URL name of
+    the page the form is on, when the view only takes the POST (it gets the view's URL arguments)."""
+
+    def mark(inner: V) -> V:
+        inner.crossings_restorable = True  # type: ignore[attr-defined]
+        inner.crossings_restorable_page = page  # type: ignore[attr-defined]
+        return inner
+
+    return mark(view) if view is not None else mark
+
+
+def _restorable(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return bool(getattr(match.func, "crossings_restorable", False))
+
+
+def purge() -> int:
+    """Delete the expired drafts: whenever a draft is kept or restored and at every login."""
+    deleted, _rows = Draft.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
+
+
+@receiver(user_logged_in)
+def _purge_at_login(sender: Any, **kwargs: Any) -> None:
+    purge()
 
 
 def keep_draft(request: HttpRequest) -> Draft | None:
@@ -113,7 +194,9 @@ def keep_draft(request: HttpRequest) -> Draft | None:
     login in this browser."""
     from crossings.accounts.rules import fully_authenticated
 
-    if request.method != "POST" or request.path.startswith(NEVER_KEPT):
+    if request.method != "POST" or request.path.startswith(NEVER_KEPT) or request.headers.get("HX-Request"):
+        return None  # an htmx request (the duplicate check while typing) is not the form being sent
+    if not _restorable(request.path):
         return None
     claimed = fully_authenticated(request.user)
     user = request.user if claimed else _ended_session_user(request)
@@ -122,8 +205,8 @@ def keep_draft(request: HttpRequest) -> Draft | None:
     fields = [[name, value] for name, values in request.POST.lists() if not _secret(name) for value in values]
     if sum(len(name) + len(value) for name, value in fields) > MAX_KEPT_CHARACTERS:
         return None
+    purge()
     now = timezone.now()
-    Draft.objects.filter(expires_at__lte=now).delete()  # expired drafts go whenever a new one is kept
     draft = Draft.objects.create(
         id=secrets.token_urlsafe(32),
         user=user,
@@ -176,6 +259,7 @@ def login_again(request: HttpRequest) -> HttpResponse:
 
 def restore(request: HttpRequest, draft_id: str) -> HttpResponse:
     """After the login: the draft becomes this session's, and the user goes to the page of the form."""
+    purge()
     cookie = request.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT, max_age=minutes() * 60)
     draft = Draft.objects.filter(pk=draft_id[:64], claimed=False, expires_at__gt=timezone.now()).first()
     if (

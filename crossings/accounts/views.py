@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -31,9 +32,16 @@ def _safe_next(request: HttpRequest, fallback: str = "home") -> str:
     return reverse(fallback)
 
 
-login = public(
-    auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
-)
+_login = auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
+
+
+@public
+def login(request: HttpRequest) -> HttpResponseBase:
+    response = _login(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        # whose typing a form is, should it be sent after this session ends (keep.py)
+        keep.remember(response, request.user)
+    return response
 
 
 @public
@@ -41,7 +49,7 @@ login = public(
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("You are logged out."))
-    return redirect("login")
+    return keep.forget(redirect("login"))
 
 
 @login_only
@@ -51,6 +59,7 @@ def logout_everywhere(request: AuthedRequest) -> HttpResponse:
     tokens and calendar feeds, which would otherwise keep working on that device."""
     tokens, feeds = request.user.log_out_everywhere()
     logout(request)
+    response = keep.forget(redirect("login"))
     messages.info(
         request,
         _(
@@ -59,7 +68,7 @@ def logout_everywhere(request: AuthedRequest) -> HttpResponse:
         )
         % {"tokens": tokens, "feeds": feeds},
     )
-    return redirect("login")
+    return response
 
 
 @login_only

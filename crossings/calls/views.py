@@ -42,6 +42,7 @@ def call_list(request: AuthedRequest) -> HttpResponse:
 
 
 @requires(Cap.PEOPLE_EDIT)
+@keep.restorable
 def call_new(request: AuthedRequest) -> HttpResponse:
     form = CallForm(keep.form_data(request), initial={"received_at": timezone.localtime().replace(second=0)})
     if request.method == "POST":

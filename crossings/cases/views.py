@@ -140,6 +140,7 @@ def case_reopen(request: AuthedRequest, case_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="case_detail")
 def task_add(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id, edit=True)
     form = TaskForm(request.POST, organisation_id=case.organisation_id)
@@ -187,6 +188,7 @@ def task_resolve(request: AuthedRequest, task_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="case_detail")
 def note_add(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id, edit=True)
     form = NoteForm(request.POST)

@@ -65,6 +65,7 @@ def person_list(request: AuthedRequest) -> HttpResponse:
 
 
 @requires(Cap.PEOPLE_EDIT)
+@keep.restorable
 def person_new(request: AuthedRequest) -> HttpResponse:
     form = PersonForm(keep.form_data(request), request.FILES or None)
     duplicates: list[matching.Match] = []
@@ -165,11 +166,11 @@ def _person_page(
         "can_write_journey": access.can_edit and (access.holder or access.shows("journey")),
         "can_write_family": access.can_edit and (access.holder or access.shows("contact")),
         "can_merge": access.holder and request.user.scope.can(Cap.PEOPLE_MERGE, person.organisation_id),
-        "event_form": EventForm(),
+        "event_form": EventForm(keep.restored(request, reverse("person_add_event", args=[person.pk]))),
         "consent_form": ConsentForm(exclude_org=access.organisation_id),
         "referral_form": referral_form,
-        "alias_form": AliasForm(),
-        "family_form": FamilyForm(),
+        "alias_form": AliasForm(keep.restored(request, reverse("person_add_alias", args=[person.pk]))),
+        "family_form": FamilyForm(keep.restored(request, reverse("person_add_family", args=[person.pk]))),
     }
     return render(request, "people/person_detail.html", context, status=status)
 
@@ -219,6 +220,7 @@ def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="person_detail")
 def person_add_event(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = _editable(request, person_id, "journey")
     form = EventForm(request.POST)
@@ -289,6 +291,7 @@ def consent_withdraw(request: AuthedRequest, consent_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="person_detail")
 def person_refer(request: AuthedRequest, person_id: int) -> HttpResponse:
     """Send a referral. Refused (no consent, a bad choice), the person page is shown again with the form
     as typed, the purpose included, and what was wrong; sent twice, it is sent once."""
@@ -320,6 +323,7 @@ def person_refer(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="person_detail")
 def person_add_alias(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = _editable(request, person_id)
     form = AliasForm(request.POST)
@@ -337,6 +341,7 @@ def person_add_alias(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="person_detail")
 def person_add_family(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = _editable(request, person_id, "family")
     form = FamilyForm(request.POST)
