@@ -333,6 +333,25 @@ def test_a_refused_csrf_token_gets_a_page_in_the_users_language_that_shows_the_f
 
 
 @pytest.mark.django_db
+def test_a_refused_csrf_token_after_the_session_ended_keeps_the_form_for_after_the_login(caseworker):
+    client = csrf_client(caseworker)
+    end_session(client)
+    response = client.post("/people/new/", PERSON, HTTP_REFERER="http://testserver/people/new/")
+    assert response.status_code == 403
+    draft = Draft.objects.get()
+    assert not draft.claimed and draft.user == caseworker
+    assert f'href="/drafts/{draft.pk}/"' in response.content.decode()  # "Log in and show the form again"
+    token = client.get("/login/").cookies["csrftoken"].value
+    client.post(
+        "/login/",
+        {"username": "caseworker", "password": PASSWORD, "next": f"/drafts/{draft.pk}/"},
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert client.get(f"/drafts/{draft.pk}/")["Location"] == "/people/new/"
+    assert 'value="Sophal"' in client.get("/people/new/").content.decode()
+
+
+@pytest.mark.django_db
 def test_a_form_another_site_sent_is_never_kept(caseworker):
     client = csrf_client(caseworker)
     response = client.post("/people/new/", PERSON, HTTP_ORIGIN="https://evil.example")
@@ -463,3 +482,48 @@ def test_a_token_belongs_to_its_user(browser, make_user, advocacy, person):
     browser.post(f"/people/{person.pk}/cases/", {"programme": "legal_defence", "submission": "same"})
     other.post(f"/people/{person.pk}/cases/", {"programme": "reintegration", "submission": "same"})
     assert Case.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_submissions_of_one_form_create_once(caseworker, person, advocacy):
+    """The phone sent the form, lost the connection and sent it again while the first was still being
+    saved: the second waits on the token's unique row, then answers with what the first created."""
+    import threading
+    import time
+
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.db import connections
+    from django.test import RequestFactory
+
+    from crossings.accounts import keep
+
+    if connection.vendor != "postgresql":
+        pytest.skip("an in-memory SQLite database is not shared between threads; run on PostgreSQL")
+    case = Case.objects.create(
+        organisation=advocacy, person=person, programme="legal_defence", owner=caseworker
+    )
+    start = threading.Barrier(2)
+    answers: list[Any] = []
+
+    def send() -> None:
+        request = RequestFactory().post("/")
+        request.user = caseworker
+        request._messages = CookieStorage(request)  # type: ignore[attr-defined]
+
+        def create() -> Note:
+            time.sleep(0.5)  # still saving when the second arrives
+            return case.notes.create(body="Bail hearing moved", author=caseworker)
+
+        try:
+            start.wait()
+            answers.append(keep.once(request, "raced", create, lambda _note: f"/cases/{case.pk}/"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Note.objects.count() == 1
+    assert sorted(type(a).__name__ for a in answers) == ["HttpResponseRedirect", "Note"]
