@@ -263,6 +263,19 @@ def test_files_are_not_kept_and_the_user_is_told(browser):
 
 
 @pytest.mark.django_db
+def test_an_edit_is_restored_with_the_version_it_was_typed_against(browser, person):
+    end_session(browser)
+    data = {**PERSON, "family_name": "Sok", "given_name": "Dara", "contact": "moved to Battambang"}
+    next_url = next_of(browser.post(f"/people/{person.pk}/edit/", {**data, "version": person.version}))
+    log_in(browser, "caseworker", next_url)
+    assert browser.get(next_url)["Location"] == f"/people/{person.pk}/edit/"
+    html = browser.get(f"/people/{person.pk}/edit/").content.decode()
+    assert "moved to Battambang" in html and f'name="version" value="{person.version}"' in html
+    person.refresh_from_db()
+    assert person.contact != "moved to Battambang"
+
+
+@pytest.mark.django_db
 def test_a_form_on_another_page_is_restored_on_that_page(browser, person):
     page = f"/people/{person.pk}/"
     browser.get(page)

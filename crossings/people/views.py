@@ -176,11 +176,13 @@ def _person_page(
 
 
 @requires(Cap.PEOPLE_EDIT)
+@keep.restorable
 def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = _editable(request, person_id)  # only the holder rewrites the record
     person = access.person
+    # A restored draft keeps the version it was typed against: saved over a newer record, it is a conflict.
     form = PersonForm(
-        request.POST or None, request.FILES or None, instance=person, initial={"version": person.version}
+        keep.form_data(request), request.FILES or None, instance=person, initial={"version": person.version}
     )
     conflict = None
     if request.method == "POST" and form.is_valid():

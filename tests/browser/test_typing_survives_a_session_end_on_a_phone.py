@@ -58,3 +58,26 @@ def test_the_form_comes_back_after_the_session_ended_in_khmer(live_server, phone
     phone.get_by_role("button", name="រក្សាទុក", exact=True).click()
     phone.wait_for_url("**/people/*/")
     assert Person.objects.get().given_name == "Sophal"
+
+
+def test_a_refused_referral_keeps_its_purpose_and_the_summary_takes_the_focus(
+    live_server, phone, advocacy, reception, make_user
+):
+    make_user(Role.CASEWORKER, advocacy, username="dara")
+    person = Person.objects.create(organisation=advocacy, family_name="Keo", given_name="Bopha")
+    base = live_server.url
+    log_in(phone, base, "dara")
+    phone.get_by_test_id("switch-language").click()
+    phone.wait_for_load_state()
+    phone.goto(f"{base}/people/{person.pk}/")
+    phone.get_by_text("បញ្ជូនទៅអង្គការផ្សេង").click()
+    phone.select_option("#id_to_organisation", label=reception.name)
+    phone.fill("#id_purpose", "ទទួលនៅព្រលានយន្តហោះ ថ្ងៃទី 12")
+    phone.get_by_role("button", name="ផ្ញើការបញ្ជូន").click()  # no consent: refused
+
+    summary = phone.get_by_test_id("error-summary")
+    expect(summary).to_be_visible()
+    assert phone.evaluate("document.activeElement.dataset.testid") == "error-summary"
+    expect(phone.locator("#id_purpose")).to_have_value("ទទួលនៅព្រលានយន្តហោះ ថ្ងៃទី 12")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone, "referral-refused-keeps-purpose-phone-km")
