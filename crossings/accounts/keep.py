@@ -267,6 +267,7 @@ def restore(request: HttpRequest, draft_id: str) -> HttpResponse:
         or cookie is None
         or not constant_time_compare(cookie, draft.pk)
         or draft.user_id != request.user.pk
+        or not Draft.objects.filter(pk=draft.pk, claimed=False).update(claimed=True)  # once, even racing
     ):
         messages.warning(
             request,
@@ -277,7 +278,6 @@ def restore(request: HttpRequest, draft_id: str) -> HttpResponse:
             % {"n": minutes()},
         )
         return redirect("home")
-    Draft.objects.filter(pk=draft.pk).update(claimed=True)
     request.session[SESSION_DRAFT] = draft.pk
     response = redirect(draft.page if url_has_allowed_host_and_scheme(draft.page, None) else "home")
     response.delete_cookie(COOKIE, samesite="Lax")
