@@ -255,6 +255,9 @@ OTP_TOTP_ISSUER = "Crossings"
 # many hours (`crossings user enrol USER`, or "Issue a two-factor set-up code" in the back office).
 CROSSINGS_ENROLMENT_HOURS = int(env("CROSSINGS_ENROLMENT_HOURS", "72"))
 
+# A form sent after the session ended is kept (encrypted) this long, to be shown again after the login
+# (crossings/accounts/keep.py).
+CROSSINGS_DRAFT_MINUTES = env_int("CROSSINGS_DRAFT_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = int(env("CROSSINGS_SESSION_SECONDS", str(8 * 3600)))  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

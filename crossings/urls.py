@@ -19,6 +19,7 @@ urlpatterns = [
     path("account/2fa/setup/", accounts.two_factor_setup, name="two_factor_setup"),
     path("account/tokens/", accounts.api_tokens, name="api_tokens"),
     path("account/tokens/<int:token_id>/revoke/", accounts.api_token_revoke, name="api_token_revoke"),
+    path("drafts/<str:draft_id>/", accounts.draft_restore, name="draft_restore"),
     path("i18n/setlang/", accounts.set_language, name="set_language"),
     path("", include("crossings.people.urls")),
     path("", include("crossings.cases.urls")),

@@ -128,6 +128,7 @@ PAGE_OTHERS: dict[str, str] = {
     "api_tokens": ACCOUNT,
     "api_token_revoke": ACCOUNT,
     "set_language": ACCOUNT,
+    "draft_restore": "redirects to the form's own page, which logs its read; the typing is the user's own",
     "calendar_feeds": ACCOUNT,
     "batch_list": "flights and their counts, no person",
     "stats_public": AGGREGATE,

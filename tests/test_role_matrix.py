@@ -45,6 +45,7 @@ PAGES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
     "place_options": ({"level": "district"}, ALL_ROLES),
     "api_token_revoke": ({"token_id": 1}, ALL_ROLES),
     "set_language": ({}, EVERYONE),
+    "draft_restore": ({"draft_id": "no-such-draft"}, ALL_ROLES),
     "person_list": ({}, CASE_ROLES),
     "person_new": ({}, CASE_ROLES),
     "person_check_duplicates": ({}, CASE_ROLES),

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self) -> None:
-        from crossings.accounts import checks, language, lockout  # noqa: F401 - registers the checks and signals
+        from crossings.accounts import checks, keep, language, lockout  # noqa: F401 - registers the checks and signals

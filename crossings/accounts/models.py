@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from crossings.accounts.roles import Cap, OrgKind, Role
 from crossings.accounts.scoping import Scope
+from crossings.crypto import EncryptedJSONField
 
 
 class Organisation(models.Model):
@@ -244,3 +245,43 @@ class LoginLockout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}: {self.count}"
+
+
+class Draft(models.Model):
+    """What a form carried when it could not be saved because the session had ended (or its CSRF token was
+    refused): kept encrypted for a short time so the form can be shown again, filled in, after the user logs
+    in (crossings/accounts/keep.py). Used once, then deleted; files are never kept, nor passwords or codes."""
+
+    # Random and opaque: the only thing that goes into a URL (the login's ``next``).
+    id = models.CharField(primary_key=True, max_length=64, editable=False)
+    # Whose typing it is: the user of the session that had ended (read from that session on the server),
+    # or the logged-in user whose CSRF token was refused. No one else can restore it.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Set once the user logged in again in the browser that holds the draft's signed cookie.
+    claimed = models.BooleanField(default=False)
+    action = models.CharField(max_length=300)  # the path the form was sent to
+    page = models.CharField(max_length=300)  # the path of the page the form is on, where it is shown again
+    fields = EncryptedJSONField()  # [[name, value], ...] as posted, minus secrets
+    had_files = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"draft for {self.action}"  # a path with ids, never what was typed
+
+
+class Submission(models.Model):
+    """A create form's one-time submission token, once it created something: the same form sent again
+    (a phone that lost its connection before the answer came, a double tap) goes to what the first one
+    created instead of creating it twice (crossings/accounts/keep.py ``once``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    url = models.CharField(max_length=300)  # the page of what it created (ids only)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="one_submission_per_token")]
+
+    def __str__(self) -> str:
+        return f"submission {self.token}"

@@ -54,6 +54,11 @@ def _attach(rule: Rule) -> Callable[[F], F]:
             if rule.kind != "public" and not request.user.is_authenticated:
                 if request.path.startswith("/api/"):
                     raise PermissionDenied
+                if request.method == "POST":
+                    # The session ended while the form was open: keep what was typed for after the login.
+                    from crossings.accounts.keep import login_again
+
+                    return login_again(request)
                 return redirect_to_login(request.get_full_path())
             if not rule.allows(request.user):
                 raise PermissionDenied

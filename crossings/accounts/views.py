@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -18,6 +19,7 @@ from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from crossings.accounts import keep
 from crossings.accounts.forms import ApiTokenForm, EnrolmentCodeForm, TokenForm
 from crossings.accounts.models import ApiToken, Membership, User
 from crossings.accounts.rules import AuthedRequest, login_only, public
@@ -30,9 +32,16 @@ def _safe_next(request: HttpRequest, fallback: str = "home") -> str:
     return reverse(fallback)
 
 
-login = public(
-    auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
-)
+_login = auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
+
+
+@public
+def login(request: HttpRequest) -> HttpResponseBase:
+    response = _login(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        # whose typing a form is, should it be sent after this session ends (keep.py)
+        keep.remember(response, request.user)
+    return response
 
 
 @public
@@ -40,7 +49,7 @@ login = public(
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("You are logged out."))
-    return redirect("login")
+    return keep.forget(redirect("login"))
 
 
 @login_only
@@ -50,6 +59,7 @@ def logout_everywhere(request: AuthedRequest) -> HttpResponse:
     tokens and calendar feeds, which would otherwise keep working on that device."""
     tokens, feeds = request.user.log_out_everywhere()
     logout(request)
+    response = keep.forget(redirect("login"))
     messages.info(
         request,
         _(
@@ -58,7 +68,7 @@ def logout_everywhere(request: AuthedRequest) -> HttpResponse:
         )
         % {"tokens": tokens, "feeds": feeds},
     )
-    return redirect("login")
+    return response
 
 
 @login_only
@@ -166,10 +176,27 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return django_set_language(request)
 
 
+@login_only
+def draft_restore(request: AuthedRequest, draft_id: str) -> HttpResponse:
+    """After logging in again: the form that was sent when the session had ended, shown again filled in
+    (crossings/accounts/keep.py). The URL holds only the draft's random id."""
+    return keep.restore(request, draft_id)
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Django's CSRF refusal, in the reader's language and the product's look instead of Django's English
     technical page. ``reason`` (Django's English detail) is not shown: it helps no caseworker. The link back
-    is the page the form was on, when that page is on this site."""
+    is the page the form was on, when that page is on this site. A form this site's own page sent (Origin or
+    Referer) is kept as a draft, so the page can be shown again with what was typed (after a login when the
+    session ended too); a form another site sent is never kept."""
     referer = request.META.get("HTTP_REFERER", "")
     back = referer if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) else ""
-    return render(request, "403_csrf.html", {"back": back}, status=403)
+    draft = keep.keep_draft(request) if keep.same_origin(request) else None
+    context = {
+        "back": back,
+        "draft": draft,
+        "again": (draft.page if draft.claimed else keep.login_url(draft)) if draft is not None else "",
+        "minutes": keep.minutes(),
+    }
+    response = render(request, "403_csrf.html", context, status=403)
+    return keep.hold(response, draft) if draft is not None and not draft.claimed else response

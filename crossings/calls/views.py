@@ -8,11 +8,13 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from crossings.accounts import keep
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.reads import Reader
@@ -40,20 +42,31 @@ def call_list(request: AuthedRequest) -> HttpResponse:
 
 
 @requires(Cap.PEOPLE_EDIT)
+@keep.restorable
 def call_new(request: AuthedRequest) -> HttpResponse:
-    form = CallForm(request.POST or None, initial={"received_at": timezone.localtime().replace(second=0)})
+    form = CallForm(keep.form_data(request), initial={"received_at": timezone.localtime().replace(second=0)})
     if request.method == "POST":
+        answer = keep.replayed(request, request.POST.get("idempotency_key", ""))
+        if answer is not None:
+            return answer  # sent again: the call it recorded
         call = submit(
             request,
             form,
-            lambda data: services.take_call(
-                organisation_id=request.user.scope.acting_organisation(Cap.PEOPLE_EDIT),
-                user=request.user,
-                data=data,
-                idempotency_key=data.get("idempotency_key") or "",
+            lambda data: keep.once(
+                request,
+                data.get("idempotency_key") or "",
+                lambda: services.take_call(
+                    organisation_id=request.user.scope.acting_organisation(Cap.PEOPLE_EDIT),
+                    user=request.user,
+                    data=data,
+                    idempotency_key=data.get("idempotency_key") or "",
+                ),
+                lambda call: reverse("call_detail", args=[call.pk]),
             ),
             gettext_lazy("Call recorded."),
         )
+        if isinstance(call, HttpResponse):
+            return call
         if call is not None:
             return redirect("call_detail", call_id=call.pk)
     return render(request, "calls/call_new.html", {"form": form})

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crossings import uploads
+from crossings.accounts.keep import submission_field
 from crossings.accounts.models import User
 from crossings.cases.models import Case, Task
 from crossings.formtools import choice_field
@@ -15,6 +16,7 @@ from crossings.uploads import validate_upload
 
 class CaseForm(forms.Form):
     programme = forms.ChoiceField(label=_("Programme"), choices=Case.Programme.choices)
+    submission = submission_field()
 
 
 class CloseCaseForm(forms.Form):
@@ -22,6 +24,8 @@ class CloseCaseForm(forms.Form):
 
 
 class TaskForm(forms.ModelForm):
+    submission = submission_field()
+
     class Meta:
         model = Task
         fields = ["title", "due_on", "assignee"]
@@ -46,6 +50,7 @@ class ResolveTaskForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+    submission = submission_field()
 
 
 class DocumentForm(forms.Form):

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crossings.accounts import keep
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import AccessLog
@@ -34,19 +35,45 @@ def case_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     form = CaseForm(request.POST)
     if not form.is_valid():
         raise PermissionDenied
-    case = services.open_case(
-        person=access.person,
-        organisation_id=access.organisation_id,
-        programme=form.cleaned_data["programme"],
-        owner=request.user,
+    case = keep.once(
+        request,
+        form.cleaned_data["submission"],
+        lambda: services.open_case(
+            person=access.person,
+            organisation_id=access.organisation_id,
+            programme=form.cleaned_data["programme"],
+            owner=request.user,
+        ),
+        lambda case: reverse("case_detail", args=[case.pk]),
     )
+    if isinstance(case, HttpResponse):
+        return case
     messages.success(request, _("Case opened."))
     return redirect("case_detail", case_id=case.pk)
 
 
 @requires(Cap.PEOPLE_VIEW)
 def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
+    return _case_page(request, case_id)
+
+
+def _case_page(
+    request: AuthedRequest,
+    case_id: int,
+    *,
+    task_form: TaskForm | None = None,
+    note_form: NoteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The case page; a refused task or note is shown again on it as typed (``status`` 422), and one
+    restored after a login is shown filled in (accounts.keep)."""
     case = selectors.case_for(Reader.of(request), case_id)
+    if task_form is None:
+        task_form = TaskForm(
+            keep.restored(request, reverse("task_add", args=[case.pk])), organisation_id=case.organisation_id
+        )
+    if note_form is None:
+        note_form = NoteForm(keep.restored(request, reverse("note_add", args=[case.pk])))
     return render(
         request,
         "cases/case_detail.html",
@@ -55,12 +82,13 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
             "tasks": case.tasks.select_related("assignee"),
             "notes": case.notes.select_related("author"),
             "documents": case.documents.select_related("uploaded_by"),
-            "task_form": TaskForm(organisation_id=case.organisation_id),
-            "note_form": NoteForm(),
+            "task_form": task_form,
+            "note_form": note_form,
             "document_form": DocumentForm(),
             "close_form": CloseCaseForm(),
             "can_edit": request.user.scope.can(Cap.PEOPLE_EDIT, case.organisation_id),
         },
+        status=status,
     )
 
 
@@ -112,19 +140,30 @@ def case_reopen(request: AuthedRequest, case_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="case_detail")
 def task_add(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id, edit=True)
     form = TaskForm(request.POST, organisation_id=case.organisation_id)
-    if form.is_valid():
+    if not form.is_valid():
+        return _case_page(request, case.pk, task_form=form, status=422)
+
+    def add() -> Task:
         task = form.save(commit=False)
         task.case = case
         task.created_by = request.user
         task.assignee = task.assignee or case.owner
         task.save()
-        messages.success(request, _("Task added."))
-    else:
-        messages.error(request, form_errors(form))
+        return task
+
+    added = keep.once(request, form.cleaned_data["submission"], add, lambda _task: _case_url(case))
+    if isinstance(added, HttpResponse):
+        return added
+    messages.success(request, _("Task added."))
     return redirect("case_detail", case_id=case.pk)
+
+
+def _case_url(case: Case) -> str:
+    return reverse("case_detail", args=[case.pk])
 
 
 @requires(Cap.PEOPLE_EDIT)
@@ -149,12 +188,21 @@ def task_resolve(request: AuthedRequest, task_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="case_detail")
 def note_add(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id, edit=True)
     form = NoteForm(request.POST)
-    if form.is_valid():
-        case.notes.create(body=form.cleaned_data["body"], author=request.user)
-        messages.success(request, _("Note added."))
+    if not form.is_valid():
+        return _case_page(request, case.pk, note_form=form, status=422)
+    added = keep.once(
+        request,
+        form.cleaned_data["submission"],
+        lambda: case.notes.create(body=form.cleaned_data["body"], author=request.user),
+        lambda _note: _case_url(case),
+    )
+    if isinstance(added, HttpResponse):
+        return added
+    messages.success(request, _("Note added."))
     return redirect("case_detail", case_id=case.pk)
 
 

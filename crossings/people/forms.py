@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crossings import uploads
+from crossings.accounts.keep import submission_field
 from crossings.accounts.models import Organisation
 from crossings.formtools import choice_field
 from crossings.people.models import Consent, FamilyMember, JourneyEvent, Person, Referral
@@ -28,6 +29,7 @@ class PersonForm(forms.ModelForm):
         help_text=_("One per line, e.g. the spelling on a US document."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    submission = submission_field()  # registering: sent twice, registered once
     not_a_duplicate = forms.BooleanField(
         label=_("I checked: this is not one of the people listed above"), required=False
     )
@@ -97,6 +99,7 @@ class ReferralForm(forms.Form):
     to_organisation = forms.ModelChoiceField(label=_("Refer to"), queryset=Organisation.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=Referral.Kind.choices, initial=Referral.Kind.REFERRAL)
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}))
+    submission = submission_field()
 
     def __init__(
         self, *args: Any, exclude_orgs: set[int] | frozenset[int] = frozenset(), **kwargs: Any

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crossings.accounts import keep
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import AccessLog
@@ -63,10 +64,16 @@ def person_list(request: AuthedRequest) -> HttpResponse:
 
 
 @requires(Cap.PEOPLE_EDIT)
+@keep.restorable
 def person_new(request: AuthedRequest) -> HttpResponse:
-    form = PersonForm(request.POST or None, request.FILES or None)
+    form = PersonForm(keep.form_data(request), request.FILES or None)
     duplicates: list[matching.Match] = []
     if request.method == "POST" and form.is_valid():
+        # Sent again (a dropped connection, a double tap): the person it registered, before any warning
+        # about the duplicate that the first submission made.
+        answer = keep.replayed(request, form.cleaned_data["submission"])
+        if answer is not None:
+            return answer
         data = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE_FIELDS}
         duplicates = selectors.duplicate_candidates(
             Reader.of(request), {**data, "aliases": form.alias_list()}
@@ -76,24 +83,35 @@ def person_new(request: AuthedRequest) -> HttpResponse:
                 request, _("This person may already be registered. Check the list before saving.")
             )
         else:
-            try:
+
+            def register() -> Person:
                 person = services.create_person(
                     organisation_id=request.user.scope.acting_organisation(Cap.PEOPLE_EDIT),
                     user=request.user,
                     data=data,
                     aliases=form.alias_list(),
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
                 if form.cleaned_data.get("photo"):
                     person.photo = form.cleaned_data["photo"]
                     person.save(update_fields=["photo"])
+                return person
+
+            try:
+                person = keep.once(request, form.cleaned_data["submission"], register, _page_of)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if isinstance(person, HttpResponse):
+                    return person
                 messages.success(request, _("Registered."))
                 return redirect("person_detail", person_id=person.pk)
     return render(
         request, "people/person_form.html", {"form": form, "duplicates": duplicates, "creating": True}
     )
+
+
+def _page_of(person: Person) -> str:
+    return reverse("person_detail", args=[person.pk])
 
 
 @requires(Cap.PEOPLE_EDIT)
@@ -110,9 +128,22 @@ def person_check_duplicates(request: AuthedRequest) -> HttpResponse:
 
 @requires(Cap.PEOPLE_VIEW)
 def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
+    return _person_page(request, person_id)
+
+
+def _person_page(
+    request: AuthedRequest, person_id: int, *, referral_form: ReferralForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The person page; a refused form is shown again on it, bound to what was typed (``status`` 422), and a
+    form restored after a login is shown filled in (accounts.keep)."""
     access = selectors.person_for(Reader.of(request), person_id)
     person = access.person
     sections = access.sections
+    referral_orgs = {access.organisation_id, person.organisation_id}
+    if referral_form is None:
+        referral_form = ReferralForm(
+            keep.restored(request, reverse("person_refer", args=[person.pk])), exclude_orgs=referral_orgs
+        )
     context = {
         "person": person,
         "access": access,
@@ -134,21 +165,23 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
         "can_write_journey": access.can_edit and (access.holder or access.shows("journey")),
         "can_write_family": access.can_edit and (access.holder or access.shows("contact")),
         "can_merge": access.holder and request.user.scope.can(Cap.PEOPLE_MERGE, person.organisation_id),
-        "event_form": EventForm(),
+        "event_form": EventForm(keep.restored(request, reverse("person_add_event", args=[person.pk]))),
         "consent_form": ConsentForm(exclude_org=access.organisation_id),
-        "referral_form": ReferralForm(exclude_orgs={access.organisation_id, person.organisation_id}),
-        "alias_form": AliasForm(),
-        "family_form": FamilyForm(),
+        "referral_form": referral_form,
+        "alias_form": AliasForm(keep.restored(request, reverse("person_add_alias", args=[person.pk]))),
+        "family_form": FamilyForm(keep.restored(request, reverse("person_add_family", args=[person.pk]))),
     }
-    return render(request, "people/person_detail.html", context)
+    return render(request, "people/person_detail.html", context, status=status)
 
 
 @requires(Cap.PEOPLE_EDIT)
+@keep.restorable
 def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = _editable(request, person_id)  # only the holder rewrites the record
     person = access.person
+    # A restored draft keeps the version it was typed against: saved over a newer record, it is a conflict.
     form = PersonForm(
-        request.POST or None, request.FILES or None, instance=person, initial={"version": person.version}
+        keep.form_data(request), request.FILES or None, instance=person, initial={"version": person.version}
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -188,6 +221,7 @@ def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="person_detail")
 def person_add_event(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = _editable(request, person_id, "journey")
     form = EventForm(request.POST)
@@ -258,28 +292,39 @@ def consent_withdraw(request: AuthedRequest, consent_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="person_detail")
 def person_refer(request: AuthedRequest, person_id: int) -> HttpResponse:
+    """Send a referral. Refused (no consent, a bad choice), the person page is shown again with the form
+    as typed, the purpose included, and what was wrong; sent twice, it is sent once."""
     access = _editable(request, person_id, "referral")
     form = ReferralForm(request.POST, exclude_orgs={access.organisation_id, access.person.organisation_id})
     if form.is_valid():
         try:
-            sharing.refer(
-                person=access.person,
-                to_organisation=form.cleaned_data["to_organisation"],
-                purpose=form.cleaned_data["purpose"],
-                kind=form.cleaned_data["kind"],
-                user=request.user,
+            sent = keep.once(
+                request,
+                form.cleaned_data["submission"],
+                lambda: sharing.refer(
+                    person=access.person,
+                    to_organisation=form.cleaned_data["to_organisation"],
+                    purpose=form.cleaned_data["purpose"],
+                    kind=form.cleaned_data["kind"],
+                    user=request.user,
+                ),
+                lambda referral: reverse("person_detail", args=[referral.person_id]) + "#referrals",
             )
-            messages.success(request, _("Referral sent."))
         except Refused as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, _("The referral was not sent: %(errors)s") % {"errors": form_errors(form)})
-    return redirect("person_detail", person_id=person_id)
+            form.add_error(None, exc.message)
+        else:
+            if isinstance(sent, HttpResponse):
+                return sent
+            messages.success(request, _("Referral sent."))
+            return redirect("person_detail", person_id=person_id)
+    return _person_page(request, person_id, referral_form=form, status=422)
 
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="person_detail")
 def person_add_alias(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = _editable(request, person_id)
     form = AliasForm(request.POST)
@@ -297,6 +342,7 @@ def person_add_alias(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="person_detail")
 def person_add_family(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = _editable(request, person_id, "family")
     submit(

@@ -10,6 +10,7 @@ from django import template
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from crossings.accounts.keep import new_token
 from crossings.cases.models import Case, Task
 from crossings.today import HOME_LINES, due
 
@@ -32,6 +33,7 @@ def cases_of(context: dict[str, Any], person: Any, can_edit: bool) -> dict[str, 
         "cases": cases,
         "can_edit": can_edit,
         "case_programmes": Case.Programme.choices,
+        "submission": new_token(),  # opening a case: sent twice, opened once
         "csrf_token": context.get("csrf_token"),
     }
 
