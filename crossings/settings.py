@@ -178,7 +178,7 @@ TEMPLATES = [
                 "crossings.legal.views.banner",
             ],
             # {% load places %}: a place code shown by name in the reader's language, on any app's page
-            "libraries": {"places": "crossings.gazetteer_fields"},
+            "libraries": {"places": "crossings.gazetteer_fields", "team": "crossings.team"},
         },
     }
 ]

@@ -146,3 +146,67 @@ def test_the_menu_counts_what_waits(advocacy, reception, caseworker, make_user, 
     assert 'data-testid="badge-referrals">1<' in menu and 'data-testid="badge-expected">1<' in menu
     advocate_menu = login(caseworker).get("/people/").content.decode().split("</nav>")[0]
     assert 'data-testid="badge-overdue">1<' in advocate_menu and "badge-expected" not in advocate_menu
+
+
+def test_a_supervisor_sees_the_teams_overdue_work_access_log_anomalies_in_constant_queries(
+    advocacy, caseworker, supervisor, make_user, login
+):
+    from crossings.team import UNUSUAL_READS_A_DAY
+
+    legal_caseload(advocacy, caseworker, 3)  # tasks due 2 and 1 days ago are overdue
+    client = login(supervisor)
+    client.get("/")  # warm the session
+
+    def team_block() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/").content.decode()
+        return page, len(ctx.captured_queries)
+
+    page, few = team_block()
+    assert 'data-testid="today-team"' in page and "caseworker — " in page and "2 tasks overdue" in page
+    assert "Nothing unusual in the access log." in page and "No background job has failed." in page
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(
+                user=caseworker,
+                organisation=advocacy,
+                action="view",
+                object_type="people.person",
+                object_id="1",
+            )
+            for _ in range(UNUSUAL_READS_A_DAY + 1)
+        ]
+        + [
+            AccessLog(
+                user=caseworker, organisation=advocacy, action="break_glass", object_type="x", object_id="1"
+            )
+        ]
+    )
+    legal_caseload(advocacy, caseworker, 6)
+    page, many = team_block()
+    assert "1 emergency access this week" in page
+    assert f"{UNUSUAL_READS_A_DAY + 2} records read in the last 24 hours" in page
+    assert many == few  # grouped counts, whatever the caseload
+    # a caseworker does not get the team block; their own home is unchanged
+    assert 'data-testid="today-team"' not in login(caseworker).get("/").content.decode()
+
+
+def test_an_analyst_sees_the_latest_figures_and_no_person(make_org, make_user, login):
+    org = make_org("Research (home)", OrgKind.RESEARCH, "KH")
+    analyst = make_user(Role.ANALYST, org, username="ana")
+    page = login(analyst).get("/").content.decode()
+    assert 'data-testid="today-figures"' in page and "Make a report" in page
+    assert 'data-testid="today-team"' not in page
+
+
+def test_an_outreach_worker_is_told_of_stock_running_low(make_org, make_user, login):
+    from crossings.outreach.models import Site, StockBalance
+
+    org = make_org("Outreach (stock)", OrgKind.OUTREACH, "KH")
+    worker = make_user(Role.OUTREACH_WORKER, org, username="stock-worker")
+    site = Site.objects.create(organisation=org, name="Drop-in", low_stock_level=50)
+    StockBalance.objects.create(organisation=org, site=site, item="needles_syringes", balance=12)
+    StockBalance.objects.create(organisation=org, site=site, item="condoms", balance=400)
+    block = login(worker).get("/").content.decode()
+    low = block.split('data-testid="low-stock"')[1].split("</ul>")[0]
+    assert "Drop-in" in low and "12 left (warning at 50)" in low and "400" not in low

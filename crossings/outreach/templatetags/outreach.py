@@ -1,4 +1,5 @@
-"""The home page's outreach block: the worker's week and the phones' failed submissions (anonymous data:
+"""The home page's outreach block: the worker's week, stock at or below its low-stock level, and the
+phones' failed submissions (anonymous data:
 clients are UICs, so nothing here is a read of a person's record)."""
 
 from __future__ import annotations
@@ -7,10 +8,11 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.db.models import F
 from django.utils import timezone
 
 from crossings.accounts.roles import Cap
-from crossings.outreach.models import Encounter, Submission
+from crossings.outreach.models import Encounter, StockBalance, Submission
 
 register = template.Library()
 
@@ -35,4 +37,11 @@ def outreach_today(context: dict[str, Any]) -> dict[str, Any]:
         "clients": mine.values("client_id").distinct().count(),
         "failed": list(failed.values("pk", "reason", "received_at")[:5]),
         "failed_count": failed.count(),
+        # Items at or below their site's low-stock level: order before the needles run out.
+        "low_stock": list(
+            StockBalance.objects.visible_to(user)
+            .filter(balance__lte=F("site__low_stock_level"))
+            .select_related("site")
+            .order_by("balance", "site__name")[:10]
+        ),
     }
