@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from crossings.accompaniment.models import Accompaniment, Signup
 from crossings.accounts.roles import Cap
-from crossings.audit.reads import Reader, log_list, log_view
-from crossings.formtools import row_id
+from crossings.audit.reads import Reader, log_list, log_view, one_visible, read_one
 from crossings.legal.models import CheckIn, CourtEvent
 
 if TYPE_CHECKING:
@@ -68,17 +67,11 @@ def my_next(reader: Reader, limit: int) -> list[Accompaniment]:
 
 def accompaniment_access(user: User, accompaniment_id: Any) -> Accompaniment:
     """One accompaniment the user may see, unlogged: for writes (kept in the history)."""
-    pk = row_id(accompaniment_id)
-    found = visible(user).filter(pk=pk).first() if pk is not None else None
-    if found is None:
-        raise Http404
-    return found
+    return one_visible(visible(user), accompaniment_id)
 
 
 def accompaniment_for(reader: Reader, accompaniment_id: Any) -> Accompaniment:
-    found = accompaniment_access(reader.user, accompaniment_id)
-    log_view(reader, found, organisation_id=found.organisation_id, reason="accompaniment")
-    return found
+    return read_one(reader, accompaniment_access(reader.user, accompaniment_id), reason="accompaniment")
 
 
 def staff_access(user: User, accompaniment_id: Any) -> Accompaniment:

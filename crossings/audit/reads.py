@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from crossings.accounts.roles import Cap
 from crossings.audit.models import AccessLog, client_ip
+from crossings.formtools import row_id
 
 if TYPE_CHECKING:
     from crossings.accounts.models import User
@@ -75,6 +76,31 @@ def log_view(
         ip_address=reader.ip,
         reason=reason,
     )
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+class _Held(Protocol):
+    organisation_id: int | None
+
+
+def one_visible(rows: models.QuerySet[M], record_id: Any) -> M:
+    """One record of ``rows`` (already narrowed to what the user may see) by the id a URL or a payload
+    carried, unlogged: for writes (kept in the history). A malformed id, or one of a record the user may not
+    see, is a 404: its existence is not revealed."""
+    pk = row_id(record_id)
+    found = rows.filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise Http404
+    return found
+
+
+def read_one(reader: Reader, obj: M, *, reason: str) -> M:
+    """``obj`` (found by ``one_visible``), read: the access-log entry is written, filed under the
+    organisation holding the record."""
+    log_view(reader, obj, organisation_id=cast(_Held, obj).organisation_id, reason=reason)
+    return obj
 
 
 def log_list(

@@ -7,11 +7,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet, Sum
-from django.http import Http404
 
-from crossings.audit.reads import Reader, log_list, log_view
+from crossings.audit.reads import Reader, log_list, one_visible, read_one
 from crossings.bonds.models import Bond, Contribution
-from crossings.formtools import row_id
 
 if TYPE_CHECKING:
     from crossings.accounts.models import User
@@ -22,17 +20,11 @@ def visible_bonds(user: User) -> QuerySet[Bond]:
 
 
 def bond_access(user: User, bond_id: Any) -> Bond:
-    pk = row_id(bond_id)
-    bond = visible_bonds(user).filter(pk=pk).first() if pk is not None else None
-    if bond is None:
-        raise Http404
-    return bond
+    return one_visible(visible_bonds(user), bond_id)
 
 
 def bond_for(reader: Reader, bond_id: Any) -> Bond:
-    bond = bond_access(reader.user, bond_id)
-    log_view(reader, bond, organisation_id=bond.organisation_id, reason="bond")
-    return bond
+    return read_one(reader, bond_access(reader.user, bond_id), reason="bond")
 
 
 def log_bonds(reader: Reader, bonds: list[Bond], *, total: int) -> None:

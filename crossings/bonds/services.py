@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from crossings.cases import services as cases
 from crossings.cases.models import Case
 from crossings.errors import Conflict, Refused
 from crossings.history import written_by
+from crossings.idempotency import replay_or_record
 from crossings.legal.models import Detention
 from crossings.uploads import DOCUMENT, validate_upload
 
@@ -84,13 +85,10 @@ def add_contribution(
     Idempotency-Key header): the same contribution sent again returns the first one (``replayed`` is True),
     so a double click never counts the money twice."""
     _may_edit(user, bond.organisation_id)
-    key = idempotency_key.strip()[:64]
-    if key:
-        first = _replayed_contribution(bond, key)
-        if first is not None:
-            return first
-    try:
-        return _add_contribution(
+    return replay_or_record(
+        idempotency_key,
+        find=lambda key: Contribution.objects.filter(bond=bond, idempotency_key=key).first() if key else None,
+        record=lambda key: _add_contribution(
             bond=bond,
             amount=amount,
             source=source,
@@ -98,19 +96,8 @@ def add_contribution(
             given_on=given_on,
             user=user,
             key=key,
-        )
-    except IntegrityError:
-        first = _replayed_contribution(bond, key) if key else None
-        if first is None:
-            raise
-        return first  # the same request arrived twice at once: the other one recorded it
-
-
-def _replayed_contribution(bond: Bond, key: str) -> Contribution | None:
-    first = Contribution.objects.filter(bond=bond, idempotency_key=key).first()
-    if first is not None:
-        setattr(first, "replayed", True)  # noqa: B010  # read by the API's answer, not a field
-    return first
+        ),
+    )
 
 
 @transaction.atomic
@@ -130,7 +117,6 @@ def _add_contribution(
     )
     written_by(contribution, user)
     contribution.save()
-    contribution.replayed = False  # type: ignore[attr-defined]
     return contribution
 
 

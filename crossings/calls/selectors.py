@@ -7,11 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
-from crossings.audit.reads import Reader, log_list, log_view
+from crossings.audit.reads import Reader, log_list, one_visible, read_one
 from crossings.calls.models import Call, name_words, word_digests
-from crossings.formtools import row_id
 
 if TYPE_CHECKING:
     from crossings.accounts.models import User
@@ -52,15 +50,9 @@ def log_calls(reader: Reader, calls: list[Call], *, total: int, query: str = "")
 
 def call_access(user: User, call_id: Any) -> Call:
     """One call the user may see, without logging a read: for writes (kept in the history)."""
-    pk = row_id(call_id)
-    call = visible_calls(user).filter(pk=pk).first() if pk is not None else None
-    if call is None:
-        raise Http404
-    return call
+    return one_visible(visible_calls(user), call_id)
 
 
 def call_for(reader: Reader, call_id: Any) -> Call:
     """One call, read: the access-log entry is written here."""
-    call = call_access(reader.user, call_id)
-    log_view(reader, call, organisation_id=call.organisation_id, reason="call")
-    return call
+    return read_one(reader, call_access(reader.user, call_id), reason="call")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,7 @@ from crossings.accounts.roles import Cap
 from crossings.calls.models import Call
 from crossings.errors import Conflict, Refused
 from crossings.history import written_by
+from crossings.idempotency import replay_or_record
 from crossings.legal import services as legal
 from crossings.legal.models import RapidResponse
 from crossings.people.models import Person
@@ -37,25 +38,13 @@ def take_call(*, organisation_id: int, user: User, data: dict[str, Any], idempot
     ``idempotency_key`` (the form's submission token, the API's Idempotency-Key header): the same call sent
     again returns the first one (``replayed`` is True) and records nothing."""
     _may_edit(user, organisation_id)
-    key = idempotency_key.strip()[:64]
-    if key:
-        first = _replay(organisation_id, key)
-        if first is not None:
-            return first
-    try:
-        return _take_call(organisation_id=organisation_id, user=user, data=data, key=key)
-    except IntegrityError:
-        first = _replay(organisation_id, key) if key else None
-        if first is None:
-            raise
-        return first  # the same request arrived twice at once: the other one recorded it
-
-
-def _replay(organisation_id: int, key: str) -> Call | None:
-    first = Call.objects.filter(organisation_id=organisation_id, idempotency_key=key).first()
-    if first is not None:
-        setattr(first, "replayed", True)  # noqa: B010  # read by the API's answer, not a field
-    return first
+    return replay_or_record(
+        idempotency_key,
+        find=lambda key: (
+            Call.objects.filter(organisation_id=organisation_id, idempotency_key=key).first() if key else None
+        ),
+        record=lambda key: _take_call(organisation_id=organisation_id, user=user, data=data, key=key),
+    )
 
 
 @transaction.atomic
@@ -70,7 +59,6 @@ def _take_call(*, organisation_id: int, user: User, data: dict[str, Any], key: s
     call = Call(organisation_id=organisation_id, taken_by=user, idempotency_key=key, **fields)
     written_by(call, user)
     call.save()
-    call.replayed = False  # type: ignore[attr-defined]
     return call
 
 

@@ -24,12 +24,10 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from crossings.audit.reads import Reader, log_view
+from crossings.audit.reads import Reader, one_visible, read_one
 from crossings.exchange.models import InboundReferral
-from crossings.formtools import row_id
 from crossings.people.models import Consent, Person, PersonQuerySet, Referral
 from crossings.people.selectors import log_people
 from crossings.reception.models import Assessment, ServiceDelivery
@@ -126,18 +124,12 @@ def pending_inbound(user: User) -> QuerySet[InboundReferral]:
 
 def inbound_access(user: User, inbound_id: Any) -> InboundReferral:
     """One inbound referral of the user's organisations, without logging: for writes. 404 otherwise."""
-    pk = row_id(inbound_id)
-    found = InboundReferral.objects.visible_to(user).filter(pk=pk).first() if pk is not None else None
-    if found is None:
-        raise Http404
-    return found
+    return one_visible(InboundReferral.objects.visible_to(user), inbound_id)
 
 
 def inbound_for(reader: Reader, inbound_id: Any) -> InboundReferral:
     """One inbound referral, read (names a person someone wants served): logged."""
-    found = inbound_access(reader.user, inbound_id)
-    log_view(reader, found, organisation_id=found.organisation_id, reason="inbound referral")
-    return found
+    return read_one(reader, inbound_access(reader.user, inbound_id), reason="inbound referral")
 
 
 def log_inbound(reader: Reader, rows: list[InboundReferral], *, total: int) -> None:

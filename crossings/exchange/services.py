@@ -9,7 +9,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from crossings.accounts.roles import Cap
 from crossings.errors import Conflict, Refused
 from crossings.exchange.models import InboundReferral
 from crossings.history import written_by
+from crossings.idempotency import replay_or_record
 from crossings.people import services as people_services
 from crossings.people.models import Person
 
@@ -50,17 +51,11 @@ def receive_inbound(
     for name in ("given_name", "family_name", "name_km", "reason", "from_organisation_name", "from_system"):
         fields[name] = str(fields.get(name) or "").strip()
     fields["sender_reference"] = str(fields.get("sender_reference") or "").strip()
-    key = idempotency_key.strip()[:64]
-    first = _replay(organisation_id, key, fields)
-    if first is not None:
-        return first
-    try:
-        return _receive(organisation_id=organisation_id, user=user, fields=fields, key=key)
-    except IntegrityError:
-        first = _replay(organisation_id, key, fields)
-        if first is None:
-            raise
-        return first  # the same proposal arrived twice at once: the other request recorded it
+    return replay_or_record(
+        idempotency_key,
+        find=lambda key: _replay(organisation_id, key, fields),
+        record=lambda key: _receive(organisation_id=organisation_id, user=user, fields=fields, key=key),
+    )
 
 
 def _replay(organisation_id: int, key: str, fields: dict[str, Any]) -> InboundReferral | None:
@@ -72,8 +67,6 @@ def _replay(organisation_id: int, key: str, fields: dict[str, Any]) -> InboundRe
         first = rows.filter(
             from_system=fields.get("from_system", ""), sender_reference=fields["sender_reference"]
         ).first()
-    if first is not None:
-        setattr(first, "replayed", True)  # noqa: B010  # read by the API's answer, not a field
     return first
 
 
@@ -91,7 +84,6 @@ def _receive(*, organisation_id: int, user: User, fields: dict[str, Any], key: s
     )
     written_by(inbound, user, "received from another system")
     inbound.save()
-    inbound.replayed = False  # type: ignore[attr-defined]
     return inbound
 
 

@@ -12,7 +12,6 @@ Not legal advice: every date must be checked by an attorney against the file.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
@@ -25,7 +24,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crossings.legal.deadlines import Rule
+from crossings.legal.deadlines import Rule, read_rules
 
 CLOCK_RULES_FILE = Path(__file__).with_name("detention_clock_rules.csv")
 
@@ -44,19 +43,7 @@ START_LABELS = {
 
 @cache
 def clock_rules() -> tuple[Rule, ...]:
-    with CLOCK_RULES_FILE.open(newline="", encoding="utf-8") as fh:
-        return tuple(
-            Rule(
-                code=row["code"],
-                trigger=row["trigger"],
-                condition=row["condition"],
-                days=int(row["days"]) if row["days"].strip() else None,
-                action=row["action"],
-                citation=row["citation"],
-                note=row["note"],
-            )
-            for row in csv.DictReader(fh)
-        )
+    return read_rules(CLOCK_RULES_FILE)
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,10 @@ class Computed:
         return self.due is not None and self.due != self.nominal_due
 
 
-@cache
-def rules() -> tuple[Rule, ...]:
-    with RULES_FILE.open(newline="", encoding="utf-8") as fh:
+def read_rules(path: Path) -> tuple[Rule, ...]:
+    """The rules in one rules CSV (code, trigger, condition, days, action, citation, note; an empty days
+    column is no time limit). The deadline rules and the detention clock rules share this format."""
+    with path.open(newline="", encoding="utf-8") as fh:
         return tuple(
             Rule(
                 code=row["code"],
@@ -61,6 +62,11 @@ def rules() -> tuple[Rule, ...]:
             )
             for row in csv.DictReader(fh)
         )
+
+
+@cache
+def rules() -> tuple[Rule, ...]:
+    return read_rules(RULES_FILE)
 
 
 TRIGGERS = sorted({r.trigger for r in rules()})

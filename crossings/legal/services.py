@@ -8,7 +8,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from crossings import conflicts, events
 from crossings.cases import services as cases
 from crossings.cases.models import Case
 from crossings.history import written_by
+from crossings.idempotency import replay_or_record
 from crossings.legal import deadlines as engine
 from crossings.legal.models import (
     CheckIn,
@@ -271,31 +272,23 @@ def mark_detained(
 
     ``idempotency_key`` (the form's submission token, the API's Idempotency-Key header): a request repeated
     with the same key returns the first rapid response (``replayed`` is True) and records nothing."""
-    key = idempotency_key.strip()[:64]
-    if key:
-        first = _replay(organisation_id, key, person)
-        if first is not None:
-            return first
-    try:
-        return _mark_detained(
+    return replay_or_record(
+        idempotency_key,
+        find=lambda key: _replay(organisation_id, key, person),
+        record=lambda key: _mark_detained(
             person=person, organisation_id=organisation_id, facility=facility, date=date, user=user, key=key
-        )
-    except IntegrityError:
-        first = _replay(organisation_id, key, person) if key else None
-        if first is None:
-            raise
-        return first  # the same request arrived twice at once: the other one recorded it
+        ),
+    )
 
 
 def _replay(organisation_id: int, key: str, person: Person) -> RapidResponse | None:
-    first = RapidResponse.objects.filter(organisation_id=organisation_id, idempotency_key=key).first()
-    if first is None:
+    if not key:
         return None
-    if first.person_id != person.pk:
+    first = RapidResponse.objects.filter(organisation_id=organisation_id, idempotency_key=key).first()
+    if first is not None and first.person_id != person.pk:
         raise ValidationError(
             {"idempotency_key": _("This request key was already used for another request.")}
         )
-    setattr(first, "replayed", True)  # noqa: B010  # read by the API's answer, not a field
     return first
 
 
@@ -329,7 +322,6 @@ def _mark_detained(
         opened_by=user,
         idempotency_key=key,
     )
-    response.replayed = False  # type: ignore[attr-defined]
     queue_notifications(response)
     events.emit(
         events.Event.PERSON_DETAINED,

@@ -265,26 +265,18 @@ def update_checklist(
         kinds = set(person.events.values_list("kind", flat=True))
         ids = {"arrival_id": arrival.pk, "batch_id": arrival.batch_id}  # told with the journey events
         try:
-            if JourneyEvent.Kind.REMOVED not in kinds:
-                journey.record_event(
-                    person=person,
-                    kind=JourneyEvent.Kind.REMOVED,
-                    date=day,
-                    user=user,
-                    organisation_id=org,
-                    flight=arrival.batch.flight,
-                    event_ids=ids,
-                )
-            if JourneyEvent.Kind.ARRIVED not in kinds:
-                journey.record_event(
-                    person=person,
-                    kind=JourneyEvent.Kind.ARRIVED,
-                    date=day,
-                    user=user,
-                    organisation_id=org,
-                    flight=arrival.batch.flight,
-                    event_ids=ids,
-                )
+            # Removed from the US, then arrived: each recorded once, in that order.
+            for kind in (JourneyEvent.Kind.REMOVED, JourneyEvent.Kind.ARRIVED):
+                if kind not in kinds:
+                    journey.record_event(
+                        person=person,
+                        kind=kind,
+                        date=day,
+                        user=user,
+                        organisation_id=org,
+                        flight=arrival.batch.flight,
+                        event_ids=ids,
+                    )
         except journey.JourneyError as exc:
             raise Refused(exc.message) from exc  # the checklist has no journey fields to point at
         schedule_follow_ups(arrival=arrival, user=user)

@@ -17,8 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from crossings.accounts.models import Membership
@@ -59,35 +61,42 @@ def person_events(
     organisation_id: int, person_ids: set[int], first: dt.date, last: dt.date
 ) -> list[tuple[str, int, int, dt.date]]:
     """(kind, event id, person id, date) of the person's appointments in [first, last]."""
-    found: list[tuple[str, int, int, dt.date]] = []
-    found += [
-        (Reminder.Kind.CHECK_IN, pk, person_id, day)
-        for pk, person_id, day in CheckIn.objects.filter(
-            organisation_id=organisation_id,
-            person_id__in=person_ids,
-            outcome=CheckIn.Outcome.SCHEDULED,
-            date__range=(first, last),
-        ).values_list("pk", "person_id", "date")
+    # (kind, the organisation's open appointments of that kind for these people, person field, date field)
+    sources: tuple[tuple[str, QuerySet[Any], str, str], ...] = (
+        (
+            Reminder.Kind.CHECK_IN,
+            CheckIn.objects.filter(
+                organisation_id=organisation_id, person_id__in=person_ids, outcome=CheckIn.Outcome.SCHEDULED
+            ),
+            "person_id",
+            "date",
+        ),
+        (
+            Reminder.Kind.HEARING,
+            CourtEvent.objects.filter(
+                proceeding__organisation_id=organisation_id,
+                proceeding__person_id__in=person_ids,
+                kind=CourtEvent.Kind.HEARING,
+            ),
+            "proceeding__person_id",
+            "date",
+        ),
+        (
+            Reminder.Kind.FOLLOW_UP,
+            FollowUp.objects.filter(
+                organisation_id=organisation_id, person_id__in=person_ids, recorded_on__isnull=True
+            ),
+            "person_id",
+            "due_on",
+        ),
+    )
+    return [
+        (kind, pk, person_id, day)
+        for kind, rows, person_field, date_field in sources
+        for pk, person_id, day in rows.filter(**{f"{date_field}__range": (first, last)}).values_list(
+            "pk", person_field, date_field
+        )
     ]
-    found += [
-        (Reminder.Kind.HEARING, pk, person_id, day)
-        for pk, person_id, day in CourtEvent.objects.filter(
-            proceeding__organisation_id=organisation_id,
-            proceeding__person_id__in=person_ids,
-            kind=CourtEvent.Kind.HEARING,
-            date__range=(first, last),
-        ).values_list("pk", "proceeding__person_id", "date")
-    ]
-    found += [
-        (Reminder.Kind.FOLLOW_UP, pk, person_id, day)
-        for pk, person_id, day in FollowUp.objects.filter(
-            organisation_id=organisation_id,
-            person_id__in=person_ids,
-            recorded_on__isnull=True,
-            due_on__range=(first, last),
-        ).values_list("pk", "person_id", "due_on")
-    ]
-    return found
 
 
 def supervisors_of(organisation_id: int) -> list[int]:

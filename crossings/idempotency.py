@@ -1,0 +1,40 @@
+"""A request sent twice records once: the rule every service that takes an ``idempotency_key`` (the form's
+submission token, the API's Idempotency-Key header) follows, in one place.
+
+The key is cut to the column's 64 characters. What the first request recorded is looked up before
+recording; if two requests with the same key arrive at once, the unique constraint refuses the second
+(IntegrityError) and the lookup, made again, returns what the other recorded. The record returned carries
+``replayed`` (True: recorded earlier, nothing recorded now), read by the pages' and the API's answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import IntegrityError, models
+
+M = TypeVar("M", bound=models.Model)
+
+KEY_LENGTH = 64
+
+
+def replay_or_record(
+    idempotency_key: str, *, find: Callable[[str], M | None], record: Callable[[str], M]
+) -> M:
+    """``find(key)``: what an earlier request with this key recorded, or None (it is also called with an
+    empty key: a service without another way to tell a repeat answers None). ``record(key)``: record it now
+    (in its own transaction, so a refused insert leaves the outer one usable)."""
+    key = idempotency_key.strip()[:KEY_LENGTH]
+    first = find(key)
+    if first is None:
+        try:
+            created = record(key)
+        except IntegrityError:
+            first = find(key)  # the same request arrived twice at once: the other one recorded it
+            if first is None:
+                raise
+        else:
+            setattr(created, "replayed", False)  # noqa: B010  # read by the answer, not a field
+            return created
+    setattr(first, "replayed", True)  # noqa: B010  # read by the answer, not a field
+    return first
