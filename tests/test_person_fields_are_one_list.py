@@ -20,6 +20,7 @@ WEB_ONLY = {
     "aliases": "other names are a list in the API (PersonIn.aliases), lines in the form",
     "version": "the optimistic check: a hidden input in the form, a field of PersonPatch",
     "not_a_duplicate": "the form's confirmation after a duplicate warning",
+    "submission": "the form's one-time token against a double send (crossings/accounts/keep.py)",
 }
 
 
