@@ -68,6 +68,28 @@ def ask_first(
     return render(request, "confirm.html", context)
 
 
+def confirm_then(
+    request: Any, *, title: str, lines: list[str], action: str, back: str, do: Any, success: str
+) -> Any:
+    """A hard-to-take-back action in one call: ask first (``ask_first``), then ``do()``, tell the user what
+    happened — ``success`` or exactly why the service refused — and go back to ``back`` (also where
+    "cancel" leads). Closing a case, withdrawing a consent, cancelling a referral or a packet."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    page = ask_first(request, title=title, lines=lines, action=action, cancel_url=back)
+    if page is not None:
+        return page
+    try:
+        do()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect(back)
+
+
 def row_id(text: Any) -> int | None:
     """A database id typed into a URL or a form: ASCII digits only and small enough for any database's
     bigint, else None. (``str.isdigit`` accepts "²" and "٣", which ``int`` then refuses or reads, and a

@@ -19,7 +19,7 @@ from crossings.cases import selectors, services
 from crossings.cases.forms import CaseForm, CloseCaseForm, DocumentForm, NoteForm, ResolveTaskForm, TaskForm
 from crossings.cases.models import Case, Document, Task
 from crossings.errors import Refused
-from crossings.formtools import ask_first, form_errors
+from crossings.formtools import confirm_then, form_errors
 from crossings.people.selectors import person_access, received_referral
 
 
@@ -103,7 +103,7 @@ def case_close(request: AuthedRequest, case_id: int) -> HttpResponse:
     reason = Case.ClosureReason(form.cleaned_data["closure_reason"])
     person = case.person
     who = f"{person.display_name} ({person.name_km})" if person.name_km else person.display_name
-    asking = ask_first(
+    return confirm_then(
         request,
         title=_("Close this case?"),
         lines=[
@@ -112,17 +112,10 @@ def case_close(request: AuthedRequest, case_id: int) -> HttpResponse:
             _("Its tasks, notes and documents are kept, and it can be reopened."),
         ],
         action=_("Close the case"),
-        cancel_url=reverse("case_detail", args=[case.pk]),
+        back=reverse("case_detail", args=[case.pk]),
+        do=lambda: services.close_case(case=case, user=request.user, reason=reason),
+        success=_("Case closed. If that was a mistake, reopen it below."),
     )
-    if asking is not None:
-        return asking
-    try:
-        services.close_case(case=case, user=request.user, reason=reason)
-    except Refused as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Case closed. If that was a mistake, reopen it below."))
-    return redirect("case_detail", case_id=case.pk)
 
 
 @requires(Cap.PEOPLE_EDIT)

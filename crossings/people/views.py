@@ -17,7 +17,7 @@ from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import AccessLog
 from crossings.audit.reads import Reader, log_view
 from crossings.errors import Refused
-from crossings.formtools import ask_first, form_errors, submit
+from crossings.formtools import ask_first, confirm_then, form_errors, submit
 from crossings.people import journey, matching, selectors, services, sharing
 from crossings.people.access import PersonAccess
 from crossings.people.forms import (
@@ -272,22 +272,15 @@ def consent_withdraw(request: AuthedRequest, consent_id: int) -> HttpResponse:
             % {"org": consent.shared_with}
         )
     lines.append(_("It cannot be undone here: only a new consent from the person shares the record again."))
-    asking = ask_first(
+    return confirm_then(
         request,
         title=_("Withdraw this consent?"),
         lines=lines,
         action=_("Withdraw the consent"),
-        cancel_url=reverse("person_detail", args=[consent.person_id]),
+        back=reverse("person_detail", args=[consent.person_id]),
+        do=lambda: sharing.withdraw_consent(consent=consent, user=request.user),
+        success=_("Consent withdrawn. Organisations it covered no longer see the record."),
     )
-    if asking is not None:
-        return asking
-    try:
-        sharing.withdraw_consent(consent=consent, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Consent withdrawn. Organisations it covered no longer see the record."))
-    return redirect("person_detail", person_id=consent.person_id)
 
 
 @requires(Cap.PEOPLE_EDIT)
@@ -506,7 +499,7 @@ def referral_decline(request: AuthedRequest, referral_id: int) -> HttpResponse:
 @require_POST
 def referral_cancel(request: AuthedRequest, referral_id: int) -> HttpResponse:
     referral = selectors.sent_referral(request.user, referral_id)
-    asking = ask_first(
+    return confirm_then(
         request,
         title=_("Cancel this referral?"),
         lines=[
@@ -515,14 +508,7 @@ def referral_cancel(request: AuthedRequest, referral_id: int) -> HttpResponse:
             _("To undo it, send the referral again."),
         ],
         action=_("Cancel the referral"),
-        cancel_url=reverse("person_detail", args=[referral.person_id]),
+        back=reverse("person_detail", args=[referral.person_id]),
+        do=lambda: sharing.cancel_referral(referral=referral, user=request.user),
+        success=_("Referral cancelled. To undo it, send the referral again."),
     )
-    if asking is not None:
-        return asking
-    try:
-        sharing.cancel_referral(referral=referral, user=request.user)
-    except Refused as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Referral cancelled. To undo it, send the referral again."))
-    return redirect("person_detail", person_id=referral.person_id)

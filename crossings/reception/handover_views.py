@@ -3,7 +3,6 @@ the person's record; the reception organisation sees its expected arrivals and a
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,8 +12,7 @@ from django.views.decorators.http import require_POST
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.reads import Reader
-from crossings.errors import Refused
-from crossings.formtools import ask_first, submit
+from crossings.formtools import confirm_then, submit
 from crossings.people import selectors as people
 from crossings.reception import handover
 from crossings.reception.forms import PacketAnswerForm, PacketForm
@@ -114,7 +112,7 @@ def packet_answer(request: AuthedRequest, packet_id: int) -> HttpResponse:
 @require_POST
 def packet_cancel(request: AuthedRequest, packet_id: int) -> HttpResponse:
     packet = handover.packet_access(request.user, packet_id)
-    page = ask_first(
+    return confirm_then(
         request,
         title=_("Cancel this pre-arrival packet?"),
         lines=[
@@ -123,14 +121,7 @@ def packet_cancel(request: AuthedRequest, packet_id: int) -> HttpResponse:
             _("To send it again, prepare a new packet."),
         ],
         action=_("Cancel the packet"),
-        cancel_url=reverse("packet_detail", args=[packet.pk]),
+        back=reverse("packet_detail", args=[packet.pk]),
+        do=lambda: handover.cancel_packet(packet=packet, user=request.user),
+        success=_("Packet cancelled."),
     )
-    if page is not None:
-        return page
-    try:
-        handover.cancel_packet(packet=packet, user=request.user)
-    except Refused as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Packet cancelled."))
-    return redirect("packet_detail", packet_id=packet.pk)
