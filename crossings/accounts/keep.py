@@ -41,6 +41,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from crossings.accounts.models import Draft, Submission, User
+from crossings.accounts.verified import fully_authenticated
 from crossings.formtools import row_id
 
 T = TypeVar("T")
@@ -192,8 +193,6 @@ def keep_draft(request: HttpRequest) -> Draft | None:
     """Keep what this POST carried, for its user, or None when it cannot be kept (not a page form, no known
     user, too big). A logged-in user's draft is theirs at once (``claimed``); an anonymous one waits for the
     login in this browser."""
-    from crossings.accounts.rules import fully_authenticated
-
     if request.method != "POST" or request.path.startswith(NEVER_KEPT) or request.headers.get("HX-Request"):
         return None  # an htmx request (the duplicate check while typing) is not the form being sent
     if not _restorable(request.path):

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from crossings.accounts.roles import Cap
+from crossings.accounts.verified import fully_authenticated as fully_authenticated  # re-exported
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,17 +69,6 @@ def _attach(rule: Rule) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorate
-
-
-def fully_authenticated(user: Any) -> bool:
-    """Logged in, and past the second factor when the user's roles need one. Until then a session has
-    passed the password only: nothing personal and no navigation may be shown to it."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if not user.needs_two_factor():
-        return True
-    is_verified = getattr(user, "is_verified", None)
-    return bool(is_verified is not None and is_verified())
 
 
 public = _attach(Rule("public"))
