@@ -26,14 +26,13 @@ from django.utils.translation import gettext as _
 
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap, OrgKind
-from crossings.audit.reads import Reader, log_list, log_view
+from crossings.audit.reads import Reader, log_list, log_view, one_visible
 from crossings.cases import services as cases
 from crossings.errors import Conflict, Refused
-from crossings.formtools import row_id
 from crossings.history import written_by
 from crossings.people import sharing
 from crossings.people.access import access_for, carried_sections
-from crossings.people.models import Consent, FamilyMember, Person, Referral
+from crossings.people.models import Consent, FamilyMember, JourneyEvent, Person, Referral
 from crossings.reception.models import Arrival, Assessment, Packet
 
 if TYPE_CHECKING:
@@ -83,19 +82,11 @@ def log_packets(reader: Reader, packets: list[Packet], *, reason: str = "expecte
 def packet_access(user: User, packet_id: Any) -> Packet:
     """One packet the user may see, unlogged (for writes): the sender's organisations always, the reception
     organisation while the consent is valid. 404 otherwise."""
-    pk = row_id(packet_id)
     orgs = user.scope.orgs_with(Cap.PEOPLE_VIEW)
-    found = (
-        _packets()
-        .filter(pk=pk)
-        .filter(Q(from_organisation_id__in=orgs) | (Q(to_organisation_id__in=orgs) & _live()))
-        .first()
-        if pk is not None
-        else None
+    return one_visible(
+        _packets().filter(Q(from_organisation_id__in=orgs) | (Q(to_organisation_id__in=orgs) & _live())),
+        packet_id,
     )
-    if found is None:
-        raise Http404
-    return found
 
 
 def packet_for(reader: Reader, packet_id: Any) -> Packet:
@@ -132,7 +123,7 @@ def draft_for(user: User, person: Person) -> dict[str, Any]:
             if m.location == location
         )
 
-    scheduled = person.events.filter(kind="removal_scheduled").order_by("-date").first()
+    scheduled = person.events.filter(kind=JourneyEvent.Kind.REMOVAL_SCHEDULED).order_by("-date").first()
     return {
         "contacts_cambodia": lines(FamilyMember.Location.CAMBODIA),
         "us_family": lines(FamilyMember.Location.US),
@@ -346,7 +337,6 @@ def intake_initial(person: Person, organisation_id: int) -> dict[str, Any]:
     packet = (
         Packet.objects.filter(_live(), person=person, to_organisation_id=organisation_id)
         .exclude(status=Packet.Status.SENT)
-        .select_related("referral")
         .order_by("-pk")
         .first()
     )
@@ -359,9 +349,9 @@ def intake_initial(person: Person, organisation_id: int) -> dict[str, Any]:
         "has_family_book": Packet.Document.FAMILY_BOOK in docs,
         "has_birth_certificate": Packet.Document.BIRTH_CERTIFICATE in docs,
     }
-    level = {"none": "none", "basic": "basic", "conversational": "conversational", "fluent": "fluent"}
-    ability = "fluent" if person.khmer_ability == "reads_writes" else level.get(person.khmer_ability)
-    if ability:
+    # The record's scale has one step more than the assessment's ("reads and writes" is fluent there).
+    ability = "fluent" if person.khmer_ability == Person.KhmerAbility.READS_WRITES else person.khmer_ability
+    if ability in Assessment.Level.values:
         initial["khmer_level"] = ability
     if "health_needs" in parts:
         initial["health"] = "\n".join(

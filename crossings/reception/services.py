@@ -111,11 +111,12 @@ def preview(record: ManifestImport, visible: Any, mapping: dict[str, int | None]
     # People announced by a pre-arrival packet come first: the same person is not created a second time
     # even before the reception organisation received their packet (reception.handover).
     expected = handover.expected_on_flight(record.batch.organisation_id)
+    pools = (expected, visible) if expected.exists() else (visible,)  # no packets: one pass, as before
     for row in rows:
         if row.errors:
             continue
         best = None
-        for pool in (expected, visible):
+        for pool in pools:
             found = matching.duplicates_for(pool, row.values)
             if found and found[0].score >= MATCH_SCORE:
                 best = found[0]
