@@ -9,7 +9,7 @@ CROSSINGS_TEST_PG_URL ?= postgres://crossings:crossings@127.0.0.1:5432/crossings
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv lint types unit pg messages clean-venv bench
+.PHONY: demo test venv lint types unit pg messages clean-venv bench odk-engine
 
 $(BIN)/crossings: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,10 +35,22 @@ lint: venv
 types: venv
 	CROSSINGS_MODE=test $(BIN)/mypy crossings
 
-unit: venv
+# ODK's own form engine (@getodk/xforms-engine from the npm registry, pinned by its lock file), bundled for
+# the browser test that judges our XForms with it. Not served by the product. Without npm the test skips.
+ODK_ENGINE := build/odk-engine.js
+$(ODK_ENGINE): tests/odk_engine/package.json tests/odk_engine/package-lock.json tests/odk_engine/entry.js
+	@if command -v npm >/dev/null; then \
+		cd tests/odk_engine && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && cd ../.. && \
+		tests/odk_engine/node_modules/.bin/esbuild tests/odk_engine/entry.js --bundle --format=esm \
+			--target=es2022 --log-level=warning --outfile=$@; \
+	else echo "no npm: $@ not built, the ODK engine test will skip"; fi
+
+odk-engine: $(ODK_ENGINE)
+
+unit: venv odk-engine
 	CROSSINGS_MODE=test $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
-pg: venv
+pg: venv odk-engine
 	@if CROSSINGS_MODE=test $(BIN)/python -m tests.pg_probe "$(CROSSINGS_TEST_PG_URL)"; then \
 		CROSSINGS_MODE=test DATABASE_URL="$(CROSSINGS_TEST_PG_URL)" $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS); \
 	else echo "SKIPPED the PostgreSQL run: no PostgreSQL answers at $(CROSSINGS_TEST_PG_URL) (.ci/run starts one)"; fi
