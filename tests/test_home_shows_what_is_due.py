@@ -210,3 +210,32 @@ def test_an_outreach_worker_is_told_of_stock_running_low(make_org, make_user, lo
     block = login(worker).get("/").content.decode()
     low = block.split('data-testid="low-stock"')[1].split("</ul>")[0]
     assert "Drop-in" in low and "12 left (warning at 50)" in low and "400" not in low
+
+
+def test_an_outreach_worker_sees_the_clients_due_a_follow_up_in_constant_queries(make_org, make_user, login):
+    from crossings.outreach.models import Referral
+    from crossings.outreach.services import EncounterData, record_encounter
+
+    org = make_org("Outreach (due)", OrgKind.OUTREACH, "KH")
+    worker = make_user(Role.OUTREACH_WORKER, org, username="due-worker")
+    client = login(worker)
+
+    def meet(uic):
+        data = EncounterData(uic=uic, date=dt.date.today(), district="1201", province="12")
+        data.referral = Referral.OST
+        assert not data.check()
+        record_encounter(organisation_id=org.pk, worker=worker, data=data, check_collisions=False, warn=False)
+
+    meet("DASO0207031985")
+    client.get("/")
+    with CaptureQueriesContext(connection) as few:
+        page = client.get("/").content.decode()
+    for uic in ("SRVI0112111990", "KAPH0305051988", "MOCH0109091979"):
+        meet(uic)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/").content.decode()
+
+    assert len(many) == len(few)
+    due = page.split('data-testid="clients-due"')[1].split("</ul>")[0]
+    assert "DASO0207031985" in due and "Referral not yet completed" in due
+    assert "4 clients at your sites" in page

@@ -158,8 +158,11 @@ def test_manifest_lists_the_sites_file_and_it_downloads(client: Client, worker: 
     version = compiled_form().version
     response = client.get(f"/openrosa/forms/{ENCOUNTER_FORM_ID}/{version}/manifest", **basic())
     ns = "{http://openrosa.org/xforms/xformsManifest}"
-    media = SafeET.fromstring(response.content).find(f"{ns}mediaFile")
-    assert media.findtext(f"{ns}filename") == "sites.csv"
+    files = {
+        m.findtext(f"{ns}filename"): m for m in SafeET.fromstring(response.content).iter(f"{ns}mediaFile")
+    }
+    assert sorted(files) == ["clients_due.csv", "sites.csv"]
+    media = files["sites.csv"]
     csv = client.get(media.findtext(f"{ns}downloadUrl"), **basic())
     assert media.findtext(f"{ns}hash") == "md5:" + hashlib.md5(csv.content).hexdigest()  # noqa: S324
     assert f"site{site.pk},Drop-in Boeung Keng Kang" in csv.content.decode()

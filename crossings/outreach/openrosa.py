@@ -40,7 +40,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.csrf import csrf_exempt
@@ -50,11 +50,11 @@ from crossings.accounts.models import Organisation, User
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import Rule
 from crossings.formtools import row_id
-from crossings.outreach import forms_registry
+from crossings.outreach import followup, forms_registry
 from crossings.outreach import uic as uic_rules
 from crossings.outreach.models import Attachment, OpenRosaCredential, Site, Submission, XForm
 from crossings.outreach.services import EncounterData, record_encounter
-from crossings.outreach.xlsforms import NAME_FIELDS, SITES_CSV
+from crossings.outreach.xlsforms import CLIENTS_DUE_CSV, NAME_FIELDS, SITES_CSV
 
 log = logging.getLogger(__name__)
 
@@ -336,16 +336,32 @@ def form_download(request: OpenRosaRequest, form_id: str, version: str) -> HttpR
     return HttpResponse(form.xml.encode(), content_type="text/xml; charset=utf-8")
 
 
-def media_file(organisation_id: int, name: str) -> bytes:
-    """Media a form needs, generated for the organisation. Only the sites list exists so far."""
-    if name != SITES_CSV:
-        raise Http404
+def media_file(organisation_id: int, name: str, worker: User) -> bytes:
+    """Media a form needs, generated for the organisation and the worker's phone at each request, so its
+    hash in the manifest changes, and Collect fetches it again, whenever the list changes."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["name", "label"])
-    for site_id, site_name in Site.objects.filter(organisation_id=organisation_id).values_list("id", "name"):
-        writer.writerow([f"site{site_id}", site_name])
+    if name == SITES_CSV:
+        writer.writerow(["name", "label"])
+        for site_id, site_name in Site.objects.filter(organisation_id=organisation_id).values_list(
+            "id", "name"
+        ):
+            writer.writerow([f"site{site_id}", site_name])
+    elif name == CLIENTS_DUE_CSV:
+        # Looked up by code with pulldata(): the code, why, since when, in both languages; never a name.
+        writer.writerow(["name", "reason", "reason_en", "reason_km", "since"])
+        due = followup.due_clients(organisation_id=organisation_id, worker=worker, today=timezone.localdate())
+        labels = {lang: _reason_labels(lang) for lang in ("en", "km")}
+        for d in due:
+            writer.writerow([d.uic, d.reason.value, labels["en"][d.reason], labels["km"][d.reason], d.since])
+    else:
+        raise Http404
     return out.getvalue().encode()
+
+
+def _reason_labels(language: str) -> dict[str, str]:
+    with translation.override(language):
+        return {reason: str(reason.label) for reason in followup.Reason}
 
 
 @openrosa_view
@@ -355,7 +371,7 @@ def manifest(request: OpenRosaRequest, form_id: str, version: str) -> HttpRespon
     def build(xml: SimplerXMLGenerator) -> None:
         xml.startElement("manifest", _attrs(xmlns="http://openrosa.org/xforms/xformsManifest"))
         for name in form.media:
-            data = media_file(request.openrosa_org_id, name)
+            data = media_file(request.openrosa_org_id, name, request.user)
             url = reverse("openrosa_media", kwargs={"form_id": form_id, "version": version, "filename": name})
             xml.startElement("mediaFile", _attrs())
             xml.addQuickElement("filename", name)
@@ -372,7 +388,9 @@ def media(request: OpenRosaRequest, form_id: str, version: str, filename: str) -
     form = _form(request, form_id, version)
     if filename not in form.media:
         raise Http404
-    return HttpResponse(media_file(request.openrosa_org_id, filename), content_type="text/csv; charset=utf-8")
+    return HttpResponse(
+        media_file(request.openrosa_org_id, filename, request.user), content_type="text/csv; charset=utf-8"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -24,10 +24,11 @@ from crossings import gazetteer, uploads
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 ENCOUNTER_XLSX = FORMS_DIR / "outreach_encounter.xlsx"
 ENCOUNTER_FORM_ID = "outreach_encounter"
-ENCOUNTER_VERSION = "2026120302"  # 2026-12: Khmer labels held to docs/glossary.md
+ENCOUNTER_VERSION = "2026120401"  # 2026-12: a known code shows whether the client is due a follow-up
 # Fields the server reads to build the UIC and then blanks in the stored XML: a name never reaches the disk.
 NAME_FIELDS = ("mother_name", "father_name")
 SITES_CSV = "sites.csv"
+CLIENTS_DUE_CSV = "clients_due.csv"  # crossings.outreach.followup, looked up with pulldata()
 
 EN, KM = "label::English (en)", "label::Khmer (km)"
 HINT_EN, HINT_KM = "hint::English (en)", "hint::Khmer (km)"
@@ -80,6 +81,25 @@ SURVEY: list[dict[str, str]] = [
         KM: "លេខកូដអតិថិជន (UIC)",
         "relevant": "${uic_known} = 'yes'",
         "required": "yes",
+    },
+    # The phone looks the code up in the attachment of clients due a follow-up (refreshed with each form
+    # update); a known code that is due shows why, in the phone's language, before the worker goes on.
+    {
+        "type": "calculate",
+        "name": "due_en",
+        "calculation": "if(${uic_known} = 'yes', pulldata('clients_due', 'reason_en', 'name', ${uic}), '')",
+    },
+    {
+        "type": "calculate",
+        "name": "due_km",
+        "calculation": "if(${uic_known} = 'yes', pulldata('clients_due', 'reason_km', 'name', ${uic}), '')",
+    },
+    {
+        "type": "note",
+        "name": "due_note",
+        EN: "Due a follow-up: ${due_en}",
+        KM: "ដល់ពេលតាមដាន: ${due_km}",
+        "relevant": "${due_en} != ''",
     },
     {
         "type": "text",
@@ -229,6 +249,7 @@ def build_encounter_xlsx(*, version: str = ENCOUNTER_VERSION, public_key: str = 
         "constraint",
         "default",
         "choice_filter",
+        "calculation",
     ]
     survey.append(columns)
     for row in SURVEY:

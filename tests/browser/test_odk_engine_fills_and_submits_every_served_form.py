@@ -23,12 +23,15 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import call_command
+from django.utils import timezone, translation
 
 from crossings import gazetteer
 from crossings.accounts.roles import OrgKind, Role
 from crossings.outreach import openrosa
+from crossings.outreach.followup import Reason
 from crossings.outreach.forms_registry import upload_form
-from crossings.outreach.models import Encounter, Site, Submission
+from crossings.outreach.models import Encounter, Referral, Site, Submission
+from crossings.outreach.services import EncounterData, record_encounter
 from crossings.outreach.xlsforms import ENCOUNTER_FORM_ID, build_encounter_xlsx
 from tests.browser.conftest import screenshot
 from tests.test_openrosa_encrypted_submissions import collect_encrypt, pem_file
@@ -169,7 +172,8 @@ def assert_filled_as_a_worker_would(result: dict[str, Any]) -> None:
     assert shown["district"]["choiceLabel"] == gazetteer.place("1201").name_km
     assert 0 < shown["commune"]["offered"] < 20
     assert "uic" in result["hidden"]  # the worker said the client does not know their code
-    assert "sites.csv" in result["fetched"]
+    assert sorted(result["fetched"]) == ["clients_due.csv", "sites.csv"]
+    assert result["notes"] == []  # a client who does not know their code is not looked up
 
 
 def test_the_engine_fills_and_submits_the_built_in_form(
@@ -300,3 +304,33 @@ def test_the_engine_refuses_what_the_form_forbids(
     hidden = [("uic_known", "no"), ("uic", "DASO0207031985")]
     with pytest.raises(Exception, match="uic is not shown"):
         page.evaluate("job => window.odkEngine.fill(job)", {**job, "answers": hidden})
+
+
+def test_the_phone_says_why_a_known_client_is_due_a_follow_up(
+    phone_of: Callable[[str], Any], make_org: Callable[..., Any], make_user: Callable[..., Any]
+) -> None:
+    """The engine loads clients_due.csv from the manifest and its pulldata() finds the code typed: the
+    note tells the worker, in Khmer, why the client is due; a code not on the list shows nothing."""
+    org = a_worker(make_org, make_user, "Street outreach (follow-up)", "chanthy")
+    worker = org.memberships.get().user
+    data = EncounterData(uic="DASO0207031985", date=timezone.localdate(), district="1201", province="12")
+    data.referral = Referral.OST
+    assert not data.check()
+    record_encounter(organisation_id=org.pk, worker=worker, data=data, check_collisions=False, warn=False)
+    page = phone_of("chanthy")
+    form = served_forms(page)[0]
+    job = {"formXml": form["xml"], "media": form["media"], "language": "Khmer (km)"}
+
+    due = page.evaluate(
+        "job => window.odkEngine.fill(job)",
+        {**job, "answers": [("uic_known", "yes"), ("uic", "DASO0207031985")]},
+    )
+    not_due = page.evaluate(
+        "job => window.odkEngine.fill(job)",
+        {**job, "answers": [("uic_known", "yes"), ("uic", "SRVI0112111990")]},
+    )
+
+    with translation.override("km"):
+        reason = str(Reason.REFERRAL.label)
+    assert [(n["name"], n["text"].strip()) for n in due["notes"]] == [("due_note", f"ដល់ពេលតាមដាន: {reason}")]
+    assert not_due["notes"] == []

@@ -67,6 +67,10 @@ async function fill(job) {
   const hidden = descendants(root)
     .filter((n) => n.nodeType !== 'root' && n.nodeType !== 'group' && !n.currentState.relevant)
     .map(nameOf);
+  // What the phone shows as notes at the end (e.g. why a known client is due a follow-up).
+  const notes = descendants(root)
+    .filter((n) => n.nodeType === 'note' && n.currentState.relevant)
+    .map((n) => ({ name: nameOf(n), text: text(n.currentState.label) }));
   const payload = await root.prepareInstancePayload();
   const violations = (payload.violations ?? []).map((v) => `${v.reference}: ${v.violation.condition}`);
   const file = payload.data[0].get('xml_submission_file');
@@ -76,6 +80,7 @@ async function fill(job) {
     xml: await file.text(),
     shown,
     hidden,
+    notes,
     fetched,
     languages: root.languages.map((l) => l.language),
     encryptionKey: payload.submissionMeta.encryptionKey,

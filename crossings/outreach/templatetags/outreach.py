@@ -1,5 +1,5 @@
 """The home page's outreach block: the worker's week, stock at or below its low-stock level, and the
-phones' failed submissions (anonymous data:
+phones' failed submissions, the clients due a follow-up (anonymous data:
 clients are UICs, so nothing here is a read of a person's record)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from crossings.accounts.roles import Cap
+from crossings.outreach import followup
 from crossings.outreach.models import Encounter, StockBalance, Submission
 
 register = template.Library()
@@ -31,8 +32,14 @@ def outreach_today(context: dict[str, Any]) -> dict[str, Any]:
         .filter(status=Submission.Status.FAILED, received_at__date__gte=today - dt.timedelta(days=7))
         .order_by("-received_at")
     )
+    # The same list the phones' clients_due.csv carries, for this worker's sites (anonymous: UICs)
+    due = followup.due_clients(
+        organisation_id=user.scope.acting_organisation(Cap.OUTREACH_USE), worker=user, today=today
+    )
     return {
         "show": True,
+        "due": due[:10],
+        "due_count": len(due),
         "encounters": mine.count(),
         "clients": mine.values("client_id").distinct().count(),
         "failed": list(failed.values("pk", "reason", "received_at")[:5]),
