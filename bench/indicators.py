@@ -82,9 +82,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from crossings.accounts.models import Membership, Organisation, User  # noqa: E402
 from crossings.accounts.roles import OrgKind, Role  # noqa: E402
-from crossings.outreach import indicators, report, services  # noqa: E402
+from crossings.outreach import followup, indicators, openrosa, report, services  # noqa: E402
 from crossings.outreach.indicators import Period  # noqa: E402
 from crossings.outreach.models import Client, Encounter, Site, StockMovement  # noqa: E402
+from crossings.outreach.xlsforms import CLIENTS_DUE_CSV  # noqa: E402
 
 # --- The synthetic programme ----------------------------------------------------------------------------
 WORKERS = 30
@@ -339,6 +340,13 @@ def main() -> int:
     if services.balance_differences(site_ids):
         services.rebuild_balances(site_ids)
         print("  running balances recomputed from the ledger", file=sys.stderr)
+    # Likewise the clients' follow-up facts (crossings.outreach.followup), as the migration fills them.
+    refreshed = 0.0
+    if Client.objects.filter(organisation=org, last_worker=None).exists():
+        started = time.perf_counter()
+        followup.refresh(Client.objects.filter(organisation=org).values_list("pk", flat=True))
+        refreshed = time.perf_counter() - started
+        print(f"  follow-up facts of every client refreshed in {refreshed:.1f} s", file=sys.stderr)
     counts = {
         "encounters": Encounter.objects.filter(organisation=org).count(),
         "clients": Client.objects.filter(organisation=org).count(),
@@ -378,6 +386,10 @@ def main() -> int:
         response = http.get("/outreach/")
         assert response.status_code == 200, response.status_code
 
+    def today_page() -> None:  # the home page's blocks, the clients due a follow-up among them
+        response = http.get("/")
+        assert response.status_code == 200, response.status_code
+
     ops: dict[str, Callable[[], Any]] = {
         "compute, one month": lambda: indicators.compute(scoped, month),
         "compute, one quarter": lambda: indicators.compute(scoped, quarter),
@@ -395,6 +407,16 @@ def main() -> int:
         "reconciliation, quarter, 8 sites": lambda: services.reconciliation(
             sites, quarter.start, quarter.end
         ),
+        "clients due a follow-up, organisation": lambda: followup.due_clients(
+            organisation_id=org.pk, today=today
+        ),
+        "clients due a follow-up, one worker's sites": lambda: followup.due_clients(
+            organisation_id=org.pk, worker=workers[0], today=today
+        ),
+        "clients_due.csv for one worker's phone": lambda: openrosa.media_file(
+            org.pk, CLIENTS_DUE_CSV, workers[0]
+        ),
+        "home page / (today blocks, clients due)": today_page,
     }
     results: dict[str, dict[str, Any]] = {}
     for label, fn in ops.items():

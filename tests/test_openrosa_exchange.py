@@ -202,11 +202,12 @@ def test_a_submission_costs_a_fixed_handful_of_statements(
 ) -> None:
     """The ingest budget (200/s on two cores, docs/performance.md) rests on this staying small: look up
     the credential, the user's memberships and the instance ID, then in one transaction the site, the
-    client (one upsert), the encounter, its stock lines, the site's running balances (one upsert) and the
-    raw submission, with two savepoints."""
+    client (one upsert), the encounter, its stock lines, the site's running balances (one upsert), the
+    client's follow-up facts (one read of their encounters, one update) and the raw submission, with two
+    savepoints."""
     form = compiled_form().xml
     post(client, submission_xml(form, ENCOUNTER))  # warm: the built-in form is stored once
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         response = post(client, submission_xml(form, ENCOUNTER | {"site": f"site{site.pk}"}))
     assert response.status_code == 201, message(response)
 

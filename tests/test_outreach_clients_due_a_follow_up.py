@@ -18,8 +18,9 @@ from django.test.utils import CaptureQueriesContext
 
 from crossings.accounts.roles import OrgKind, Role
 from crossings.outreach import openrosa
-from crossings.outreach.followup import Reason, due_clients
-from crossings.outreach.models import HivTest, Referral, Site
+from crossings.outreach.followup import Reason, due_clients, refresh
+from crossings.outreach.models import Client as OutreachClient
+from crossings.outreach.models import Encounter, HivTest, Referral, Site
 from crossings.outreach.services import EncounterData, record_encounter
 from crossings.outreach.xlsforms import CLIENTS_DUE_CSV, ENCOUNTER_FORM_ID, ENCOUNTER_VERSION
 from tests.test_openrosa_exchange import ODK_PASSWORD, basic
@@ -196,3 +197,26 @@ def test_the_phone_gets_an_anonymous_list_in_both_languages_refreshed_when_it_ch
 def test_the_list_is_refused_without_credentials(client: HttpClient, org: Any, worker: Any) -> None:
     url = f"/openrosa/forms/{ENCOUNTER_FORM_ID}/{ENCOUNTER_VERSION}/media/{CLIENTS_DUE_CSV}"
     assert client.get(url).status_code == 401
+
+
+def test_an_edit_that_changes_the_code_moves_the_follow_up_to_the_new_client(org: Any, worker: Any) -> None:
+    meet(org, worker, UICS["a"], 5, referral=Referral.OST)
+    encounter = Encounter.objects.get()
+    data = EncounterData(uic=UICS["b"], date=encounter.date, district="1201", province="12")
+    data.referral = Referral.OST
+    assert not data.check()
+
+    record_encounter(
+        organisation_id=org.pk, worker=worker, data=data, replace=encounter, check_collisions=False
+    )
+
+    assert reasons(org) == {UICS["b"]: Reason.REFERRAL}  # the first code's client has no encounter left
+
+
+def test_refresh_rebuilds_the_facts_from_the_encounters(org: Any, worker: Any) -> None:
+    """What the migration and the benchmark do for encounters written past the service."""
+    meet(org, worker, UICS["a"], 20, hiv_test=HivTest.REACTIVE)
+    OutreachClient.objects.update(last_test="", last_test_on=None)
+    assert reasons(org) == {}
+    refresh(OutreachClient.objects.values_list("pk", flat=True))
+    assert reasons(org) == {UICS["a"]: Reason.REACTIVE}

@@ -124,6 +124,17 @@ class Client(OrgScoped):
     district = models.CharField(_("district"), max_length=60, blank=True)
     first_seen = models.DateField(_("first seen"))
     last_seen = models.DateField(_("last seen"))
+    # What decides whether the client is due a follow-up (crossings.outreach.followup), kept from their
+    # encounters by followup.refresh at each recorded encounter, so the list is one indexed read.
+    last_site = models.ForeignKey(Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    last_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # db_default: the client upsert (raw SQL, services._CLIENT_UPSERT) names only the columns it sets
+    last_test = models.CharField(_("last HIV test"), max_length=12, blank=True, db_default="")
+    last_test_on = models.DateField(_("last HIV test on"), null=True, blank=True)
+    treated_on = models.DateField(_("linked to HIV treatment on"), null=True, blank=True)
+    open_referral_on = models.DateField(_("referral open since"), null=True, blank=True)
 
     class Meta:
         ordering = ["uic"]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from crossings import fastsql, gazetteer
 from crossings.accounts.models import User
 from crossings.errors import Refused
+from crossings.outreach import followup
 from crossings.outreach import uic as uic_rules
 from crossings.outreach.models import (
     AgeBand,
@@ -230,6 +231,7 @@ def record_encounter(
     if values["referral"] == Referral.NONE:
         values["referral_completed"] = False
     changes: dict[tuple[int, str], int] = {}  # to the running balances, applied in one statement below
+    previous_client_id = replace.client_id if replace is not None else None
     if replace is not None:
         old = StockMovement.objects.filter(encounter=replace)
         for site_id, item, kind, quantity in old.values_list("site_id", "item", "kind", "quantity"):
@@ -268,6 +270,8 @@ def record_encounter(
     # One upsert, its rows in a fixed order, so two edits moving stock between the same sites in opposite
     # directions cannot deadlock each other on PostgreSQL.
     _adjust_balances(organisation_id, changes)
+    # The client's follow-up facts (and, for an edit that changed the code, the former client's)
+    followup.refresh({client_id} | ({previous_client_id} if previous_client_id is not None else set()))
     warnings: list[str] = []
     if drawn and warn and site is not None:  # skipped where nobody would see them (ODK)
         warnings = stock_warnings([site], items=list(drawn))

@@ -33,13 +33,15 @@ def outreach_today(context: dict[str, Any]) -> dict[str, Any]:
         .order_by("-received_at")
     )
     # The same list the phones' clients_due.csv carries, for this worker's sites (anonymous: UICs)
-    due = followup.due_clients(
-        organisation_id=user.scope.acting_organisation(Cap.OUTREACH_USE), worker=user, today=today
+    org = user.scope.acting_organisation(Cap.OUTREACH_USE)
+    due = followup.due_clients(organisation_id=org, worker=user, today=today, limit=10)
+    due_count = (
+        followup.count_due(organisation_id=org, worker=user, today=today) if len(due) == 10 else len(due)
     )
     return {
         "show": True,
-        "due": due[:10],
-        "due_count": len(due),
+        "due": due,
+        "due_count": due_count,
         "encounters": mine.count(),
         "clients": mine.values("client_id").distinct().count(),
         "failed": list(failed.values("pk", "reason", "received_at")[:5]),
