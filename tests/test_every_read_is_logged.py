@@ -153,6 +153,10 @@ PAGE_OTHERS: dict[str, str] = {
             "outreach_reconciliation",
             "outreach_submissions",
             "outreach_donor_report",
+            "outreach_odk_web_form",
+            "outreach_odk_form_xml",
+            "outreach_odk_media",
+            "outreach_odk_submission",
         )
     },
     **{

@@ -2,12 +2,16 @@
 
 from django.urls import path
 
-from crossings.outreach import openrosa, views
+from crossings.outreach import openrosa, views, webform
 
 urlpatterns = [
     path("", views.home, name="outreach_home"),
     path("encounters/", views.encounter_list, name="outreach_encounter_list"),
     path("encounters/new/", views.encounter_new, name="outreach_encounter_new"),
+    path("encounters/odk/", webform.page, name="outreach_odk_web_form"),
+    path("encounters/odk/form.xml", webform.form_xml, name="outreach_odk_form_xml"),
+    path("encounters/odk/media/<str:filename>", webform.media, name="outreach_odk_media"),
+    path("encounters/odk/submission", webform.submission, name="outreach_odk_submission"),
     path("indicators/", views.indicator_view, name="outreach_indicators"),
     path("indicators/by/<str:by>/", views.indicator_breakdown, name="outreach_indicator_breakdown"),
     path("supplies/", views.supplies, name="outreach_supplies"),
