@@ -9,7 +9,7 @@ CROSSINGS_TEST_PG_URL ?= postgres://crossings:crossings@127.0.0.1:5432/crossings
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv lint types unit pg messages clean-venv bench odk-engine
+.PHONY: demo test venv lint types unit pg messages clean-venv bench odk-engine vendor-web-forms
 
 $(BIN)/crossings: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,21 @@ $(ODK_ENGINE): tests/odk_engine/package.json tests/odk_engine/package-lock.json 
 	else echo "no npm: $@ not built, the ODK engine test will skip"; fi
 
 odk-engine: $(ODK_ENGINE)
+
+# ODK Web Forms and Vue, served by /outreach/encounters/odk/: copied unchanged from the npm registry into
+# crossings/static/vendor/ (committed, with their licences). Change the versions here, then run this.
+WEB_FORMS_VERSION := 0.22.0
+VUE_VERSION := 3.5.46
+vendor-web-forms:
+	rm -rf build/web-forms && mkdir -p build/web-forms
+	cd build/web-forms && npm init -y >/dev/null && npm install --no-audit --no-fund --ignore-scripts \
+		--loglevel=error @getodk/web-forms@$(WEB_FORMS_VERSION) vue@$(VUE_VERSION)
+	rm -rf crossings/static/vendor/odk-web-forms-*/*.js
+	mkdir -p crossings/static/vendor/odk-web-forms-$(WEB_FORMS_VERSION)
+	cp build/web-forms/node_modules/@getodk/web-forms/dist/*.js crossings/static/vendor/odk-web-forms-$(WEB_FORMS_VERSION)/
+	cp build/web-forms/node_modules/vue/dist/vue.runtime.esm-browser.prod.js \
+		crossings/static/vendor/vue-$(VUE_VERSION).runtime.esm-browser.prod.js
+	cp build/web-forms/node_modules/vue/LICENSE crossings/static/vendor/vue-LICENSE.txt
 
 unit: venv odk-engine
 	CROSSINGS_MODE=test $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
