@@ -82,10 +82,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from crossings.accounts.models import Membership, Organisation, User  # noqa: E402
 from crossings.accounts.roles import OrgKind, Role  # noqa: E402
-from crossings.outreach import followup, indicators, openrosa, report, services  # noqa: E402
+from crossings.outreach import followup, indicators, report, services  # noqa: E402
 from crossings.outreach.indicators import Period  # noqa: E402
 from crossings.outreach.models import Client, Encounter, Site, StockMovement  # noqa: E402
-from crossings.outreach.xlsforms import CLIENTS_DUE_CSV  # noqa: E402
+from crossings.outreach.odk.media import media_file  # noqa: E402
+from crossings.outreach.odk.xlsforms import CLIENTS_DUE_CSV  # noqa: E402
 
 # --- The synthetic programme ----------------------------------------------------------------------------
 WORKERS = 30
@@ -413,9 +414,7 @@ def main() -> int:
         "clients due a follow-up, one worker's sites": lambda: followup.due_clients(
             organisation_id=org.pk, worker=workers[0], today=today
         ),
-        "clients_due.csv for one worker's phone": lambda: openrosa.media_file(
-            org.pk, CLIENTS_DUE_CSV, workers[0]
-        ),
+        "clients_due.csv for one worker's phone": lambda: media_file(org.pk, CLIENTS_DUE_CSV, workers[0]),
         "home page / (today blocks, clients due)": today_page,
     }
     results: dict[str, dict[str, Any]] = {}

@@ -43,8 +43,8 @@ import defusedxml.ElementTree as SafeET  # noqa: E402
 from crossings.accounts.models import Membership, Organisation, User  # noqa: E402
 from crossings.accounts.roles import OrgKind, Role  # noqa: E402
 from crossings.outreach.models import Site, Submission  # noqa: E402
-from crossings.outreach.openrosa import set_credential  # noqa: E402
-from crossings.outreach.xlsforms import ENCOUNTER_XLSX, compile_xlsform  # noqa: E402
+from crossings.outreach.odk.auth import set_credential  # noqa: E402
+from crossings.outreach.odk.xlsforms import ENCOUNTER_XLSX, compile_xlsform  # noqa: E402
 
 XF = "{http://www.w3.org/2002/xforms}"
 USERNAME, PASSWORD = "bench-odk", "bench-odk-password"

@@ -1,7 +1,7 @@
 """CPU cost of the XML work one OpenRosa submission costs the server: read it (defusedxml), take the field
-values, and produce the copy that is stored with the parents' names blanked (``openrosa.redact_names``).
+values, and produce the copy that is stored with the parents' names blanked (``redact_names``).
 
-No server and no database: it runs the same functions ``openrosa.receive`` runs, in this process, over
+No server and no database: it runs the same functions ``receive`` runs, in this process, over
 realistic submissions built from the compiled built-in form (``bench/openrosa.py``'s batch), in UTF-8 and
 in UTF-16. Prints microseconds of CPU time (``time.process_time``) per submission, best of --repeat rounds;
 asserts only that the stored copy never holds a name.
@@ -30,18 +30,18 @@ django.setup()
 import defusedxml.ElementTree as SafeET  # noqa: E402
 
 from bench.openrosa import NAMES, make_batch  # noqa: E402
-from crossings.outreach import openrosa  # noqa: E402
+from crossings.outreach.odk.ingest import _fields, redact_names  # noqa: E402
 
 # The code before the tree-based blanking took only the bytes; measure whichever is checked out.
-TAKES_TREE = len(inspect.signature(openrosa.redact_names).parameters) > 1
+TAKES_TREE = len(inspect.signature(redact_names).parameters) > 1
 
 
 def ingest_xml(raw: bytes) -> bytes:
     root = SafeET.fromstring(raw)
-    openrosa._fields(root)
+    _fields(root)
     if TAKES_TREE:
-        return openrosa.redact_names(raw, root)  # type: ignore[call-arg]
-    return openrosa.redact_names(raw)
+        return redact_names(raw, root)  # type: ignore[call-arg]
+    return redact_names(raw)
 
 
 def utf16(raw: bytes) -> bytes:
@@ -57,7 +57,7 @@ def measure(batch: list[bytes], repeat: int) -> tuple[float, int]:
         stored = [ingest_xml(raw) for raw in batch]
         best = min(best, time.process_time() - start)
     for raw, out in zip(batch, stored, strict=True):
-        values = openrosa._fields(SafeET.fromstring(raw))
+        values = _fields(SafeET.fromstring(raw))
         for field in ("mother_name", "father_name"):
             name = values[field]
             if any(name.encode(enc) in out for enc in ("utf-8", "utf-16-le", "utf-16-be")):

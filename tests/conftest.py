@@ -32,7 +32,7 @@ _counter = itertools.count(1)
 @pytest.fixture(autouse=True)
 def _forget_process_caches() -> None:
     """Each test's database rows are rolled back; caches that hold rows must not outlive them."""
-    registry = sys.modules.get("crossings.outreach.forms_registry")
+    registry = sys.modules.get("crossings.outreach.odk.forms_registry")
     if registry is not None:
         registry.forget_found_forms()
 

@@ -51,7 +51,7 @@ def entries() -> list[tuple[str, polib.POEntry]]:
 
 def odk_labels() -> list[tuple[str, polib.POEntry]]:
     """The encounter form's English and Khmer labels, hints and choices: the phones' own catalogue."""
-    from crossings.outreach import xlsforms
+    from crossings.outreach.odk import xlsforms
 
     pairs = [(row[xlsforms.EN], row[xlsforms.KM]) for row in xlsforms.SURVEY if xlsforms.EN in row]
     pairs += [(r[xlsforms.HINT_EN], r[xlsforms.HINT_KM]) for r in xlsforms.SURVEY if xlsforms.HINT_EN in r]

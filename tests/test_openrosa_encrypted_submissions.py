@@ -24,10 +24,10 @@ from django.core.management import call_command
 from django.test import Client
 
 from crossings.accounts.roles import OrgKind, Role
-from crossings.outreach import openrosa
-from crossings.outreach.forms_registry import upload_form
 from crossings.outreach.models import Attachment, Encounter, Submission
-from crossings.outreach.xlsforms import ENCOUNTER_FORM_ID, build_encounter_xlsx
+from crossings.outreach.odk.auth import set_credential
+from crossings.outreach.odk.forms_registry import upload_form
+from crossings.outreach.odk.xlsforms import ENCOUNTER_FORM_ID, build_encounter_xlsx
 from tests.test_openrosa_exchange import ENCOUNTER, ODK_PASSWORD, basic, post, submission_xml
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,7 @@ def org(make_org: Callable[..., Any]) -> Any:
 @pytest.fixture
 def worker(make_user: Callable[..., Any], org: Any) -> Any:
     user = make_user(Role.OUTREACH_WORKER, org, username="vanna")
-    openrosa.set_credential(user=user, organisation=org, password=ODK_PASSWORD, by=None)
+    set_credential(user=user, organisation=org, password=ODK_PASSWORD, by=None)
     return user
 
 

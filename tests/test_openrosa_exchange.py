@@ -19,10 +19,14 @@ from django.db import IntegrityError
 from django.test import Client
 
 from crossings.accounts.roles import OrgKind, Role
-from crossings.outreach import openrosa
 from crossings.outreach.models import Client as OutreachClient
 from crossings.outreach.models import Encounter, OpenRosaCredential, Site, StockMovement, Submission
-from crossings.outreach.xlsforms import ENCOUNTER_FORM_ID, ENCOUNTER_XLSX, compile_xlsform
+from crossings.outreach.odk import auth as odk_auth
+from crossings.outreach.odk import ingest as odk_ingest
+from crossings.outreach.odk import views as odk_views
+from crossings.outreach.odk.auth import MAX_FAILURES, REALM, _check, _credential, set_credential
+from crossings.outreach.odk.ingest import _fields, redact_names
+from crossings.outreach.odk.xlsforms import ENCOUNTER_FORM_ID, ENCOUNTER_XLSX, compile_xlsform
 
 XF = "{http://www.w3.org/2002/xforms}"
 ODK_PASSWORD = "odk-phone-password-1"
@@ -37,7 +41,7 @@ def org(make_org: Callable[..., Any]) -> Any:
 @pytest.fixture
 def worker(make_user: Callable[..., Any], org: Any) -> Any:
     user = make_user(Role.OUTREACH_WORKER, org, username="vanna")
-    openrosa.set_credential(user=user, organisation=org, password=ODK_PASSWORD, by=None)
+    set_credential(user=user, organisation=org, password=ODK_PASSWORD, by=None)
     return user
 
 
@@ -217,8 +221,8 @@ def test_names_never_reach_the_database(client: Client, worker: Any) -> None:
     assert post(client, xml).status_code == 201
     stored = bytes(Submission.objects.get().xml)
     assert b"Sreymom" not in stored and b"Vuthy" not in stored
-    assert stored == openrosa.redact_names(xml)
-    fields = openrosa._fields(SafeET.fromstring(stored))
+    assert stored == redact_names(xml)
+    fields = _fields(SafeET.fromstring(stored))
     assert fields["mother_name"] == "" and fields["father_name"] == ""
 
 
@@ -311,7 +315,7 @@ def test_a_malformed_digest_header_is_a_challenge_not_a_server_error(
     challenge = client.get("/openrosa/formList")["WWW-Authenticate"]
     real = challenge.split('nonce="')[1].split('"')[0]
     header = (
-        f'Digest username="{worker.username}", realm="{openrosa.REALM}", nonce="{nonce or real}", '
+        f'Digest username="{worker.username}", realm="{REALM}", nonce="{nonce or real}", '
         f'uri="/openrosa/formList", response="{response}", qop=auth, nc=00000001, cnonce="x"'
     )
     answer = client.get("/openrosa/formList", HTTP_AUTHORIZATION=header)
@@ -322,7 +326,7 @@ def test_an_expired_nonce_is_answered_stale(
     client: Client, worker: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     challenge = client.get("/openrosa/formList")["WWW-Authenticate"]
-    monkeypatch.setattr(openrosa, "NONCE_SECONDS", -1)
+    monkeypatch.setattr(odk_auth, "NONCE_SECONDS", -1)
     response = client.get(
         "/openrosa/formList", HTTP_AUTHORIZATION=digest_header(challenge, "GET", "/openrosa/formList")
     )
@@ -332,7 +336,7 @@ def test_an_expired_nonce_is_answered_stale(
 def test_wrong_basic_password_is_401_and_repeated_failures_lock(client: Client, worker: Any) -> None:
     response = client.get("/openrosa/formList", **basic(password="wrong-password-123"))
     assert response.status_code == 401 and message(response)
-    for _ in range(openrosa.MAX_FAILURES):
+    for _ in range(MAX_FAILURES):
         client.get("/openrosa/formList", **basic(password="wrong-password-123"))
     assert OpenRosaCredential.objects.get().locked_until is not None
     assert client.get("/openrosa/formList", **basic()).status_code == 401
@@ -341,9 +345,9 @@ def test_wrong_basic_password_is_401_and_repeated_failures_lock(client: Client, 
 def test_wrong_guesses_made_at_the_same_time_all_count(worker: Any) -> None:
     """Requests that each read the failure count before any of them wrote it (parallel guesses) must
     still add up to a lockout."""
-    read_together = [openrosa._credential("vanna") for _ in range(openrosa.MAX_FAILURES)]
+    read_together = [_credential("vanna") for _ in range(MAX_FAILURES)]
     for credential in read_together:
-        assert openrosa._check(credential, lambda c: False).credential is None
+        assert _check(credential, lambda c: False).credential is None
     assert OpenRosaCredential.objects.get().locked_until is not None
 
 
@@ -397,7 +401,7 @@ def test_invalid_uic_is_422_with_the_reason_and_kept_for_the_supervisor(client: 
 
 
 def test_oversized_attachment_is_413(client: Client, worker: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(openrosa, "MAX_ATTACHMENT", 10)
+    monkeypatch.setattr(odk_views, "MAX_ATTACHMENT", 10)
     xml = submission_xml(compiled_form().xml, ENCOUNTER)
     response = post(client, xml, SimpleUploadedFile("big.jpg", b"x" * 11, "image/jpeg"))
     assert response.status_code == 413 and "limit" in message(response)
@@ -439,7 +443,7 @@ def test_an_unexpected_failure_keeps_the_submission_and_logs_no_values(
     def broken(**kwargs: Any) -> Any:
         raise IntegrityError('duplicate key value (organisation_id, uic)=(1, "DASO0207031985")')
 
-    monkeypatch.setattr(openrosa, "record_encounter", broken)
+    monkeypatch.setattr(odk_ingest, "record_encounter", broken)
     xml = submission_xml(compiled_form().xml, ENCOUNTER)
     response = post(client, xml)
     assert response.status_code == 201

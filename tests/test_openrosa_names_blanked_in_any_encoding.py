@@ -12,8 +12,9 @@ import pytest
 from django.test import Client
 
 from crossings.accounts.roles import OrgKind, Role
-from crossings.outreach import openrosa
 from crossings.outreach.models import Encounter, Submission
+from crossings.outreach.odk.auth import set_credential
+from crossings.outreach.odk.ingest import _fields, redact_names
 from tests.test_openrosa_exchange import ENCOUNTER, ODK_PASSWORD, compiled_form, post, submission_xml
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ MOTHER, FATHER = "ស្រីមុំ", "Vuthy"
 def worker(make_user: Callable[..., Any], make_org: Callable[..., Any]) -> Any:
     org = make_org("Outreach (test)", OrgKind.OUTREACH, "KH")
     user = make_user(Role.OUTREACH_WORKER, org, username="vanna")
-    openrosa.set_credential(user=user, organisation=org, password=ODK_PASSWORD, by=None)
+    set_credential(user=user, organisation=org, password=ODK_PASSWORD, by=None)
     return user
 
 
@@ -63,7 +64,7 @@ def test_the_stored_submission_holds_no_name_in_any_encoding(
     assert sub.status == Submission.Status.PARSED
     assert Encounter.objects.get().client.uic == "SRVO0207031985"
     # What is stored is still the submission: it parses, the names are empty, every other value is kept.
-    fields = openrosa._fields(SafeET.fromstring(stored))
+    fields = _fields(SafeET.fromstring(stored))
     assert fields["mother_name"] == "" and fields["father_name"] == ""
     assert {k: fields[k] for k in ("condoms", "birth_date", "district")} == {
         "condoms": "10",
@@ -77,7 +78,7 @@ def test_a_name_with_markup_inside_is_blanked_whole() -> None:
         '<?xml version="1.0" encoding="UTF-16"?><data id="f"><mother_name>Srey<b>mom</b></mother_name>'
         "<father_name>Vuthy</father_name><x>kept</x></data>"
     ).encode("utf-16")
-    stored = openrosa.redact_names(xml)
+    stored = redact_names(xml)
     for part in ("Srey", "mom", "Vuthy"):
         assert part.encode("utf-16-le") not in stored and part.encode() not in stored
     assert b"<x>kept</x>" in stored
@@ -86,11 +87,11 @@ def test_a_name_with_markup_inside_is_blanked_whole() -> None:
 def test_an_unreadable_utf16_submission_is_stored_without_the_names() -> None:
     broken = "<data><mother_name>Sreymom</mother_name><unclosed></data>"
     xml = codecs.BOM_UTF16_LE + broken.encode("utf-16-le")
-    stored = openrosa.redact_names(xml)
+    stored = redact_names(xml)
     assert "Sreymom".encode("utf-16-le") not in stored
     assert "<mother_name></mother_name>".encode("utf-16-le") in stored
 
 
 def test_a_submission_without_names_is_kept_byte_for_byte() -> None:
     xml = b'<?xml version="1.0"?><data xmlns:orx="http://openrosa.org/xforms"><orx:meta/><x>1</x></data>'
-    assert openrosa.redact_names(xml) == xml
+    assert redact_names(xml) == xml

@@ -17,12 +17,12 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
 from crossings.accounts.roles import OrgKind, Role
-from crossings.outreach import openrosa
 from crossings.outreach.followup import Reason, due_clients, refresh
 from crossings.outreach.models import Client as OutreachClient
 from crossings.outreach.models import Encounter, HivTest, Referral, Site
+from crossings.outreach.odk.auth import set_credential
+from crossings.outreach.odk.xlsforms import CLIENTS_DUE_CSV, ENCOUNTER_FORM_ID, ENCOUNTER_VERSION
 from crossings.outreach.services import EncounterData, record_encounter
-from crossings.outreach.xlsforms import CLIENTS_DUE_CSV, ENCOUNTER_FORM_ID, ENCOUNTER_VERSION
 from tests.test_openrosa_exchange import ODK_PASSWORD, basic
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def org(make_org: Callable[..., Any]) -> Any:
 @pytest.fixture
 def worker(make_user: Callable[..., Any], org: Any) -> Any:
     user = make_user(Role.OUTREACH_WORKER, org, username="vanna")
-    openrosa.set_credential(user=user, organisation=org, password=ODK_PASSWORD, by=None)
+    set_credential(user=user, organisation=org, password=ODK_PASSWORD, by=None)
     return user
 
 

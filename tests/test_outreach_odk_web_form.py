@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from crossings.accounts.roles import OrgKind, Role
-from crossings.outreach.forms_registry import upload_form
 from crossings.outreach.models import Encounter, Submission
-from crossings.outreach.xlsforms import ENCOUNTER_XLSX, build_encounter_xlsx, compile_xlsform
+from crossings.outreach.odk.forms_registry import upload_form
+from crossings.outreach.odk.xlsforms import ENCOUNTER_XLSX, build_encounter_xlsx, compile_xlsform
 from tests.test_openrosa_exchange import ENCOUNTER, submission_xml
 
 pytestmark = pytest.mark.django_db

@@ -267,8 +267,8 @@ def test_the_phone_form_offers_cascading_selects_of_the_codes() -> None:
 
 @pytest.mark.django_db
 def test_a_phone_sends_codes_and_they_are_stored_as_sent(client: Any, make_user: Any, org: Any) -> None:
-    from crossings.outreach import openrosa
     from crossings.outreach.models import Submission
+    from crossings.outreach.odk.auth import set_credential
     from tests.test_openrosa_exchange import (
         ENCOUNTER,
         ODK_PASSWORD,
@@ -279,7 +279,7 @@ def test_a_phone_sends_codes_and_they_are_stored_as_sent(client: Any, make_user:
     )
 
     user = make_user(Role.OUTREACH_WORKER, org, username="vanna")
-    openrosa.set_credential(user=user, organisation=org, password=ODK_PASSWORD, by=None)
+    set_credential(user=user, organisation=org, password=ODK_PASSWORD, by=None)
     codes = {"province": "12", "district": "1201", "commune": "120101"}
     response = post(client, submission_xml(compiled_form().xml, ENCOUNTER | codes))
     assert response.status_code == 201, message(response)

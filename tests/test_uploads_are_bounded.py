@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from crossings import uploads
 from crossings.accounts.roles import Role
 from crossings.cases.models import Case, Document
-from crossings.outreach import xlsforms
+from crossings.outreach.odk import xlsforms
 from crossings.reception import manifest
 from crossings.reception.models import ArrivalBatch, ManifestImport
 from crossings.stats.importers import ImportFailed, SourceInfo, import_file

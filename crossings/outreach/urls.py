@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from crossings.outreach import openrosa, views, webform
+from crossings.outreach import views, webform
+from crossings.outreach.odk import views as odk
 
 urlpatterns = [
     path("", views.home, name="outreach_home"),
@@ -21,9 +22,9 @@ urlpatterns = [
 ]
 
 openrosa_urlpatterns = [
-    path("formList", openrosa.form_list, name="openrosa_form_list"),
-    path("forms/<str:form_id>/<str:version>/form.xml", openrosa.form_download, name="openrosa_form_download"),
-    path("forms/<str:form_id>/<str:version>/manifest", openrosa.manifest, name="openrosa_manifest"),
-    path("forms/<str:form_id>/<str:version>/media/<str:filename>", openrosa.media, name="openrosa_media"),
-    path("submission", openrosa.submission, name="openrosa_submission"),
+    path("formList", odk.form_list, name="openrosa_form_list"),
+    path("forms/<str:form_id>/<str:version>/form.xml", odk.form_download, name="openrosa_form_download"),
+    path("forms/<str:form_id>/<str:version>/manifest", odk.manifest, name="openrosa_manifest"),
+    path("forms/<str:form_id>/<str:version>/media/<str:filename>", odk.media, name="openrosa_media"),
+    path("submission", odk.submission, name="openrosa_submission"),
 ]

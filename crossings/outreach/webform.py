@@ -25,9 +25,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
-from crossings.outreach import forms_registry, openrosa
 from crossings.outreach.models import XForm
-from crossings.outreach.xlsforms import ENCOUNTER_FORM_ID
+from crossings.outreach.odk import forms_registry
+from crossings.outreach.odk.ingest import ACCEPT_CONTENT_LENGTH, receive
+from crossings.outreach.odk.media import media_file
+from crossings.outreach.odk.xlsforms import ENCOUNTER_FORM_ID
 
 WEB_FORMS_CSP = {
     "script-src": [NONCE, WASM_UNSAFE_EVAL],
@@ -86,7 +88,7 @@ def media(request: AuthedRequest, filename: str) -> HttpResponse:
     org = _org(request)
     if filename not in _form(org).media:
         raise Http404
-    data = openrosa.media_file(org, filename, request.user)
+    data = media_file(org, filename, request.user)
     return HttpResponse(data, content_type="text/csv; charset=utf-8")
 
 
@@ -95,14 +97,12 @@ def media(request: AuthedRequest, filename: str) -> HttpResponse:
 def submission(request: AuthedRequest) -> JsonResponse:
     """The instance Web Forms serialised, as ``xml_submission_file`` (CSRF-checked like every web POST)."""
     length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > openrosa.ACCEPT_CONTENT_LENGTH:
+    if length > ACCEPT_CONTENT_LENGTH:
         return JsonResponse({"status": 413, "message": _("The form is too large to send.")}, status=413)
     xml_file = request.FILES.get("xml_submission_file")
     if xml_file is None:
         return JsonResponse({"status": 400, "message": _("Nothing was sent: fill in the form.")}, status=400)
-    outcome = openrosa.receive(
-        organisation_id=_org(request), user=request.user, raw=xml_file.read(), files=[]
-    )
+    outcome = receive(organisation_id=_org(request), user=request.user, raw=xml_file.read(), files=[])
     if outcome.status == 201:
         message = _("Encounter recorded at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")}
     elif outcome.status == 202:

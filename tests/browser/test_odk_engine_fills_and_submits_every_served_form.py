@@ -27,12 +27,12 @@ from django.utils import timezone, translation
 
 from crossings import gazetteer
 from crossings.accounts.roles import OrgKind, Role
-from crossings.outreach import openrosa
 from crossings.outreach.followup import Reason
-from crossings.outreach.forms_registry import upload_form
 from crossings.outreach.models import Encounter, Referral, Site, Submission
+from crossings.outreach.odk.auth import set_credential
+from crossings.outreach.odk.forms_registry import upload_form
+from crossings.outreach.odk.xlsforms import ENCOUNTER_FORM_ID, build_encounter_xlsx
 from crossings.outreach.services import EncounterData, record_encounter
-from crossings.outreach.xlsforms import ENCOUNTER_FORM_ID, build_encounter_xlsx
 from tests.browser.conftest import screenshot
 from tests.test_openrosa_encrypted_submissions import collect_encrypt, pem_file
 from tests.test_openrosa_exchange import ODK_PASSWORD
@@ -84,7 +84,7 @@ def key() -> rsa.RSAPrivateKey:
 def a_worker(make_org: Callable[..., Any], make_user: Callable[..., Any], name: str, username: str) -> Any:
     org = make_org(name, OrgKind.OUTREACH, "KH")
     user = make_user(Role.OUTREACH_WORKER, org, username=username)
-    openrosa.set_credential(user=user, organisation=org, password=ODK_PASSWORD, by=None)
+    set_credential(user=user, organisation=org, password=ODK_PASSWORD, by=None)
     Site.objects.create(organisation=org, name="Drop-in Boeung Keng Kang", district="1201")
     return org
 

@@ -319,9 +319,9 @@ class Command(BaseCommand):
 
     def _load_outreach(self, orgs: dict[str, Organisation]) -> None:
         """A drop-in centre, the built-in ODK form, and an ODK password for the demo outreach worker."""
-        from crossings.outreach.forms_registry import ensure_builtin_forms
         from crossings.outreach.models import Site
-        from crossings.outreach.openrosa import set_credential
+        from crossings.outreach.odk.auth import set_credential
+        from crossings.outreach.odk.forms_registry import ensure_builtin_forms
 
         Site.objects.get_or_create(
             organisation=orgs["outreach"],

@@ -1,4 +1,4 @@
-"""Rewrite the built-in XLSForm(s) in crossings/outreach/forms/ from crossings/outreach/xlsforms.py."""
+"""Rewrite the built-in XLSForm(s) in crossings/outreach/odk/forms/ from odk/xlsforms.py."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from crossings.outreach.xlsforms import compile_xlsform, write_encounter_xlsx
+from crossings.outreach.odk.xlsforms import compile_xlsform, write_encounter_xlsx
 
 
 class Command(BaseCommand):

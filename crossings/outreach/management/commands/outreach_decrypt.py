@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crossings.accounts.models import Organisation
-from crossings.outreach.decrypt import decrypt_pending, load_private_key
+from crossings.outreach.odk.decrypt import decrypt_pending, load_private_key
 
 PASSPHRASE_ENV = "CROSSINGS_ODK_KEY_PASSPHRASE"  # noqa: S105 - the name of a variable
 

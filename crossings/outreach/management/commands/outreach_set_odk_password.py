@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crossings.accounts.models import Organisation, User
-from crossings.outreach.openrosa import set_credential
+from crossings.outreach.odk.auth import set_credential
 
 
 class Command(BaseCommand):

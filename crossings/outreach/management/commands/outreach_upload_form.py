@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crossings.accounts.models import Organisation
-from crossings.outreach.forms_registry import upload_form
-from crossings.outreach.xlsforms import FormError
+from crossings.outreach.odk.forms_registry import upload_form
+from crossings.outreach.odk.xlsforms import FormError
 
 
 class Command(BaseCommand):

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from crossings.outreach.models import Submission
-from crossings.outreach.openrosa import _fields, _local, parse_submission
+from crossings.outreach.odk.ingest import _fields, _local, parse_submission
 
 log = logging.getLogger(__name__)
 

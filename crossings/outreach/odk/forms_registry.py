@@ -10,7 +10,7 @@ from django.db.models import F
 
 from crossings.accounts.models import User
 from crossings.outreach.models import XForm
-from crossings.outreach.xlsforms import ENCOUNTER_XLSX, Compiled, compile_xlsform
+from crossings.outreach.odk.xlsforms import ENCOUNTER_XLSX, Compiled, compile_xlsform
 
 
 @lru_cache(maxsize=4)
