@@ -82,7 +82,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from crossings.accounts.models import Membership, Organisation, User  # noqa: E402
 from crossings.accounts.roles import OrgKind, Role  # noqa: E402
-from crossings.outreach import followup, indicators, report, services  # noqa: E402
+from crossings.outreach import followup, indicators, report, supplies  # noqa: E402
 from crossings.outreach.indicators import Period  # noqa: E402
 from crossings.outreach.models import Client, Encounter, Site, StockMovement  # noqa: E402
 from crossings.outreach.odk.media import media_file  # noqa: E402
@@ -179,7 +179,7 @@ def build(org: Organisation, workers: list[User], sites: list[Site], n: int, bat
         rows = []
         for index, (first, last) in seen.items():
             code, sex, kp, born = pool[index]
-            band = services.age_band(born, last)
+            band = encounters.age_band(born, last)
             rows.append((org.pk, code, sex, band, kp, rng.choice(SITES)[1], day_of(first), day_of(last)))
         cur.executemany(
             f"INSERT INTO {qn(Client._meta.db_table)} (organisation_id, uic, sex, age_band, key_population, "  # noqa: S608
@@ -240,7 +240,7 @@ def build(org: Organisation, workers: list[User], sites: list[Site], n: int, bat
                         completed,
                         "odk",
                         sex,
-                        services.age_band(born, day),
+                        encounters.age_band(born, day),
                         kp,
                         now,
                         now,
@@ -338,8 +338,8 @@ def main() -> int:
     # The generator writes ledger lines with plain SQL, past services: fill the running balances as the
     # application keeps them (and check them on a reused database).
     site_ids = [site.pk for site in sites]
-    if services.balance_differences(site_ids):
-        services.rebuild_balances(site_ids)
+    if supplies.balance_differences(site_ids):
+        supplies.rebuild_balances(site_ids)
         print("  running balances recomputed from the ledger", file=sys.stderr)
     # Likewise the clients' follow-up facts (crossings.outreach.followup), as the migration fills them.
     refreshed = 0.0
@@ -405,7 +405,7 @@ def main() -> int:
         "table by worker, quarter (page's 4th request)": table("worker"),
         "donor report XLSX (quarter + 3 months)": lambda: report.quarterly_xlsx(scoped, quarter),
         "outreach home (stock warnings, whole ledger)": home,
-        "reconciliation, quarter, 8 sites": lambda: services.reconciliation(
+        "reconciliation, quarter, 8 sites": lambda: supplies.reconciliation(
             sites, quarter.start, quarter.end
         ),
         "clients due a follow-up, organisation": lambda: followup.due_clients(

@@ -213,8 +213,8 @@ def test_an_outreach_worker_is_told_of_stock_running_low(make_org, make_user, lo
 
 
 def test_an_outreach_worker_sees_the_clients_due_a_follow_up_in_constant_queries(make_org, make_user, login):
+    from crossings.outreach.encounters import EncounterData, record_encounter
     from crossings.outreach.models import Referral
-    from crossings.outreach.services import EncounterData, record_encounter
 
     org = make_org("Outreach (due)", OrgKind.OUTREACH, "KH")
     worker = make_user(Role.OUTREACH_WORKER, org, username="due-worker")

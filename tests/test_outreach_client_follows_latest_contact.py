@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from crossings.accounts.roles import OrgKind, Role
 from crossings.gazetteer import read_place
+from crossings.outreach.encounters import EncounterData, age_band, record_encounter
 from crossings.outreach.models import Client, Encounter, KeyPopulation, Sex
-from crossings.outreach.services import EncounterData, age_band, record_encounter
 
 pytestmark = pytest.mark.django_db
 UIC = "DASO0207031985"

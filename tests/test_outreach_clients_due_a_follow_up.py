@@ -17,12 +17,12 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
 from crossings.accounts.roles import OrgKind, Role
+from crossings.outreach.encounters import EncounterData, record_encounter
 from crossings.outreach.followup import Reason, due_clients, refresh
 from crossings.outreach.models import Client as OutreachClient
 from crossings.outreach.models import Encounter, HivTest, Referral, Site
 from crossings.outreach.odk.auth import set_credential
 from crossings.outreach.odk.xlsforms import CLIENTS_DUE_CSV, ENCOUNTER_FORM_ID, ENCOUNTER_VERSION
-from crossings.outreach.services import EncounterData, record_encounter
 from tests.test_openrosa_exchange import ODK_PASSWORD, basic
 
 pytestmark = pytest.mark.django_db

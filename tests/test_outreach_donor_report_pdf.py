@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 
 from crossings.accounts.roles import OrgKind, Role
-from crossings.outreach import services
-from crossings.outreach.services import EncounterData
+from crossings.outreach.encounters import EncounterData, record_encounter
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +58,7 @@ def encounters(org: Any, worker: Any) -> None:
             condoms=2,
         )
         assert data.check() == {}
-        services.record_encounter(organisation_id=org.pk, worker=worker, data=data)
+        record_encounter(organisation_id=org.pk, worker=worker, data=data)
 
 
 def test_pdf_in_english_has_the_xlsx_content_suppressed(

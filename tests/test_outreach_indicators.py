@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossings.accounts.roles import OrgKind, Role
-from crossings.outreach import indicators, services
+from crossings.outreach import encounters, indicators
+from crossings.outreach.encounters import EncounterData
 from crossings.outreach.indicators import Period
 from crossings.outreach.models import Encounter
-from crossings.outreach.services import EncounterData
 
 pytestmark = pytest.mark.django_db
 A, B, C, D = "DASO0105011985", "SOKI0101062004", "MAPH9901011970", "THCH0315081995"
@@ -62,7 +62,7 @@ def fixture(org: Any, worker: Any) -> None:
             **extra,
         )
         assert data.check() == {}
-        services.record_encounter(organisation_id=org.pk, worker=worker, data=data)
+        encounters.record_encounter(organisation_id=org.pk, worker=worker, data=data)
 
 
 def test_quarter_indicators_match_hand_computation(fixture: None, django_assert_max_num_queries: Any) -> None:
@@ -204,7 +204,7 @@ def test_a_period_counts_clients_as_they_were_then(org: Any, worker: Any) -> Non
             uic=born_2001, date=dt.date.fromisoformat(day), district="Daun Penh", sex=sex, key_population=kp
         )
         assert data.check() == {}
-        services.record_encounter(organisation_id=org.pk, worker=worker, data=data)
+        encounters.record_encounter(organisation_id=org.pk, worker=worker, data=data)
 
     def described(period: Period) -> tuple[Any, ...]:
         result = indicators.compute(Encounter.objects.filter(organisation=org), period)

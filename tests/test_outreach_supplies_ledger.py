@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crossings.accounts.roles import OrgKind, Role
-from crossings.outreach import services
+from crossings.outreach import encounters, supplies
+from crossings.outreach.encounters import EncounterData
 from crossings.outreach.models import Encounter, Site, StockBalance, StockCount, StockMovement
-from crossings.outreach.services import EncounterData
 
 pytestmark = pytest.mark.django_db
 D = dt.date(2026, 3, 10)
@@ -33,28 +33,28 @@ def site(org: Any) -> Site:
 
 def encounter(
     org: Any, worker: Any, site: Site | None, *, uic: str = "DASO0207031985", day: dt.date = D, **counts: Any
-) -> services.Recorded:
+) -> encounters.Recorded:
     data = EncounterData(
         uic=uic, date=day, district="Chamkar Mon", site_id=site.pk if site else None, **counts
     )
     assert data.check() == {}
-    return services.record_encounter(organisation_id=org.pk, worker=worker, data=data)
+    return encounters.record_encounter(organisation_id=org.pk, worker=worker, data=data)
 
 
 def test_an_encounter_draws_each_item_down(org: Any, worker: Any, site: Site) -> None:
-    services.record_movement(
+    supplies.record_movement(
         site=site, item="needles_syringes", kind="received", quantity=100, date=D, by=worker
     )
-    services.record_movement(site=site, item="condoms", kind="received", quantity=50, date=D, by=worker)
+    supplies.record_movement(site=site, item="condoms", kind="received", quantity=50, date=D, by=worker)
     encounter(org, worker, site, needles_syringes=30, condoms=5, hiv_test="reactive")
-    bal = services.balances([site.pk])
+    bal = supplies.balances([site.pk])
     assert bal[(site.pk, "needles_syringes")] == 70
     assert bal[(site.pk, "condoms")] == 45
     assert bal[(site.pk, "hiv_test_kits")] == -1
 
 
 def test_stock_out_and_low_stock_are_warned(org: Any, worker: Any, site: Site) -> None:
-    services.record_movement(
+    supplies.record_movement(
         site=site, item="needles_syringes", kind="received", quantity=40, date=D, by=worker
     )
     low = encounter(org, worker, site, needles_syringes=35)
@@ -71,7 +71,7 @@ def test_an_encounter_without_a_site_touches_no_stock(org: Any, worker: Any) -> 
 def test_reconciliation_report_adds_up(
     org: Any, worker: Any, site: Site, django_assert_max_num_queries: Any
 ) -> None:
-    services.record_movement(
+    supplies.record_movement(
         site=site,
         item="needles_syringes",
         kind="received",
@@ -80,11 +80,11 @@ def test_reconciliation_report_adds_up(
         by=worker,
     )
     encounter(org, worker, site, needles_syringes=30, day=dt.date(2026, 2, 25))
-    services.record_movement(
+    supplies.record_movement(
         site=site, item="needles_syringes", kind="received", quantity=100, date=dt.date(2026, 3, 2), by=worker
     )
     encounter(org, worker, site, needles_syringes=20, day=dt.date(2026, 3, 5))
-    services.record_movement(
+    supplies.record_movement(
         site=site,
         item="needles_syringes",
         kind="distributed",
@@ -93,7 +93,7 @@ def test_reconciliation_report_adds_up(
         by=worker,
         note="handed to peer",
     )
-    services.record_movement(
+    supplies.record_movement(
         site=site,
         item="needles_syringes",
         kind="adjust_out",
@@ -111,7 +111,7 @@ def test_reconciliation_report_adds_up(
         recorded_by=worker,
     )
     with django_assert_max_num_queries(6):
-        rows = services.reconciliation([site], dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+        rows = supplies.reconciliation([site], dt.date(2026, 3, 1), dt.date(2026, 3, 31))
     row = next(r for r in rows if r.item == "needles_syringes")
     # Hand-computed: opening 200-30 = 170; +100 received; -20 (encounter) -15 (ledger) = 35 out; -5 adjustment
     assert (row.opening, row.received, row.distributed_ledger, row.distributed_encounters) == (
@@ -130,23 +130,23 @@ def test_an_edit_redraws_stock(org: Any, worker: Any, site: Site) -> None:
     data = EncounterData(
         uic="DASO0207031985", date=D, district="Chamkar Mon", site_id=site.pk, needles_syringes=10
     )
-    services.record_encounter(organisation_id=org.pk, worker=worker, data=data, replace=recorded.encounter)
-    assert services.balances([site.pk])[(site.pk, "needles_syringes")] == -10
+    encounters.record_encounter(organisation_id=org.pk, worker=worker, data=data, replace=recorded.encounter)
+    assert supplies.balances([site.pk])[(site.pk, "needles_syringes")] == -10
 
 
 def test_near_collision_is_found_in_the_same_district_recently(org: Any, worker: Any) -> None:
     encounter(org, worker, None, uic="DASO0207031985", day=dt.date(2026, 3, 1))
-    assert [c.uic for c in services.near_collisions(org.pk, "DASO0207031986", "chamkar mon", D)] == [
+    assert [c.uic for c in encounters.near_collisions(org.pk, "DASO0207031986", "chamkar mon", D)] == [
         "DASO0207031985"
     ]
     # the district in Khmer script, or as its code, is the same district (issue 17, item 4)
     for same in ("ចំការមន", "1201", "Khan Chamkar Mon"):
-        assert [c.uic for c in services.near_collisions(org.pk, "DASO0207031986", same, D)] == [
+        assert [c.uic for c in encounters.near_collisions(org.pk, "DASO0207031986", same, D)] == [
             "DASO0207031985"
         ]
-    assert services.near_collisions(org.pk, "DASO0207031986", "Daun Penh", D) == []
-    assert services.near_collisions(org.pk, "DASO0207031986", "Chamkar Mon", dt.date(2026, 6, 1)) == []
-    assert services.near_collisions(org.pk, "DASO0207031999", "Chamkar Mon", D) == []
+    assert encounters.near_collisions(org.pk, "DASO0207031986", "Daun Penh", D) == []
+    assert encounters.near_collisions(org.pk, "DASO0207031986", "Chamkar Mon", dt.date(2026, 6, 1)) == []
+    assert encounters.near_collisions(org.pk, "DASO0207031999", "Chamkar Mon", D) == []
 
 
 operations = st.lists(
@@ -183,7 +183,7 @@ def test_running_balances_always_equal_the_ledger(org: Any, worker: Any, ops: li
         day = start + dt.timedelta(days=op[-1])
         if op[0] == "move":
             _, kind, item, quantity, _ = op
-            services.record_movement(
+            supplies.record_movement(
                 site=site_a, item=item, kind=kind, quantity=quantity, date=day, by=worker
             )
             continue
@@ -197,14 +197,14 @@ def test_running_balances_always_equal_the_ledger(org: Any, worker: Any, ops: li
             condoms=condoms,
         )
         replace = last if op[0] == "edit" else None
-        last = services.record_encounter(
+        last = encounters.record_encounter(
             organisation_id=org.pk, worker=worker, data=data, replace=replace
         ).encounter
     ids = [site_a.pk, site_b.pk]
-    assert services.balances(ids) == services.ledger_balances(ids)
+    assert supplies.balances(ids) == supplies.ledger_balances(ids)
     for offset in (-1, 0, 15, 30, 61):
         on = start + dt.timedelta(days=offset)
-        assert services.balances(ids, on=on) == services.ledger_balances(ids, on=on)
+        assert supplies.balances(ids, on=on) == supplies.ledger_balances(ids, on=on)
 
 
 def test_stock_check_finds_a_drifted_balance_and_repairs_it(org: Any, worker: Any, site: Site) -> None:
@@ -212,7 +212,7 @@ def test_stock_check_finds_a_drifted_balance_and_repairs_it(org: Any, worker: An
 
     from django.core.management import CommandError, call_command
 
-    services.record_movement(site=site, item="condoms", kind="received", quantity=100, date=D, by=worker)
+    supplies.record_movement(site=site, item="condoms", kind="received", quantity=100, date=D, by=worker)
     encounter(org, worker, site, condoms=10)
     call_command("outreach_stock_check", stdout=StringIO())  # in step: no error
     # A line written outside services (raw import, old code during a deploy) leaves the balance behind.
@@ -224,5 +224,5 @@ def test_stock_check_finds_a_drifted_balance_and_repairs_it(org: Any, worker: An
     out = StringIO()
     call_command("outreach_stock_check", "--repair", stdout=out)
     assert "1 balances recomputed" in out.getvalue()
-    assert services.balances([site.pk])[(site.pk, "condoms")] == 85
-    assert services.balances([site.pk]) == services.ledger_balances([site.pk])
+    assert supplies.balances([site.pk])[(site.pk, "condoms")] == 85
+    assert supplies.balances([site.pk]) == supplies.ledger_balances([site.pk])

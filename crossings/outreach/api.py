@@ -16,7 +16,7 @@ from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.api_helpers import Paginated
 from crossings.formtools import row_id
-from crossings.outreach import indicators, services
+from crossings.outreach import encounters, indicators, supplies
 from crossings.outreach import uic as uic_rules
 from crossings.outreach.indicators import Period
 from crossings.outreach.models import Client, Encounter, Site, Submission
@@ -175,13 +175,13 @@ def create_encounter(request: AuthedRequest, payload: EncounterIn) -> Any:
         except uic_rules.UICError as exc:
             raise ValidationError(exc.errors) from None
     values = payload.dict(exclude={"uic", "mother_name", "father_name", "birth_order", "birth_date"})
-    data = services.EncounterData(uic=code, **values)
+    data = encounters.EncounterData(uic=code, **values)
     problems = data.check()
     if problems:
         raise ValidationError(problems)
     if data.site_id is not None and not Site.objects.filter(pk=data.site_id, organisation_id=org).exists():
         raise ValidationError({"site_id": "No such site in your organisation."})
-    recorded = services.record_encounter(organisation_id=org, worker=request.user, data=data, source="api")
+    recorded = encounters.record_encounter(organisation_id=org, worker=request.user, data=data, source="api")
     return Status(
         201,
         {
@@ -202,7 +202,7 @@ def list_sites(request: AuthedRequest) -> Any:
 @requires(Cap.OUTREACH_USE)
 def stock(request: AuthedRequest, on: dt.date | None = None) -> Any:
     ids = list(Site.objects.visible_to(request.user).values_list("id", flat=True))
-    return [{"site_id": s, "item": i, "balance": b} for (s, i), b in services.balances(ids, on=on).items()]
+    return [{"site_id": s, "item": i, "balance": b} for (s, i), b in supplies.balances(ids, on=on).items()]
 
 
 @router.post(
@@ -213,7 +213,7 @@ def add_movement(request: AuthedRequest, payload: MovementIn) -> Any:
     site = get_object_or_404(Site.objects.visible_to(request.user), pk=payload.site_id)
     if payload.quantity <= 0:
         raise ValidationError({"quantity": "A quantity above zero."})
-    movement = services.record_movement(
+    movement = supplies.record_movement(
         site=site,
         item=payload.item,
         kind=payload.kind,

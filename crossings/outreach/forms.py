@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from crossings.formtools import choice_field
 from crossings.gazetteer_fields import add_place_fields
 from crossings.outreach import uic as uic_rules
+from crossings.outreach.encounters import EncounterData
 from crossings.outreach.models import HivTest, Item, KeyPopulation, Referral, Sex, Site, StockMovement
-from crossings.outreach.services import EncounterData
 
 
 class EncounterForm(forms.Form):

@@ -130,7 +130,7 @@ class Client(OrgScoped):
     last_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # db_default: the client upsert (raw SQL, services._CLIENT_UPSERT) names only the columns it sets
+    # db_default: the client upsert (raw SQL, encounters._CLIENT_UPSERT) names only the columns it sets
     last_test = models.CharField(_("last HIV test"), max_length=12, blank=True, db_default="")
     last_test_on = models.DateField(_("last HIV test on"), null=True, blank=True)
     treated_on = models.DateField(_("linked to HIV treatment on"), null=True, blank=True)

@@ -21,7 +21,8 @@ from crossings import gazetteer
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.formtools import row_id
-from crossings.outreach import indicators, report, services
+from crossings.outreach import encounters, indicators, report
+from crossings.outreach import supplies as ledger
 from crossings.outreach.forms import EncounterForm, MovementForm
 from crossings.outreach.indicators import Period
 from crossings.outreach.models import AgeBand, Encounter, Item, KeyPopulation, Sex, Site, Submission
@@ -83,7 +84,7 @@ def period_choices(today: dt.date, shown: tuple[str, Period]) -> dict[str, list[
 @requires(Cap.OUTREACH_USE)
 def home(request: AuthedRequest) -> HttpResponse:
     org = acting_org(request)
-    warnings = services.stock_warnings(list(Site.objects.filter(organisation_id=org)))
+    warnings = ledger.stock_warnings(list(Site.objects.filter(organisation_id=org)))
     failed = Submission.objects.visible_to(request.user).filter(status=Submission.Status.FAILED).count()
     return render(request, "outreach/home.html", {"stock_warnings": warnings, "failed": failed})
 
@@ -99,7 +100,7 @@ def encounter_new(request: AuthedRequest) -> HttpResponse:
         for name, message in problems.items():
             form.add_error(name if name in form.fields else None, message)
         if not problems:
-            collisions = services.near_collisions(org, data.uic, data.district, data.date)
+            collisions = encounters.near_collisions(org, data.uic, data.district, data.date)
             collisions = [c for c in collisions if c.uic != data.uic]
             if collisions and not form.cleaned_data["different_client"]:
                 # Ask once: the worker checks with the client, then confirms or corrects the facts.
@@ -111,7 +112,7 @@ def encounter_new(request: AuthedRequest) -> HttpResponse:
                     "outreach/encounter_form.html",
                     {"form": form, "collisions": collisions, "uic": data.uic},
                 )
-            recorded = services.record_encounter(
+            recorded = encounters.record_encounter(
                 organisation_id=org, worker=request.user, data=data, check_collisions=False
             )
             messages.success(request, _("Encounter recorded for client %(uic)s.") % {"uic": data.uic})
@@ -230,7 +231,7 @@ def supplies(request: AuthedRequest) -> HttpResponse:
     form = MovementForm(request.POST or None, organisation_id=org)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        services.record_movement(
+        ledger.record_movement(
             site=d["site"],
             item=d["item"],
             kind=d["kind"],
@@ -242,7 +243,7 @@ def supplies(request: AuthedRequest) -> HttpResponse:
         messages.success(request, _("Stock movement recorded."))
         return redirect("outreach_supplies")
     sites = list(Site.objects.filter(organisation_id=org))
-    balances = services.balances([s.pk for s in sites])
+    balances = ledger.balances([s.pk for s in sites])
     table = [
         {
             "site": s,
@@ -260,7 +261,7 @@ def supplies(request: AuthedRequest) -> HttpResponse:
 def reconciliation(request: AuthedRequest) -> HttpResponse:
     period, kind, value = period_from(request.GET)
     sites = list(Site.objects.filter(organisation_id=acting_org(request)))
-    rows = services.reconciliation(sites, period.start, period.end)
+    rows = ledger.reconciliation(sites, period.start, period.end)
     return render(
         request,
         "outreach/reconciliation.html",

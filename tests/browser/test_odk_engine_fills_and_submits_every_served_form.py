@@ -27,12 +27,12 @@ from django.utils import timezone, translation
 
 from crossings import gazetteer
 from crossings.accounts.roles import OrgKind, Role
+from crossings.outreach.encounters import EncounterData, record_encounter
 from crossings.outreach.followup import Reason
 from crossings.outreach.models import Encounter, Referral, Site, Submission
 from crossings.outreach.odk.auth import set_credential
 from crossings.outreach.odk.forms_registry import upload_form
 from crossings.outreach.odk.xlsforms import ENCOUNTER_FORM_ID, build_encounter_xlsx
-from crossings.outreach.services import EncounterData, record_encounter
 from tests.browser.conftest import screenshot
 from tests.test_openrosa_encrypted_submissions import collect_encrypt, pem_file
 from tests.test_openrosa_exchange import ODK_PASSWORD

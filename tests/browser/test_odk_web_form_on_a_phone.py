@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from crossings.accounts.roles import OrgKind, Role
+from crossings.outreach.encounters import EncounterData, record_encounter
 from crossings.outreach.models import Encounter, Referral, Submission
-from crossings.outreach.services import EncounterData, record_encounter
 from tests.browser.conftest import screenshot
 from tests.browser.test_outreach_khmer_encounter_in_indicators import log_in
 

@@ -22,10 +22,10 @@ from crossings import fastsql, uploads
 from crossings.accounts.models import User
 from crossings.formtools import row_id
 from crossings.outreach import uic as uic_rules
+from crossings.outreach.encounters import EncounterData, record_encounter
 from crossings.outreach.models import Attachment, Submission
 from crossings.outreach.odk import forms_registry
 from crossings.outreach.odk.xlsforms import NAME_FIELDS
-from crossings.outreach.services import EncounterData, record_encounter
 
 log = logging.getLogger(__name__)
 

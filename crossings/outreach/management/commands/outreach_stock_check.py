@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from crossings.outreach import services
+from crossings.outreach import supplies
 from crossings.outreach.models import Site
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         ids = list(Site.objects.values_list("id", flat=True))
-        wrong = services.balance_differences(ids)
+        wrong = supplies.balance_differences(ids)
         for (site_id, item), (running, ledger) in sorted(wrong.items()):
             self.stdout.write(f"site {site_id} {item}: running balance {running}, ledger {ledger}")
         if not wrong:
@@ -29,5 +29,5 @@ class Command(BaseCommand):
             return
         if not options["repair"]:
             raise CommandError(f"{len(wrong)} balances differ from the ledger; run again with --repair.")
-        services.rebuild_balances(ids)
+        supplies.rebuild_balances(ids)
         self.stdout.write(f"{len(wrong)} balances recomputed from the ledger.")
