@@ -7,25 +7,12 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 from django.core.management import call_command
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NOT_PAGES = re.compile(r"logout|/admin/|\.csv|\.xlsx|\.pdf|\.ics|/download|/openrosa/|/api/|/static/|/i18n/")
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "crossings-demo")
-    page.press("input[name=password]", "Enter")
-    page.wait_for_load_state()
-    if "/account/2fa/" in page.url:
-        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-        page.fill("input[name=otp_token]", f"{totp(device.bin_key, step=device.step, t0=device.t0):06d}")
-        page.press("input[name=otp_token]", "Enter")
-        page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("username", ["demo-outreach", "demo-reception", "demo-supervisor"])
