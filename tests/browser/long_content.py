@@ -60,6 +60,7 @@ def seed() -> dict[str, list[str]]:
     Site.objects.filter(name="Demo drop-in centre").update(
         name="Demo drop-in centre beside the Chbar Ampov market, Street 369"
     )
+    _encounter_at_a_long_hot_spot()
     caseworker = User.objects.get(username="demo-caseworker")
     officer = User.objects.get(username="demo-reception")
     advocacy = caseworker.memberships.get().organisation_id
@@ -119,4 +120,26 @@ def seed() -> dict[str, list[str]]:
             f"/cases/{case.pk}/",
         ],
         "reception": [f"/people/{received.pk}/", f"/people/{received.pk}/reception/"],
+        "outreach": ["/outreach/encounters/", "/outreach/supplies/reconciliation/"],
     }
+
+
+def _encounter_at_a_long_hot_spot() -> None:
+    """An outreach encounter this week at the long-named site, under a long hot-spot name: the encounters,
+    indicators, stock and reconciliation pages show them."""
+    from crossings.outreach import services as outreach
+    from crossings.outreach.models import Site
+
+    worker = User.objects.get(username="demo-outreach")
+    site = Site.objects.get(organisation_id=worker.memberships.get().organisation_id)
+    data = outreach.EncounterData(
+        uic="DASO0207031985",
+        date=dt.date.today(),
+        district="Chamkar Mon",
+        site_id=site.pk,
+        hot_spot="Riverside-under-the-Chroy-Changvar-bridge-behind-the-night-market-stalls",
+        needles_syringes=30,
+        condoms=5,
+    )
+    assert data.check() == {}
+    outreach.record_encounter(organisation_id=site.organisation_id, worker=worker, data=data)
