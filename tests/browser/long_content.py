@@ -18,11 +18,7 @@ ADDRESS = (
     "https://www.justice.gov/eoir/reference-materials/ic/chapter-4/"
     "4-15-motions-to-reopen-and-reconsider-filing"
 )
-ACTION = (
-    "File the motion to reopen with the immigration court that last had jurisdiction, with the new evidence "
-    "of changed country conditions in Cambodia and the declarations of the family members in Long Beach "
-    f"({ADDRESS})"
-)
+ACTION = f"File the motion to reopen with new evidence of changed country conditions in Cambodia ({ADDRESS})"
 CITATION = (
     "8 U.S.C. § 1229a(c)(7)(C)(i); 8 C.F.R. § 1003.23(b)(1) and § 1003.2(c)(2); Matter of Chhoeun-Marin-"
     "Sovannarithypanhachakrapongsopheaktra, 28 I&N Dec. 1001 (BIA 2026)"
@@ -95,10 +91,13 @@ def seed() -> dict[str, list[str]]:
         date=dt.date.today() - dt.timedelta(days=20),
         user=caseworker,
     )
+    # as long as the columns allow (SQLite would store longer; PostgreSQL refuses)
+    assert len(ACTION) <= Deadline._meta.get_field("action").max_length
+    assert len(CITATION) <= Deadline._meta.get_field("citation").max_length
     Deadline.objects.filter(person=advocated).update(action=ACTION, citation=CITATION, note=NOTE)
     case = legal.legal_case(person=advocated, organisation_id=advocacy, user=caseworker)
     Note.objects.create(case=case, body=NOTE, author=caseworker)
-    cases.add_task(case=case, title=ACTION[:200], due_on=dt.date.today(), created_by=caseworker)
+    cases.add_task(case=case, title=ACTION, due_on=dt.date.today(), created_by=caseworker)
 
     received = person(receiving, officer)
     batch = ArrivalBatch.objects.get(organisation_id=receiving)
