@@ -77,6 +77,14 @@ def test_a_laptop_always_shows_the_open_menu(live_server, page):
     expect(nav.get_by_role("link", name="People")).to_be_visible()
     expect(nav.get_by_test_id("badge-overdue")).to_be_visible()
     screenshot(page, "menu-laptop")
+    # the keyboard goes from the name straight to the first door, and Chromium's accessibility tree (what a
+    # screen reader reads) has the doors although the details element is closed
+    page.locator(".brand").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "People"
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    links = {n["name"]["value"] for n in tree if n["role"]["value"] == "link" and not n.get("ignored")}
+    assert {"People", "Deadlines", "Statistics"} <= links, links
     people, deadlines = (nav.get_by_role("link", name=n).bounding_box() for n in ("People", "Deadlines"))
     assert people["y"] == deadlines["y"]  # side by side in a row, as before the phone's menu
 
