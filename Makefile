@@ -9,7 +9,7 @@ CROSSINGS_TEST_PG_URL ?= postgres://crossings:crossings@127.0.0.1:5432/crossings
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv lint types unit pg messages clean-venv bench odk-engine vendor-web-forms
+.PHONY: demo test venv lint types unit pg messages clean-venv bench odk-engine vendor-web-forms label-font
 
 $(BIN)/crossings: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,8 @@ demo: venv
 		--access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(L)ss'
 
 lint: venv
-	$(BIN)/ruff check crossings tests bench
-	$(BIN)/ruff format --check crossings tests bench
+	$(BIN)/ruff check crossings tests bench tools
+	$(BIN)/ruff format --check crossings tests bench tools
 
 types: venv
 	CROSSINGS_MODE=test $(BIN)/mypy crossings
@@ -75,6 +75,11 @@ test: lint types unit pg
 messages: venv
 	cd crossings && CROSSINGS_MODE=test ../$(BIN)/crossings makemessages -l km --no-obsolete --no-location
 	cd crossings && CROSSINGS_MODE=test ../$(BIN)/crossings compilemessages -l km
+
+# The 2 KB font of the language switcher's Khmer label on English pages, cut from the bundled Noto Sans Khmer
+# (tools/khmer_label_font.py); committed, so run it only when that label changes.
+label-font: venv
+	$(BIN)/python -m tools.khmer_label_font
 
 bench: venv
 	CROSSINGS_MODE=test $(BIN)/python bench/people.py

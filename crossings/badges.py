@@ -30,6 +30,8 @@ def _counts(user: Any) -> dict[str, int]:
     }
     if OrgKind.RECEPTION in user.organisation_kinds(Cap.PEOPLE_VIEW):
         counts["expected"] = handover.expected_packets(user).count()
+    # A phone's folded menu shows one number on its button: everything the open menu would count.
+    counts["total"] = counts["referrals"] + counts["overdue"] + counts["expected"]
     return counts
 
 

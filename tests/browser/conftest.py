@@ -77,3 +77,29 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_menu(page: Any) -> None:
+    """On a phone the menu is folded behind its "Menu" button: open it (a laptop's is always open)."""
+    button = page.get_by_test_id("menu-button")
+    if button.is_visible():
+        button.click()
+
+
+def log_in(page: Any, base: str, username: str, password: str | None = None) -> None:
+    """Log in through the form, with the second factor when the role asks for one (the demo's users)."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from crossings.demo.management.commands.demo import DEMO_PASSWORD
+
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password or DEMO_PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_load_state()
+    if "/account/2fa/" in page.url:
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.fill("input[name=otp_token]", f"{totp(device.bin_key, step=device.step, t0=device.t0):06d}")
+        page.press("input[name=otp_token]", "Enter")
+        page.wait_for_load_state()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from crossings.accounts.roles import Role
 from crossings.legal import services as legal
 from crossings.people.models import Person
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import open_menu, screenshot
 from tests.browser.test_call_line_to_rapid_response_and_bond_ledger import fits
 from tests.browser.test_register_refer_accept import log_in
 
@@ -44,6 +44,7 @@ def test_a_volunteer_signs_up_for_a_check_in_and_withdraws_in_khmer_on_a_phone(
 
     staff_context, page = phone()
     log_in(page, base, "casey")
+    open_menu(page)
     page.get_by_role("link", name="Accompaniment").click()
     page.get_by_role("heading", name="Ask for volunteers").wait_for()
     fits(page)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from crossings.accounts.roles import Role
 from crossings.people.matching import rebuild_name_keys
 from crossings.people.models import Person
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import open_menu, screenshot
 from tests.browser.test_register_refer_accept import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,6 +32,7 @@ def test_a_call_opens_a_rapid_response_and_the_bond_ledger_fits_a_phone(
     page = phone
 
     log_in(page, base, "casey")
+    open_menu(page)
     page.get_by_role("link", name="Call line").click()
     page.get_by_test_id("take-call").click()
     page.get_by_label("Caller's name").fill("Srey Mom")
