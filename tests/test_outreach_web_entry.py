@@ -170,3 +170,14 @@ def test_a_refused_form_starts_with_a_summary_linking_to_each_field(worker: Any,
     summary = page.split('data-testid="error-summary"')[1].split("</div>")[0]
     assert 'href="#id_mother_name"' in summary and 'href="#id_birth_order"' in summary
     assert page.index('data-testid="error-summary"') < page.index('id="id_mother_name"')
+
+
+def test_reconciliation_names_the_items_in_the_readers_language(worker: Any, login: Any, org: Any) -> None:
+    client = login(worker)
+    site = Site.objects.create(organisation=org, name="BKK")
+    client.post("/outreach/encounters/new/", form(site=str(site.pk), different_client="on"))
+    worker.language = "km"
+    worker.save(update_fields=["language"])
+    page = client.get("/outreach/supplies/reconciliation/").content.decode()
+    assert "needles_syringes" not in page.split("<tbody>")[1]
+    assert "ម្ជុល" in page.split("<tbody>")[1]

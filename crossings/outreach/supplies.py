@@ -163,6 +163,11 @@ class ReconciliationRow:
     book_on_count: int | None = None  # the ledger balance at the close of the count date
 
     @property
+    def item_label(self) -> str:
+        """The item in the reader's language (the code stays the key of the row)."""
+        return str(Item(self.item).label)
+
+    @property
     def variance(self) -> int | None:
         """Physical count minus book balance on the count date (negative: stock missing)."""
         return (
