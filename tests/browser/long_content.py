@@ -126,7 +126,7 @@ def seed() -> dict[str, list[str]]:
 def _encounter_at_a_long_hot_spot() -> None:
     """An outreach encounter this week at the long-named site, under a long hot-spot name: the encounters,
     indicators, stock and reconciliation pages show them."""
-    from crossings.outreach import services as outreach
+    from crossings.outreach import encounters as outreach
     from crossings.outreach.models import Site
 
     worker = User.objects.get(username="demo-outreach")
