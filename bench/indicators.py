@@ -83,6 +83,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from crossings.accounts.models import Membership, Organisation, User  # noqa: E402
 from crossings.accounts.roles import OrgKind, Role  # noqa: E402
 from crossings.outreach import followup, indicators, report, supplies  # noqa: E402
+from crossings.outreach.encounters import age_band  # noqa: E402
 from crossings.outreach.indicators import Period  # noqa: E402
 from crossings.outreach.models import Client, Encounter, Site, StockMovement  # noqa: E402
 from crossings.outreach.odk.media import media_file  # noqa: E402
@@ -179,7 +180,7 @@ def build(org: Organisation, workers: list[User], sites: list[Site], n: int, bat
         rows = []
         for index, (first, last) in seen.items():
             code, sex, kp, born = pool[index]
-            band = encounters.age_band(born, last)
+            band = age_band(born, last)
             rows.append((org.pk, code, sex, band, kp, rng.choice(SITES)[1], day_of(first), day_of(last)))
         cur.executemany(
             f"INSERT INTO {qn(Client._meta.db_table)} (organisation_id, uic, sex, age_band, key_population, "  # noqa: S608
@@ -240,7 +241,7 @@ def build(org: Organisation, workers: list[User], sites: list[Site], n: int, bat
                         completed,
                         "odk",
                         sex,
-                        encounters.age_band(born, day),
+                        age_band(born, day),
                         kp,
                         now,
                         now,
