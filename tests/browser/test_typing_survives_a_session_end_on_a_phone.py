@@ -81,3 +81,36 @@ def test_a_refused_referral_keeps_its_purpose_and_the_summary_takes_the_focus(
     expect(phone.locator("#id_purpose")).to_have_value("ទទួលនៅព្រលានយន្តហោះ ថ្ងៃទី 12")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "referral-refused-keeps-purpose-phone-km")
+
+
+def test_a_refused_csrf_token_gets_a_khmer_page_that_shows_the_form_again(
+    live_server, phone, advocacy, make_user
+):
+    """The page was open while the token changed (a login in another tab): Django's English 403 is not what
+    the caseworker sees, but a page in Khmer whose button brings the form back as it was typed."""
+    make_user(Role.CASEWORKER, advocacy, username="dara")
+    base = live_server.url
+    log_in(phone, base, "dara")
+    phone.get_by_test_id("switch-language").click()
+    phone.wait_for_load_state()
+    phone.goto(f"{base}/people/new/")
+    assert phone.locator("html").get_attribute("lang") == "km"
+    phone.fill("#id_family_name", "Chan")
+    phone.fill("#id_given_name", "Vuthy")
+    phone.evaluate(
+        "document.querySelectorAll('main input[name=csrfmiddlewaretoken]')"
+        ".forEach(i => i.value = 'x'.repeat(64))"
+    )
+
+    phone.get_by_role("button", name="រក្សាទុក", exact=True).click()
+
+    expect(phone.get_by_test_id("csrf-failure")).to_be_visible()
+    expect(phone.locator("main h1")).to_have_text("មិនអាចផ្ញើទម្រង់បានទេ")
+    assert "CSRF" not in phone.locator("main").inner_text()  # no raw Django wording
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone, "csrf-refused-phone-km")
+    phone.get_by_test_id("csrf-again").click()
+    phone.wait_for_url("**/people/new/")
+    expect(phone.locator("#id_family_name")).to_have_value("Chan")
+    expect(phone.locator("#id_given_name")).to_have_value("Vuthy")
+    assert not Person.objects.exists()
