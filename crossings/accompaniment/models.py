@@ -136,6 +136,9 @@ class Signup(models.Model):
     # volunteer withdrew does not sign them up again. (A page shows one token for all its buttons, so the key
     # counts for this event only.)
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # True on the record crossings.idempotency.replay_or_record returns for a request sent again: read by
+    # the answer, not a field.
+    replayed = False
     history = HistoricalRecords(excluded_fields=["idempotency_key"])
 
     class Meta:

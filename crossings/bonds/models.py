@@ -84,6 +84,9 @@ class Contribution(OrganisationScoped):
     given_on = models.DateField(_("date"))
     # The form's submission token or the API's Idempotency-Key: money sent twice is counted once.
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # True on the record crossings.idempotency.replay_or_record returns for a request sent again: read by
+    # the answer, not a field.
+    replayed = False
     history = HistoricalRecords(excluded_fields=["idempotency_key"])
 
     class Meta:

@@ -88,6 +88,9 @@ class Call(OrganisationScoped):
     # The form's submission token or the API's Idempotency-Key: the same call sent twice (a double click,
     # a retry after a timeout) is recorded once.
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # True on the record crossings.idempotency.replay_or_record returns for a request sent again: read by
+    # the answer, not a field.
+    replayed = False
     history = HistoricalRecords(excluded_fields=["name_index", "idempotency_key"])
 
     # What the person taking the call types, declared once: the form and the API schema derive from it.

@@ -40,6 +40,9 @@ class InboundReferral(OrganisationScoped):
     # The sender's own id for the referral: with the Idempotency-Key, what makes a replay the same record.
     sender_reference = models.CharField(max_length=100, blank=True, default="")
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # True on the record crossings.idempotency.replay_or_record returns for a request sent again: read by
+    # the answer, not a field.
+    replayed = False
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(

@@ -259,6 +259,9 @@ class RapidResponse(OrganisationScoped):
     # The form's submission token or the API's Idempotency-Key: a retried "mark detained" returns this
     # response instead of recording a second detention.
     idempotency_key = models.CharField(max_length=64, blank=True, default="")
+    # True on the record crossings.idempotency.replay_or_record returns for a request sent again: read by
+    # the answer, not a field.
+    replayed = False
 
     class Meta:
         ordering = ["-opened_at"]
