@@ -16,7 +16,7 @@ first. Pages answer 409 and show the form again with the stored values; the API 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -24,6 +24,9 @@ from ninja import Schema
 
 from crossings.errors import Conflict
 from crossings.history import written_by
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 M = TypeVar("M", bound=models.Model)
 
@@ -83,7 +86,7 @@ def lock_at_version(
     return record
 
 
-def save_next_version(record: models.Model, user: Any) -> None:
+def save_next_version(record: models.Model, user: AbstractBaseUser) -> None:
     record.version += 1  # type: ignore[attr-defined]
     written_by(record, user)
     record.save()

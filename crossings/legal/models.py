@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,9 @@ from simple_history.models import HistoricalRecords
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedTextField
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 class Proceeding(OrganisationScoped):
@@ -352,7 +355,9 @@ class CalendarFeed(models.Model):
         return hashlib.sha256(secret.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, *, user: Any, scope: str) -> tuple[CalendarFeed, str]:
+    def issue(cls, *, user: AbstractBaseUser, scope: str) -> tuple[CalendarFeed, str]:
+        # Typed by Django's base user class: accounts' models import this module (to revoke a user's
+        # feeds), so it does not import theirs.
         secret = secrets.token_urlsafe(32)
         return cls.objects.create(user=user, scope=scope, digest=cls.digest_of(secret)), secret
 

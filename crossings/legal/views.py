@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -50,6 +50,9 @@ from crossings.legal.models import (
     RapidResponse,
     TravelDocumentStep,
 )
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 
 @requires(Cap.PEOPLE_VIEW)
@@ -378,9 +381,8 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
-def open_rapid_responses(user: Any) -> list[RapidResponse]:
-    # Names and facilities: never to a session that has not passed its second factor yet.
-    if not fully_authenticated(user) or not user.scope.can(Cap.PEOPLE_VIEW):
+def open_rapid_responses(user: User) -> list[RapidResponse]:
+    if not user.scope.can(Cap.PEOPLE_VIEW):
         return []
     return list(
         RapidResponse.objects.visible_to(user)
@@ -394,4 +396,7 @@ def banner(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None:
         return {}
+    # Names and facilities: never to a session that has not passed its second factor yet.
+    if not fully_authenticated(user):
+        return {"rapid_responses": []}
     return {"rapid_responses": open_rapid_responses(user)}

@@ -3,7 +3,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,6 +44,9 @@ from crossings.reception.models import (
     ManifestImport,
     ServiceDelivery,
 )
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 HXL = {
     "person_id": "#beneficiary+id",
@@ -243,7 +246,7 @@ def _reception_person(request: AuthedRequest, person_id: int) -> tuple[Person, i
     return access.person, access.organisation_id
 
 
-def can_see_restricted(user: Any, assessment: Assessment) -> bool:
+def can_see_restricted(user: User, assessment: Assessment) -> bool:
     """Mental health and substance use: supervisors of the organisation, or anyone holding an emergency
     grant with a stated reason (break the glass)."""
     if Role.SUPERVISOR in user.scope.roles.get(assessment.organisation_id, ()):
