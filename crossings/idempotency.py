@@ -46,3 +46,12 @@ def replay_or_record(
             return created
     setattr(first, "replayed", True)  # noqa: B010  # read by the answer, not a field
     return first
+
+
+def key_once(*, within: str, name: str) -> models.UniqueConstraint:
+    """The database's half of the rule: one record per key within ``within`` (the organisation, the bond);
+    a request that carried no key (an empty one) is not held to it. This is the IntegrityError that
+    ``replay_or_record`` turns into the first record."""
+    return models.UniqueConstraint(
+        fields=[within, "idempotency_key"], condition=~models.Q(idempotency_key=""), name=name
+    )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crossings.accounts.scoping import OrganisationScoped
+from crossings.idempotency import key_once
 from crossings.people.models import private_upload
 
 
@@ -91,13 +92,7 @@ class Contribution(OrganisationScoped):
 
     class Meta:
         ordering = ["given_on", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["bond", "idempotency_key"],
-                condition=~models.Q(idempotency_key=""),
-                name="contribution_idempotency_key_once",
-            )
-        ]
+        constraints = [key_once(within="bond", name="contribution_idempotency_key_once")]
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
 

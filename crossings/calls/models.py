@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedCharField, EncryptedTextField, blind_index
+from crossings.idempotency import key_once
 
 # One hash prefix per word: enough to tell words apart, short enough for a bounded column.
 WORD_HASH = 16
@@ -107,13 +108,7 @@ class Call(OrganisationScoped):
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "idempotency_key"],
-                condition=~models.Q(idempotency_key=""),
-                name="call_idempotency_key_once",
-            )
-        ]
+        constraints = [key_once(within="organisation", name="call_idempotency_key_once")]
         verbose_name = _("call")
         verbose_name_plural = _("calls")
 

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedCharField, EncryptedTextField
+from crossings.idempotency import key_once
 
 
 class InboundReferral(OrganisationScoped):
@@ -58,11 +59,7 @@ class InboundReferral(OrganisationScoped):
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "idempotency_key"],
-                condition=~models.Q(idempotency_key=""),
-                name="inbound_referral_key_once",
-            ),
+            key_once(within="organisation", name="inbound_referral_key_once"),
             models.UniqueConstraint(
                 fields=["organisation", "from_system", "sender_reference"],
                 condition=~models.Q(sender_reference=""),

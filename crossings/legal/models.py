@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedTextField
+from crossings.idempotency import key_once
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -269,13 +270,7 @@ class RapidResponse(OrganisationScoped):
     class Meta:
         ordering = ["-opened_at"]
         verbose_name = _("rapid response")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "idempotency_key"],
-                condition=~models.Q(idempotency_key=""),
-                name="rapid_response_once_per_key",
-            )
-        ]
+        constraints = [key_once(within="organisation", name="rapid_response_once_per_key")]
 
     def __str__(self) -> str:
         return f"rapid response #{self.pk}"
