@@ -16,7 +16,7 @@ first. Pages answer 409 and show the form again with the stored values; the API 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -29,6 +29,12 @@ if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
 M = TypeVar("M", bound=models.Model)
+
+
+class Versioned(Protocol):
+    """What a record two people can edit carries (a ``version`` column, 1 when created)."""
+
+    version: int
 
 
 class EditConflict(Conflict):
@@ -69,7 +75,7 @@ def changes_since(record: models.Model, version: int, fields: Iterable[str]) -> 
 
 def check_version(record: models.Model, expected_version: int | None, fields: Iterable[str]) -> None:
     """EditConflict unless ``record`` (read under a row lock) is still at ``expected_version``."""
-    current = record.version  # type: ignore[attr-defined]
+    current = cast(Versioned, record).version
     if expected_version != current:
         raise EditConflict(current, changes_since(record, expected_version or 0, fields))
 
@@ -87,7 +93,7 @@ def lock_at_version(
 
 
 def save_next_version(record: models.Model, user: AbstractBaseUser) -> None:
-    record.version += 1  # type: ignore[attr-defined]
+    cast(Versioned, record).version += 1
     written_by(record, user)
     record.save()
 

@@ -210,9 +210,9 @@ def correct_court_event_date(
                         % {"other": CourtEvent.Kind(other.kind).label, "when": other.date}
                     }
                 )
-    if event.journey_event_id:
+    if event.journey_event is not None:
         try:
-            journey.correct_event_date(event=event.journey_event, date=date)  # type: ignore[arg-type]
+            journey.correct_event_date(event=event.journey_event, date=date)
         except journey.JourneyError as exc:
             raise ValidationError({"date": exc.message}) from exc
     event.date = date

@@ -32,7 +32,7 @@ from crossings.errors import Conflict, Refused
 from crossings.history import written_by
 from crossings.people import sharing
 from crossings.people.access import access_for, carried_sections
-from crossings.people.models import Consent, FamilyMember, JourneyEvent, Person, Referral
+from crossings.people.models import Consent, FamilyMember, JourneyEvent, Person, PersonQuerySet, Referral
 from crossings.reception.models import Arrival, Assessment, Packet
 
 if TYPE_CHECKING:
@@ -292,11 +292,10 @@ def cancel_packet(*, packet: Packet, user: User) -> Packet:
 # --- the reception organisation's side: manifest matching and intake -------------------------------------
 
 
-def expected_on_flight(organisation_id: int) -> QuerySet[Person]:
+def expected_on_flight(organisation_id: int) -> PersonQuerySet:
     """People with an open packet to ``organisation_id`` (consent valid) not yet on a manifest: the first
     candidates for a manifest row, so a person announced before the flight is matched, not created again."""
-    return Person.objects.filter(
-        merged_into__isnull=True,
+    return Person.objects.active().filter(
         packets__in=Packet.objects.filter(_live(), to_organisation_id=organisation_id, arrival__isnull=True),
     )
 

@@ -65,11 +65,12 @@ def event_still_due(row: Reminder, today: dt.date) -> tuple[bool, str]:
 
 
 def consent_still_valid(row: Reminder, day: dt.date) -> bool:
-    if row.contact_id is None:
+    contact = row.contact  # no query when there is none; else already read with the row, or read now
+    if contact is None:
         return True  # staff: their own work, no consent needed
     return (
         Consent.objects.filter(
-            pk=row.contact.consent_id,  # type: ignore[union-attr]
+            pk=contact.consent_id,
             scope=Consent.Scope.REMINDERS,
             organisation_id=row.organisation_id,
             person__organisation_id=row.organisation_id,
