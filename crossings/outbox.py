@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import F
@@ -26,20 +26,23 @@ log = logging.getLogger(__name__)
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
 
-class Row(Protocol):
-    """What the bookkeeping reads of an outbox row: ``status``, ``attempts`` and ``last_error`` columns, and
-    how many tries it is given."""
+class Row(models.Model):
+    """The bookkeeping columns every outbox row has, declared once. Each row adds what it sends and its own
+    ``status`` (PENDING, SENT and FAILED at least, each with the row's own words), and may give itself more
+    or fewer tries than ``MAX_ATTEMPTS``."""
 
-    attempts: int
+    MAX_ATTEMPTS = 5
 
-    @property
-    def MAX_ATTEMPTS(self) -> int: ...  # a class constant of each row's model
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)  # the kind of failure only
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
-    @property
-    def pk(self) -> Any: ...
+    class Meta:
+        abstract = True
 
 
-Rows = models.Manager[Any] | models.QuerySet[Any]
+R = TypeVar("R", bound=Row)
 
 # Seconds before the next try after a failure: 1 min, 5 min, 30 min, 2 h (backends that can defer).
 BACKOFF = (60, 300, 1800, 7200)
@@ -67,7 +70,7 @@ def enqueue(task: Any, ids: Iterable[int], *, delay: dt.timedelta | None = None,
             log.error("%s %s could not be queued: %s", label or "outbox: row", row_id, type(exc).__name__)
 
 
-def claim(rows: Rows, row: Row, **also: Any) -> bool:
+def claim(rows: models.Manager[R], row: R, **also: Any) -> bool:
     """Of two workers handed the same pending row, the one that moves its attempts on sends it (``also``:
     more to write with the claim). True for that one, whose ``row.attempts`` then counts this try."""
     claimed = rows.filter(pk=row.pk, status=PENDING, attempts=row.attempts).update(
@@ -79,8 +82,8 @@ def claim(rows: Rows, row: Row, **also: Any) -> bool:
 
 
 def failed(
-    rows: Rows,
-    row: Row,
+    rows: models.Manager[R],
+    row: R,
     *,
     error: str,
     task: Any,
@@ -103,7 +106,7 @@ def failed(
     return "retry"
 
 
-def sent(rows: Rows, row: Row, *, at: dt.datetime | None = None, **also: Any) -> str:
+def sent(rows: models.Manager[R], row: R, *, at: dt.datetime | None = None, **also: Any) -> str:
     """A claimed try that went through (``also``: more to write with it)."""
     rows.filter(pk=row.pk).update(status=SENT, sent_at=at or timezone.now(), last_error="", **also)
     return "sent"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crossings import outbox
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedTextField
@@ -276,7 +277,7 @@ class RapidResponse(OrganisationScoped):
         return f"rapid response #{self.pk}"
 
 
-class Notification(models.Model):
+class Notification(outbox.Row):
     """The outbox: one e-mail to one recipient, sent by the task queue (``crossings db_worker``) and retried,
     never from the request that caused it. The text is built when it is sent; ``last_error`` names the
     kind of failure only (an exception class, an SMTP code), never an address or a name."""
@@ -290,8 +291,6 @@ class Notification(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
-    MAX_ATTEMPTS = 5
-
     kind = models.CharField(max_length=20, choices=Kind.choices)
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -303,10 +302,6 @@ class Notification(models.Model):
         TravelDocumentStep, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
