@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import TYPE_CHECKING
 
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crossings import outbox
+from crossings.accounts.credentials import HashedSecret
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedTextField
@@ -319,8 +319,8 @@ class Notification(outbox.Row):
         return f"notification #{self.pk} ({self.status})"
 
 
-class CalendarFeed(models.Model):
-    """A secret, revocable iCalendar URL. Only a hash of the secret is stored."""
+class CalendarFeed(HashedSecret):
+    """A secret, revocable iCalendar URL (only its SHA-256 is stored: crossings/accounts/credentials.py)."""
 
     class Scope(models.TextChoices):
         MINE = "mine", _("my deadlines and check-ins")
@@ -332,7 +332,6 @@ class CalendarFeed(models.Model):
     scope = models.CharField(_("what"), max_length=20, choices=Scope.choices)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("calendar feed")
@@ -340,18 +339,9 @@ class CalendarFeed(models.Model):
     def __str__(self) -> str:
         return f"feed #{self.pk} ({self.scope})"
 
-    @staticmethod
-    def digest_of(secret: str) -> str:
-        return hashlib.sha256(secret.encode()).hexdigest()
-
     @classmethod
     def issue(cls, *, user: AbstractBaseUser, scope: str) -> tuple[CalendarFeed, str]:
         # Typed by Django's base user class: accounts' models import this module (to revoke a user's
         # feeds), so it does not import theirs.
         secret = secrets.token_urlsafe(32)
         return cls.objects.create(user=user, scope=scope, digest=cls.digest_of(secret)), secret
-
-    def revoke(self) -> None:
-        if self.revoked_at is None:
-            self.revoked_at = timezone.now()
-            self.save(update_fields=["revoked_at"])

@@ -368,11 +368,7 @@ def calendar_feeds(request: AuthedRequest) -> HttpResponse:
 @public  # the secret in the URL is the credential: calendar apps cannot log in
 @never_cache
 def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
-    feed = (
-        CalendarFeed.objects.select_related("user")
-        .filter(digest=CalendarFeed.digest_of(secret), revoked_at=None, user__is_active=True)
-        .first()
-    )
+    feed = CalendarFeed.live(secret)
     if feed is None:
         raise Http404
     # The secret is the credential: it is not written into the access log's path.
