@@ -5,7 +5,7 @@ record; one of another organisation, or one a volunteer may not see, is a 404.""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -65,16 +65,16 @@ def my_next(reader: Reader, limit: int) -> list[Accompaniment]:
     return rows
 
 
-def accompaniment_access(user: User, accompaniment_id: Any) -> Accompaniment:
+def accompaniment_access(user: User, accompaniment_id: object) -> Accompaniment:
     """One accompaniment the user may see, unlogged: for writes (kept in the history)."""
     return one_visible(visible(user), accompaniment_id)
 
 
-def accompaniment_for(reader: Reader, accompaniment_id: Any) -> Accompaniment:
+def accompaniment_for(reader: Reader, accompaniment_id: object) -> Accompaniment:
     return read_one(reader, accompaniment_access(reader.user, accompaniment_id), reason="accompaniment")
 
 
-def staff_access(user: User, accompaniment_id: Any) -> Accompaniment:
+def staff_access(user: User, accompaniment_id: object) -> Accompaniment:
     """For staff pages and actions: an accompaniment of an organisation where the user reads case files.
     A volunteer who may see the event itself is still refused here (404), never shown who signed up."""
     found = accompaniment_access(user, accompaniment_id)

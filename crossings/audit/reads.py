@@ -89,7 +89,7 @@ class _Held(Protocol):
     organisation_id: int | None
 
 
-def one_visible(rows: models.QuerySet[M], record_id: Any) -> M:
+def one_visible(rows: models.QuerySet[M], record_id: object) -> M:
     """One record of ``rows`` (already narrowed to what the user may see) by the id a URL or a payload
     carried, unlogged: for writes (kept in the history). A malformed id, or one of a record the user may not
     see, is a 404: its existence is not revealed."""
