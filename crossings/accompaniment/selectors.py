@@ -45,17 +45,21 @@ def _log(reader: Reader, rows: list[Accompaniment], reason: str) -> None:
     log_list(reader, Accompaniment, [(a.pk, a.organisation_id) for a in rows], total=len(rows), reason=reason)
 
 
-def upcoming_for_volunteer(reader: Reader) -> list[Accompaniment]:
-    """The volunteer's page: open events from today on of the organisations where they volunteer, and
-    the events they signed up for. Logged."""
+def _from_today(reader: Reader, cap: Cap) -> list[Accompaniment]:
+    """The events from today on of the organisations where the reader holds ``cap``. Logged."""
     rows = list(
         visible(reader.user).filter(
-            Q(event_date__gte=timezone.localdate()),
-            organisation_id__in=reader.user.scope.orgs_with(Cap.ACCOMPANY),
+            Q(event_date__gte=timezone.localdate()), organisation_id__in=reader.user.scope.orgs_with(cap)
         )
     )
     _log(reader, rows, "accompaniment")
     return rows
+
+
+def upcoming_for_volunteer(reader: Reader) -> list[Accompaniment]:
+    """The volunteer's page: open events from today on of the organisations where they volunteer, and
+    the events they signed up for. Logged."""
+    return _from_today(reader, Cap.ACCOMPANY)
 
 
 def my_next(reader: Reader, limit: int) -> list[Accompaniment]:
@@ -124,11 +128,4 @@ def events_to_open(reader: Reader) -> tuple[list[CheckIn], list[CourtEvent]]:
 
 def opened_by_staff(reader: Reader) -> list[Accompaniment]:
     """The staff page's list of what is open, with places taken. Logged."""
-    rows = list(
-        visible(reader.user).filter(
-            Q(event_date__gte=timezone.localdate()),
-            organisation_id__in=reader.user.scope.orgs_with(Cap.PEOPLE_VIEW),
-        )
-    )
-    _log(reader, rows, "accompaniment")
-    return rows
+    return _from_today(reader, Cap.PEOPLE_VIEW)
