@@ -27,7 +27,6 @@ from crossings.reception.models import (
     FollowUp,
     Goal,
     Service,
-    ServiceDelivery,
 )
 
 router = Router(tags=["reception"])
@@ -132,12 +131,6 @@ def _batch(request: AuthedRequest, batch_id: int, edit: bool = False) -> Arrival
     if edit and not request.user.scope.can(Cap.PEOPLE_EDIT, batch.organisation_id):
         raise PermissionDenied
     return batch
-
-
-def _person_org(request: AuthedRequest, person_id: int) -> tuple[Person, int]:
-    access = people.person_access(request.user, person_id)
-    access.require_edit("cases")  # intake, plans and services are the organisation's own work
-    return access.person, access.organisation_id
 
 
 @router.get("/reception/batches", response=list[BatchOut], summary="Arrival batches (flights)")
@@ -290,7 +283,7 @@ def import_manifest(request: AuthedRequest, import_id: int, only_valid: bool = F
 )
 @requires(Cap.PEOPLE_EDIT)
 def add_assessment(request: AuthedRequest, person_id: int, payload: AssessmentIn) -> Any:
-    person, org = _person_org(request, person_id)
+    person, org = services.person_to_work_on(request.user, person_id)
     data = {k: v for k, v in payload.dict().items() if v is not None}
     return Status(
         201, services.create_assessment(person=person, organisation_id=org, user=request.user, **data)
@@ -307,16 +300,18 @@ def list_assessments(request: AuthedRequest, person_id: int) -> Any:
 @router.post("/people/{person_id}/goals", response={201: GoalOut}, summary="Add a plan goal")
 @requires(Cap.PEOPLE_EDIT)
 def add_goal(request: AuthedRequest, person_id: int, payload: GoalIn) -> Any:
-    person, org = _person_org(request, person_id)
+    person, org = services.person_to_work_on(request.user, person_id)
     if payload.dimension not in Goal.Dimension.values:
         raise ValidationError({"dimension": "Expected economic, social or psychosocial."})
-    return Status(201, Goal.objects.create(person=person, organisation_id=org, **payload.dict()))
+    return Status(
+        201, services.add_goal(person=person, organisation_id=org, user=request.user, **payload.dict())
+    )
 
 
 @router.post("/people/{person_id}/services", response={201: ServiceOut}, summary="Record a service delivered")
 @requires(Cap.PEOPLE_EDIT)
 def add_service(request: AuthedRequest, person_id: int, payload: ServiceIn) -> Any:
-    person, org = _person_org(request, person_id)
+    person, org = services.person_to_work_on(request.user, person_id)
     services.ensure_catalogue(org)
     service = Service.objects.filter(organisation_id=org, code=payload.service, active=True).first()
     if service is None:
@@ -328,8 +323,8 @@ def add_service(request: AuthedRequest, person_id: int, payload: ServiceIn) -> A
     data.pop("service")
     return Status(
         201,
-        ServiceDelivery.objects.create(
-            person=person, organisation_id=org, service=service, delivered_by=request.user, **data
+        services.record_service(
+            person=person, organisation_id=org, service=service, user=request.user, **data
         ),
     )
 

@@ -239,13 +239,6 @@ def _display(form: ChecklistForm, name: str, value: Any) -> str:
     return str(choices.get(value, value)) if value not in ("", None) else "—"
 
 
-def _reception_person(request: AuthedRequest, person_id: int) -> tuple[Person, int]:
-    """For a write: the person and the organisation whose reception work it is (holder or receiver)."""
-    access = people.person_access(request.user, person_id)
-    access.require_edit("cases")  # intake, plans and services are the organisation's own work
-    return access.person, access.organisation_id
-
-
 def can_see_restricted(user: User, assessment: Assessment) -> bool:
     """Mental health and substance use: supervisors of the organisation, or anyone holding an emergency
     grant with a stated reason (break the glass)."""
@@ -316,8 +309,7 @@ def person_reception(request: AuthedRequest, person_id: int) -> HttpResponse:
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def assessment_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person, org = _reception_person(request, person_id)
-    _edit_org(request, org)
+    person, org = services.person_to_work_on(request.user, person_id)
     submit(
         request,
         AssessmentForm(request.POST, prefix="assessment"),
@@ -352,12 +344,11 @@ def assessment_break_glass(request: AuthedRequest, assessment_id: int) -> HttpRe
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def goal_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person, org = _reception_person(request, person_id)
-    _edit_org(request, org)
+    person, org = services.person_to_work_on(request.user, person_id)
     submit(
         request,
         GoalForm(request.POST, prefix="goal"),
-        lambda data: Goal.objects.create(person=person, organisation_id=org, **data),
+        lambda data: services.add_goal(person=person, organisation_id=org, user=request.user, **data),
         _("Goal added."),
     )
     return redirect("person_reception", person_id=person.pk)
@@ -368,22 +359,18 @@ def goal_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 def goal_achieved(request: AuthedRequest, goal_id: int) -> HttpResponse:
     goal = get_object_or_404(Goal.objects.visible_to(request.user), pk=goal_id)
     _edit_org(request, goal.organisation_id)
-    goal.achieved_on = timezone.localdate()
-    goal.save(update_fields=["achieved_on"])
+    services.achieve_goal(goal=goal, user=request.user)
     return redirect("person_reception", person_id=goal.person_id)
 
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def service_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person, org = _reception_person(request, person_id)
-    _edit_org(request, org)
+    person, org = services.person_to_work_on(request.user, person_id)
     submit(
         request,
         ServiceDeliveryForm(request.POST, prefix="service", organisation_id=org),
-        lambda data: ServiceDelivery.objects.create(
-            person=person, organisation_id=org, delivered_by=request.user, **data
-        ),
+        lambda data: services.record_service(person=person, organisation_id=org, user=request.user, **data),
         _("Service recorded."),
     )
     return redirect("person_reception", person_id=person.pk)
