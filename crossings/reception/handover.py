@@ -253,11 +253,7 @@ def receive_packet(*, packet: Packet, user: User) -> Packet:
     packet = _answerable(packet, user)
     if packet.referral.status == Referral.Status.PENDING:
         cases.accept_referral(referral=packet.referral, user=user)
-    packet.status = Packet.Status.RECEIVED
-    packet.answered_by, packet.answered_at = user, timezone.now()
-    written_by(packet, user, "pre-arrival packet received")
-    packet.save()
-    return packet
+    return _answered(packet, user, Packet.Status.RECEIVED, "pre-arrival packet received")
 
 
 @transaction.atomic
@@ -265,9 +261,14 @@ def decline_packet(*, packet: Packet, user: User, reason: str = "") -> Packet:
     packet = _answerable(packet, user)
     if packet.referral.status == Referral.Status.PENDING:
         sharing.decline_referral(referral=packet.referral, user=user, reason=reason)
-    packet.status = Packet.Status.DECLINED
+    return _answered(packet, user, Packet.Status.DECLINED, "pre-arrival packet declined")
+
+
+def _answered(packet: Packet, user: User, status: str, reason: str) -> Packet:
+    """The reception organisation's answer, received or declined: who answered and when, in the history."""
+    packet.status = status
     packet.answered_by, packet.answered_at = user, timezone.now()
-    written_by(packet, user, "pre-arrival packet declined")
+    written_by(packet, user, reason)
     packet.save()
     return packet
 
