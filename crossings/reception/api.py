@@ -19,7 +19,7 @@ from crossings.conflicts import ConflictOut, EditConflict, conflict_out
 from crossings.errors import Refused
 from crossings.people import selectors as people
 from crossings.people.models import Person
-from crossings.reception import manifest, services
+from crossings.reception import manifest, selectors, services
 from crossings.reception.models import (
     Arrival,
     ArrivalBatch,
@@ -172,22 +172,10 @@ class ArrivalPatch(Schema):
     medical_need: str | None = Field(None, max_length=300)
 
 
-def _arrival(request: AuthedRequest, arrival_id: int) -> Arrival:
-    return get_object_or_404(
-        Arrival.objects.select_related("batch", "person"),
-        pk=arrival_id,
-        batch__in=ArrivalBatch.objects.visible_to(request.user),
-    )
-
-
 @router.get("/reception/arrivals/{arrival_id}", response=ArrivalOut, summary="One arrival's checklist")
 @requires(Cap.PEOPLE_VIEW)
 def get_arrival(request: AuthedRequest, arrival_id: int) -> Any:
-    arrival = _arrival(request, arrival_id)
-    log_view(
-        Reader.of(request), arrival.person, organisation_id=arrival.person.organisation_id, reason="arrival"
-    )
-    return arrival
+    return selectors.arrival_for(Reader.of(request), arrival_id)
 
 
 @router.patch(
@@ -197,7 +185,7 @@ def get_arrival(request: AuthedRequest, arrival_id: int) -> Any:
 )
 @requires(Cap.PEOPLE_EDIT)
 def update_arrival(request: AuthedRequest, arrival_id: int, payload: ArrivalPatch) -> Any:
-    arrival = _arrival(request, arrival_id)
+    arrival = selectors.arrival_access(request.user, arrival_id)
     if not request.user.scope.can(Cap.PEOPLE_EDIT, arrival.batch.organisation_id):
         raise PermissionDenied
     data = payload.dict(exclude_unset=True)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap, OrgKind
-from crossings.audit.reads import Reader, log_list, log_view, one_visible
+from crossings.audit.reads import Reader, log_list, one_visible, read_one
 from crossings.cases import services as cases
 from crossings.errors import Conflict, Refused
 from crossings.history import written_by
@@ -89,13 +89,12 @@ def packet_access(user: User, packet_id: Any) -> Packet:
     )
 
 
-def packet_for(reader: Reader, packet_id: Any) -> Packet:
+def packet_for(reader: Reader, packet_id: object) -> Packet:
     """One packet, read: a disclosure of the person, written in the access log."""
     packet = packet_access(reader.user, packet_id)
-    log_view(
+    read_one(
         reader,
         packet.person,
-        organisation_id=packet.person.organisation_id,
         reason=f"pre-arrival packet #{packet.pk} (disclosure to {packet.to_organisation_id})",
     )
     return packet

@@ -17,13 +17,13 @@ from crossings import exports
 from crossings.accounts.roles import Cap, Role
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import BreakGlassGrant, break_glass
-from crossings.audit.reads import Reader, log_view
+from crossings.audit.reads import Reader, log_view, read_one
 from crossings.conflicts import EditConflict
 from crossings.errors import Refused
 from crossings.formtools import form_errors, submit
 from crossings.people import selectors as people
 from crossings.people.models import Person
-from crossings.reception import handover, manifest, services
+from crossings.reception import handover, manifest, selectors, services
 from crossings.reception.forms import (
     AssessmentForm,
     BatchForm,
@@ -179,11 +179,7 @@ def manifest_preview(request: AuthedRequest, import_id: int) -> HttpResponse:
 @requires(Cap.PEOPLE_VIEW)
 def arrival_checklist(request: AuthedRequest, arrival_id: int) -> HttpResponse:
     """The arrival-day screen: one person, big checkboxes, one small form (slow connections, phones)."""
-    arrival = get_object_or_404(
-        Arrival.objects.select_related("batch", "person"),
-        pk=arrival_id,
-        batch__in=ArrivalBatch.objects.visible_to(request.user),
-    )
+    arrival = selectors.arrival_access(request.user, arrival_id)
     form = ChecklistForm(request.POST or None, instance=arrival, initial={"version": arrival.version})
     conflict: EditConflict | None = None
     tried: dict[str, Any] = {}
@@ -215,9 +211,7 @@ def arrival_checklist(request: AuthedRequest, arrival_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("batch_detail", batch_id=arrival.batch_id)
-    log_view(
-        Reader.of(request), arrival.person, organisation_id=arrival.person.organisation_id, reason="arrival"
-    )
+    read_one(Reader.of(request), arrival.person, reason="arrival")
     changes = (
         {str(form.fields[k].label): _display(form, k, new) for k, (_old, new) in conflict.changes.items()}
         if conflict
