@@ -17,8 +17,8 @@ from crossings.accounts.rules import fully_authenticated
 
 
 def admin_allows(request: HttpRequest) -> bool:
-    user: Any = request.user
-    if not (user.is_active and fully_authenticated(user)):
+    user = request.user
+    if not fully_authenticated(user) or not user.is_active:
         return False
     return bool(user.is_superuser or user.scope.can(Cap.ORG_MANAGE))
 

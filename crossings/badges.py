@@ -4,7 +4,7 @@ is logged; computed only when a page's menu shows them (lazily, a few COUNT quer
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
@@ -12,8 +12,11 @@ from django.utils.functional import SimpleLazyObject
 from crossings.accounts.roles import Cap, OrgKind
 from crossings.accounts.rules import fully_authenticated
 
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
-def _counts(user: Any) -> dict[str, int]:
+
+def _counts(user: User) -> dict[str, int]:
     from crossings.cases.models import Task
     from crossings.people.models import Referral
     from crossings.reception import handover

@@ -16,7 +16,7 @@ first. Pages answer 409 and show the form again with the stored values; the API 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -25,7 +25,16 @@ from ninja import Schema
 from crossings.errors import Conflict
 from crossings.history import written_by
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
 M = TypeVar("M", bound=models.Model)
+
+
+class Versioned(Protocol):
+    """What a record two people can edit carries (a ``version`` column, 1 when created)."""
+
+    version: int
 
 
 class EditConflict(Conflict):
@@ -66,7 +75,7 @@ def changes_since(record: models.Model, version: int, fields: Iterable[str]) -> 
 
 def check_version(record: models.Model, expected_version: int | None, fields: Iterable[str]) -> None:
     """EditConflict unless ``record`` (read under a row lock) is still at ``expected_version``."""
-    current = record.version  # type: ignore[attr-defined]
+    current = cast(Versioned, record).version
     if expected_version != current:
         raise EditConflict(current, changes_since(record, expected_version or 0, fields))
 
@@ -83,8 +92,8 @@ def lock_at_version(
     return record
 
 
-def save_next_version(record: models.Model, user: Any) -> None:
-    record.version += 1  # type: ignore[attr-defined]
+def save_next_version(record: models.Model, user: AbstractBaseUser) -> None:
+    cast(Versioned, record).version += 1
     written_by(record, user)
     record.save()
 

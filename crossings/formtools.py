@@ -107,3 +107,12 @@ def choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     if not isinstance(field, forms.ModelChoiceField):
         raise TypeError(f"{name} is not a model choice field")
     return field
+
+
+def choices_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """A form's (plain) choice field by name, typed, so a form can offer fewer of its choices
+    (``choices_field(self, "status").choices = ...``)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    return field

@@ -6,13 +6,17 @@ services call ``written_by`` just before ``save()`` rather than setting private 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import models
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
-def written_by(instance: models.Model, user: Any, reason: str = "") -> None:
-    """Record ``user`` (and why, when given) as the author of ``instance``'s next save."""
+
+def written_by(instance: models.Model, user: AbstractBaseUser | None, reason: str = "") -> None:
+    """Record ``user`` (and why, when given) as the author of ``instance``'s next save; None for a change
+    no one made by hand. (Django's user base type: this module stands below the accounts app.)"""
     # setattr: these are simple_history's hooks, not fields the model declares
     setattr(instance, "_history_user", user)  # noqa: B010
     if reason:

@@ -11,13 +11,16 @@ so that none of them imports another to be counted."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.db.models import Count
 from django.utils import timezone
 
 from crossings.accounts.roles import Cap, Role
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 register = template.Library()
 
@@ -27,7 +30,7 @@ UNUSUAL_READS_A_DAY = 200
 LINES = 8
 
 
-def _watched_orgs(user: Any) -> frozenset[int]:
+def _watched_orgs(user: User) -> frozenset[int]:
     """The organisations whose team this user looks after: where they are a supervisor or administrator."""
     return frozenset(
         org for org, roles in user.scope.roles.items() if {Role.SUPERVISOR, Role.ORG_ADMIN} & set(roles)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crossings import outbox
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import Scope, ScopedQuerySet
 
@@ -136,6 +137,9 @@ class Signup(models.Model):
     # volunteer withdrew does not sign them up again. (A page shows one token for all its buttons, so the key
     # counts for this event only.)
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # True on the record crossings.idempotency.replay_or_record returns for a request sent again: read by
+    # the answer, not a field.
+    replayed = False
     history = HistoricalRecords(excluded_fields=["idempotency_key"])
 
     class Meta:
@@ -154,7 +158,7 @@ class Signup(models.Model):
         return self.withdrawn_at is None
 
 
-class Reminder(models.Model):
+class Reminder(outbox.Row):
     """The outbox row of the e-mail a volunteer gets the day before: one per sign-up (the database says so),
     sent by the task queue and retried like every outbox (crossings/outbox.py). The text is built when it is
     sent; ``last_error`` keeps the kind of failure only."""
@@ -165,14 +169,8 @@ class Reminder(models.Model):
         FAILED = "failed", _("failed")
         CANCELLED = "cancelled", _("not sent: withdrawn")
 
-    MAX_ATTEMPTS = 5
-
     signup = models.OneToOneField(Signup, on_delete=models.CASCADE, related_name="reminder")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -10,12 +10,11 @@ go: the initials, the kind of event, the date, time, place and meeting point, th
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from crossings import outbox
 from crossings.accompaniment.models import Accompaniment, Reminder, Signup
 from crossings.legal.notifications import absolute_url, describe
 
-log = logging.getLogger(__name__)
+LABEL = "accompaniment: reminder"  # how the outbox names a row of this one in the log
 
 
 def reminder_message(accompaniment: Accompaniment, language: str) -> tuple[str, str]:
@@ -100,32 +99,15 @@ def deliver(reminder_id: int) -> str:
     if row.signup.withdrawn_at is not None:
         Reminder.objects.filter(pk=row.pk).update(status=Reminder.Status.CANCELLED)
         return "cancelled"
-    claimed = Reminder.objects.filter(
-        pk=row.pk, status=Reminder.Status.PENDING, attempts=row.attempts
-    ).update(attempts=F("attempts") + 1)
-    if not claimed:
+    if not outbox.claim(Reminder.objects, row):
         return "skipped"
-    row.attempts += 1
     volunteer = row.signup.volunteer
     try:
         subject, body = reminder_message(row.signup.accompaniment, volunteer.language)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [volunteer.email], fail_silently=False)
     except Exception as exc:  # the mail server, the network: kept on the row, never raised
-        error = describe(exc)
-        gave_up = row.attempts >= Reminder.MAX_ATTEMPTS
-        Reminder.objects.filter(pk=row.pk).update(
-            status=Reminder.Status.FAILED if gave_up else Reminder.Status.PENDING, last_error=error
-        )
-        log.warning("accompaniment: reminder %s attempt %s failed: %s", row.pk, row.attempts, error)
-        if gave_up:
-            return "failed"
-        if outbox.can_defer(deliver_reminder):
-            enqueue([row.pk], delay=outbox.backoff(row.attempts))
-        return "retry"
-    Reminder.objects.filter(pk=row.pk).update(
-        status=Reminder.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    return "sent"
+        return outbox.failed(Reminder.objects, row, error=describe(exc), task=deliver_reminder, label=LABEL)
+    return outbox.sent(Reminder.objects, row)
 
 
 @task()
@@ -134,4 +116,4 @@ def deliver_reminder(reminder_id: int) -> str:
 
 
 def enqueue(ids: list[int], *, delay: dt.timedelta | None = None) -> None:
-    outbox.enqueue(deliver_reminder, ids, delay=delay, label="accompaniment: reminder")
+    outbox.enqueue(deliver_reminder, ids, delay=delay, label=LABEL)

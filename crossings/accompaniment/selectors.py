@@ -5,7 +5,7 @@ record; one of another organisation, or one a volunteer may not see, is a 404.""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -45,17 +45,21 @@ def _log(reader: Reader, rows: list[Accompaniment], reason: str) -> None:
     log_list(reader, Accompaniment, [(a.pk, a.organisation_id) for a in rows], total=len(rows), reason=reason)
 
 
-def upcoming_for_volunteer(reader: Reader) -> list[Accompaniment]:
-    """The volunteer's page: open events from today on of the organisations where they volunteer, and
-    the events they signed up for. Logged."""
+def _from_today(reader: Reader, cap: Cap) -> list[Accompaniment]:
+    """The events from today on of the organisations where the reader holds ``cap``. Logged."""
     rows = list(
         visible(reader.user).filter(
-            Q(event_date__gte=timezone.localdate()),
-            organisation_id__in=reader.user.scope.orgs_with(Cap.ACCOMPANY),
+            Q(event_date__gte=timezone.localdate()), organisation_id__in=reader.user.scope.orgs_with(cap)
         )
     )
     _log(reader, rows, "accompaniment")
     return rows
+
+
+def upcoming_for_volunteer(reader: Reader) -> list[Accompaniment]:
+    """The volunteer's page: open events from today on of the organisations where they volunteer, and
+    the events they signed up for. Logged."""
+    return _from_today(reader, Cap.ACCOMPANY)
 
 
 def my_next(reader: Reader, limit: int) -> list[Accompaniment]:
@@ -65,16 +69,16 @@ def my_next(reader: Reader, limit: int) -> list[Accompaniment]:
     return rows
 
 
-def accompaniment_access(user: User, accompaniment_id: Any) -> Accompaniment:
+def accompaniment_access(user: User, accompaniment_id: object) -> Accompaniment:
     """One accompaniment the user may see, unlogged: for writes (kept in the history)."""
     return one_visible(visible(user), accompaniment_id)
 
 
-def accompaniment_for(reader: Reader, accompaniment_id: Any) -> Accompaniment:
+def accompaniment_for(reader: Reader, accompaniment_id: object) -> Accompaniment:
     return read_one(reader, accompaniment_access(reader.user, accompaniment_id), reason="accompaniment")
 
 
-def staff_access(user: User, accompaniment_id: Any) -> Accompaniment:
+def staff_access(user: User, accompaniment_id: object) -> Accompaniment:
     """For staff pages and actions: an accompaniment of an organisation where the user reads case files.
     A volunteer who may see the event itself is still refused here (404), never shown who signed up."""
     found = accompaniment_access(user, accompaniment_id)
@@ -124,11 +128,4 @@ def events_to_open(reader: Reader) -> tuple[list[CheckIn], list[CourtEvent]]:
 
 def opened_by_staff(reader: Reader) -> list[Accompaniment]:
     """The staff page's list of what is open, with places taken. Logged."""
-    rows = list(
-        visible(reader.user).filter(
-            Q(event_date__gte=timezone.localdate()),
-            organisation_id__in=reader.user.scope.orgs_with(Cap.PEOPLE_VIEW),
-        )
-    )
-    _log(reader, rows, "accompaniment")
-    return rows
+    return _from_today(reader, Cap.PEOPLE_VIEW)

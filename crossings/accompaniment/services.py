@@ -9,7 +9,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from crossings.accompaniment.models import MAX_VOLUNTEERS, Accompaniment, Signup
 from crossings.accounts.roles import Cap
 from crossings.errors import Conflict, Refused
 from crossings.history import written_by
+from crossings.idempotency import replay_or_record
 from crossings.legal.models import CheckIn, CourtEvent
 from crossings.legal.notifications import initials
 
@@ -111,29 +112,18 @@ def sign_up(*, accompaniment: Accompaniment, user: User, idempotency_key: str = 
     the volunteer withdrew since (a late retry does not sign them up again)."""
     if not user.scope.can(Cap.ACCOMPANY, accompaniment.organisation_id):
         raise PermissionDenied
-    key = idempotency_key.strip()[:64]
-    first = _replay(user, accompaniment.pk, key)
-    if first is not None:
-        return first
-    try:
-        return _sign_up(accompaniment_id=accompaniment.pk, user=user, key=key)
-    except IntegrityError:
-        first = Signup.objects.filter(accompaniment_id=accompaniment.pk, volunteer=user).first()
-        if first is None:
-            raise
-        first.replayed = True  # type: ignore[attr-defined]
-        return first  # the same request arrived twice at once: the other one recorded it
-
-
-def _replay(user: User, accompaniment_id: int, key: str) -> Signup | None:
-    if not key:
-        return None
-    first = Signup.objects.filter(
-        accompaniment_id=accompaniment_id, volunteer=user, idempotency_key=key
-    ).first()
-    if first is not None:
-        first.replayed = True  # type: ignore[attr-defined]  # read by the answer, not a field
-    return first
+    return replay_or_record(
+        idempotency_key,
+        find=lambda key: (
+            Signup.objects.filter(
+                accompaniment_id=accompaniment.pk, volunteer=user, idempotency_key=key
+            ).first()
+            if key
+            else None
+        ),
+        record=lambda key: _sign_up(accompaniment_id=accompaniment.pk, user=user, key=key),
+        clash=lambda key: Signup.objects.filter(accompaniment_id=accompaniment.pk, volunteer=user).first(),
+    )
 
 
 @transaction.atomic
@@ -151,7 +141,7 @@ def _sign_up(*, accompaniment_id: int, user: User, key: str) -> Signup:
         raise Conflict(_("This event is in the past."))
     signup = Signup.objects.filter(accompaniment=record, volunteer=user).first()
     if signup is not None and signup.withdrawn_at is None:
-        signup.replayed = True  # type: ignore[attr-defined]
+        signup.replayed = True  # already signed up: nothing to record
         return signup
     if record.signups.filter(withdrawn_at=None).count() >= record.cap:
         raise Conflict(_("All places are taken."))
@@ -162,7 +152,6 @@ def _sign_up(*, accompaniment_id: int, user: User, key: str) -> Signup:
     signup.idempotency_key = key
     written_by(signup, user, "signed up")
     signup.save()
-    signup.replayed = False  # type: ignore[attr-defined]
     return signup
 
 

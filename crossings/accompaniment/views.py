@@ -4,7 +4,7 @@ selector or service, and renders."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +19,9 @@ from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.reads import Reader
 from crossings.formtools import row_id, submit
 from crossings.legal.models import CheckIn, CourtEvent, Proceeding
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 
 @requires(Cap.ACCOMPANY)
@@ -107,7 +110,7 @@ def staff(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _event(user: Any, key: str) -> dict[str, Any]:
+def _event(user: User, key: str) -> dict[str, Any]:
     """The check-in or hearing a staff form names, if the user may see it (else 404)."""
     kind, _sep, raw = key.partition(":")
     pk = row_id(raw)

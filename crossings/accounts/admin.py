@@ -97,14 +97,19 @@ class CapabilityAdmin:
         return super().history_form_view(request, *args, **kwargs)  # type: ignore[misc]
 
 
+def _managed_memberships(request: HttpRequest, memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """The memberships an administrator sees and changes, in the list and inline on a user's page: those of
+    the organisations they manage (all of them for a superuser)."""
+    orgs = managed_org_ids(request)
+    return memberships if orgs is None else memberships.filter(organisation_id__in=orgs)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
-        qs = super().get_queryset(request)
-        orgs = managed_org_ids(request)
-        return qs if orgs is None else qs.filter(organisation_id__in=orgs)
+        return _managed_memberships(request, super().get_queryset(request))
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         orgs = managed_org_ids(request)
@@ -235,9 +240,7 @@ class MembershipAdmin(CapabilityAdmin, SimpleHistoryAdmin):
         return admin_allows(request) and (obj is None or self.may_change(request, obj))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
-        qs = super().get_queryset(request)
-        orgs = managed_org_ids(request)
-        return qs if orgs is None else qs.filter(organisation_id__in=orgs)
+        return _managed_memberships(request, super().get_queryset(request))
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         orgs = managed_org_ids(request)

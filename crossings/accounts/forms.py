@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 
 class TokenForm(forms.Form):
@@ -17,7 +20,7 @@ class TokenForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, user: Any, device: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, device: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.device = device
@@ -46,7 +49,7 @@ class EnrolmentCodeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True, "spellcheck": "false"}),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 

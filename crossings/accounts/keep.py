@@ -111,7 +111,7 @@ def _who_digest(user: User) -> str:
     return salted_hmac(WHO_SALT, user.get_session_auth_hash()).hexdigest()[:32]
 
 
-def remember(response: HttpResponseBase, user: Any) -> HttpResponseBase:
+def remember(response: HttpResponseBase, user: User) -> HttpResponseBase:
     """At the login: a signed cookie saying whose browser this is, lasting until the browser closes, like
     the session. The session cookie is dropped by the first request after the session ended (a page, the
     duplicate check htmx sends while typing), so without this the form sent after it could not say whose

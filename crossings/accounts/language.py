@@ -8,16 +8,20 @@ chosen, that language is stored on the user; from then on their stored choice wi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.http import HttpRequest
 from django.utils import translation
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 
 @receiver(user_logged_in)
-def keep_the_login_language(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def keep_the_login_language(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if getattr(user, "language", None) or request is None:
         return
     language = translation.get_language_from_request(request)

@@ -11,7 +11,7 @@ half hour. A successful login forgets it all."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axes.helpers import get_client_username
 from axes.signals import user_locked_out
@@ -21,6 +21,9 @@ from django.db.models import F
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 REMEMBERED = timedelta(days=1)
 
@@ -76,7 +79,9 @@ def _count_lockout(sender: Any, username: str | None = None, **kw: Any) -> None:
 
 
 @receiver(user_logged_in)
-def _forget_lockouts(sender: Any, request: HttpRequest | None = None, user: Any = None, **kw: Any) -> None:
+def _forget_lockouts(
+    sender: Any, request: HttpRequest | None = None, user: User | None = None, **kw: Any
+) -> None:
     from crossings.accounts.models import LoginLockout
 
     if user is not None:

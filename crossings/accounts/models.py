@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crossings.accounts.credentials import HashedSecret
 from crossings.accounts.roles import Cap, OrgKind, Role
 from crossings.accounts.scoping import Scope
 from crossings.crypto import EncryptedJSONField
@@ -114,9 +115,8 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organisation} ({self.role})"
 
 
-class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only a SHA-256 of the token is stored: the token is 256 random
-    bits, so a fast hash is as safe as a slow one and lets us look it up by index."""
+class ApiToken(HashedSecret):
+    """A bearer token for the JSON API (only its SHA-256 is stored: crossings/accounts/credentials.py)."""
 
     PREFIX = "cx_"
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
@@ -127,7 +127,6 @@ class ApiToken(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -136,10 +135,6 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hint}… ({self.user})"
-
-    @staticmethod
-    def digest_of(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
     def issue(cls, *, user: User, name: str = "") -> tuple[ApiToken, str]:
@@ -150,11 +145,7 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, raw: str) -> User | None:
-        token = (
-            cls.objects.select_related("user")
-            .filter(digest=cls.digest_of(raw), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+        token = cls.live(raw)
         if token is None:
             return None
         now = timezone.now()
@@ -162,11 +153,6 @@ class ApiToken(models.Model):
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
-
-    def revoke(self) -> None:
-        if self.revoked_at is None:
-            self.revoked_at = timezone.now()
-            self.save(update_fields=["revoked_at"])
 
 
 class EnrolmentCode(models.Model):

@@ -3,15 +3,19 @@ the access rules (``rules``) and the draft keeping (``keep``), which call each o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard, cast
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 
-def fully_authenticated(user: Any) -> bool:
+def fully_authenticated(user: object) -> TypeGuard[User]:
     """Logged in, and past the second factor when the user's roles need one. Until then a session has
-    passed the password only: nothing personal and no navigation may be shown to it."""
+    passed the password only: nothing personal and no navigation may be shown to it. (Whatever the request
+    carried, an anonymous user or none: once this is True, it is a ``User``.)"""
     if not getattr(user, "is_authenticated", False):
         return False
-    if not user.needs_two_factor():
+    if not cast("User", user).needs_two_factor():
         return True
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified is not None and is_verified())

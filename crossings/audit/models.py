@@ -5,7 +5,7 @@ the application: rows are written once."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import Scope, ScopedQuerySet
 from crossings.crypto import EncryptedTextField
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 
 class AppendOnly(models.Model):
@@ -95,7 +98,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def record_access(
     request: HttpRequest | None,
     *,
-    user: Any,
+    user: User,
     obj: models.Model,
     organisation_id: int | None,
     action: str = AccessLog.Action.VIEW,
@@ -136,7 +139,7 @@ class BreakGlassGrant(AppendOnly):
         return f"{self.user_id} → {self.object_type}#{self.object_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
     @classmethod
-    def is_active_for(cls, *, user: Any, obj: models.Model) -> bool:
+    def is_active_for(cls, *, user: User, obj: models.Model) -> bool:
         return cls.objects.filter(
             user=user, object_type=obj._meta.label_lower, object_id=str(obj.pk), expires_at__gt=timezone.now()
         ).exists()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from django.db import models
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from crossings.accounts.roles import Cap
 from crossings.audit.models import AccessLog, client_ip
@@ -23,6 +23,7 @@ from crossings.formtools import row_id
 
 if TYPE_CHECKING:
     from crossings.accounts.models import User
+    from crossings.accounts.rules import AuthedRequest
 
 # The ids of at most this many records are written on one list entry (a page shows at most 200; an export
 # says how many it held and the first of them).
@@ -39,10 +40,13 @@ class Reader:
     api: bool = False
 
     @classmethod
-    def of(cls, request: HttpRequest) -> Reader:
-        user: User = request.user  # type: ignore[assignment]
+    def of(cls, request: AuthedRequest) -> Reader:
+        """The reader of a request that passed its access rule (``@requires``, ``@login_only``)."""
         return cls(
-            user=user, path=request.path[:300], ip=client_ip(request), api=request.path.startswith("/api/")
+            user=request.user,
+            path=request.path[:300],
+            ip=client_ip(request),
+            api=request.path.startswith("/api/"),
         )
 
     @classmethod
@@ -85,7 +89,7 @@ class _Held(Protocol):
     organisation_id: int | None
 
 
-def one_visible(rows: models.QuerySet[M], record_id: Any) -> M:
+def one_visible(rows: models.QuerySet[M], record_id: object) -> M:
     """One record of ``rows`` (already narrowed to what the user may see) by the id a URL or a payload
     carried, unlogged: for writes (kept in the history). A malformed id, or one of a record the user may not
     see, is a 404: its existence is not revealed."""

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crossings.bonds.models import Bond, Contribution
+from crossings.formtools import choices_field
 from crossings.people.forms import DateInput
 
 
@@ -30,6 +32,12 @@ class ContributionForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Bond.Status.choices)
     reason = forms.CharField(label=_("Why"), max_length=300, required=False)
+
+    def offer_only(self, statuses: Iterable[str]) -> StatusForm:
+        """Offer only the moves the bond may make (the service refuses any other with a 409)."""
+        offered = [(value, label) for value, label in Bond.Status.choices if value in statuses]
+        choices_field(self, "status").choices = offered
+        return self
 
 
 class ReceiptForm(forms.Form):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crossings.accounts.scoping import OrganisationScoped
+from crossings.idempotency import key_once
 from crossings.people.models import private_upload
 
 
@@ -84,17 +85,14 @@ class Contribution(OrganisationScoped):
     given_on = models.DateField(_("date"))
     # The form's submission token or the API's Idempotency-Key: money sent twice is counted once.
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # True on the record crossings.idempotency.replay_or_record returns for a request sent again: read by
+    # the answer, not a field.
+    replayed = False
     history = HistoricalRecords(excluded_fields=["idempotency_key"])
 
     class Meta:
         ordering = ["given_on", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["bond", "idempotency_key"],
-                condition=~models.Q(idempotency_key=""),
-                name="contribution_idempotency_key_once",
-            )
-        ]
+        constraints = [key_once(within="bond", name="contribution_idempotency_key_once")]
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
 

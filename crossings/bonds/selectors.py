@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, QuerySet, Sum
 
@@ -19,11 +19,11 @@ def visible_bonds(user: User) -> QuerySet[Bond]:
     return Bond.objects.visible_to(user).select_related("person", "detention")
 
 
-def bond_access(user: User, bond_id: Any) -> Bond:
+def bond_access(user: User, bond_id: object) -> Bond:
     return one_visible(visible_bonds(user), bond_id)
 
 
-def bond_for(reader: Reader, bond_id: Any) -> Bond:
+def bond_for(reader: Reader, bond_id: object) -> Bond:
     return read_one(reader, bond_access(reader.user, bond_id), reason="bond")
 
 

@@ -24,6 +24,8 @@ from crossings.legal.models import Detention
 from crossings.uploads import DOCUMENT, validate_upload
 
 if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
     from crossings.accounts.models import User
 
 # How long the recovery task gives: ICE's bond refund (Form I-391, then the I-395 to the obligor) takes weeks.
@@ -121,7 +123,7 @@ def _add_contribution(
 
 
 @transaction.atomic
-def attach_receipt(*, bond: Bond, upload: Any, user: User) -> Bond:
+def attach_receipt(*, bond: Bond, upload: UploadedFile, user: User) -> Bond:
     """The receipt (ICE Form I-305), checked like every document (its size first, from the upload's size
     alone, before anything is read) and stored encrypted. The same file sent again changes nothing."""
     _may_edit(user, bond.organisation_id)

@@ -3,6 +3,8 @@ and renders or redirects."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,11 +43,7 @@ def bond_detail(request: AuthedRequest, bond_id: int) -> HttpResponse:
     bond = selectors.bond_for(Reader.of(request), bond_id)
     today = {"given_on": timezone.localdate()}
     next_statuses = bond.TRANSITIONS.get(bond.status, ())
-    status_form = StatusForm(prefix="s")
-    # Offer only the moves the bond may make (the service refuses any other with a 409).
-    status_form.fields["status"].choices = [  # type: ignore[attr-defined]
-        (value, label) for value, label in Bond.Status.choices if value in next_statuses
-    ]
+    status_form = StatusForm(prefix="s").offer_only(next_statuses)
     return render(
         request,
         "bonds/bond_detail.html",
@@ -70,18 +68,18 @@ def bond_new(request: AuthedRequest) -> HttpResponse:
         detention = get_object_or_404(
             Detention.objects.visible_to(request.user), pk=form.cleaned_data["detention"]
         )
-    bond = submit(
-        request,
-        form,
-        lambda data: services.post_bond(
-            detention=detention,  # type: ignore[arg-type]
+
+    def post(data: dict[str, Any]) -> Bond:
+        assert detention is not None  # submit calls this only for a valid form, whose detention was found
+        return services.post_bond(
+            detention=detention,
             amount=data["amount"],
             obligor=data["obligor"],
             posted_on=data["posted_on"],
             user=request.user,
-        ),
-        gettext_lazy("Bond recorded."),
-    )
+        )
+
+    bond = submit(request, form, post, gettext_lazy("Bond recorded."))
     if bond is not None:
         return redirect("bond_detail", bond_id=bond.pk)
     if detention is not None:

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedCharField, EncryptedTextField, blind_index
+from crossings.idempotency import key_once
 
 # One hash prefix per word: enough to tell words apart, short enough for a bounded column.
 WORD_HASH = 16
@@ -88,6 +89,9 @@ class Call(OrganisationScoped):
     # The form's submission token or the API's Idempotency-Key: the same call sent twice (a double click,
     # a retry after a timeout) is recorded once.
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # True on the record crossings.idempotency.replay_or_record returns for a request sent again: read by
+    # the answer, not a field.
+    replayed = False
     history = HistoricalRecords(excluded_fields=["name_index", "idempotency_key"])
 
     # What the person taking the call types, declared once: the form and the API schema derive from it.
@@ -104,13 +108,7 @@ class Call(OrganisationScoped):
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "idempotency_key"],
-                condition=~models.Q(idempotency_key=""),
-                name="call_idempotency_key_once",
-            )
-        ]
+        constraints = [key_once(within="organisation", name="call_idempotency_key_once")]
         verbose_name = _("call")
         verbose_name_plural = _("calls")
 

@@ -4,7 +4,7 @@ of another organisation is a 404, its existence not revealed."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
@@ -48,11 +48,11 @@ def log_calls(reader: Reader, calls: list[Call], *, total: int, query: str = "")
     )
 
 
-def call_access(user: User, call_id: Any) -> Call:
+def call_access(user: User, call_id: object) -> Call:
     """One call the user may see, without logging a read: for writes (kept in the history)."""
     return one_visible(visible_calls(user), call_id)
 
 
-def call_for(reader: Reader, call_id: Any) -> Call:
+def call_for(reader: Reader, call_id: object) -> Call:
     """One call, read: the access-log entry is written here."""
     return read_one(reader, call_access(reader.user, call_id), reason="call")

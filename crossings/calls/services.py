@@ -92,7 +92,7 @@ def open_rapid_response(
     if call.rapid_response is not None:
         # Sent again (a double click, a retry, a colleague on the same call): the first one stands.
         first = call.rapid_response
-        first.replayed = True  # type: ignore[attr-defined]
+        first.replayed = True
         return first
     if call.person is None:
         raise Conflict(_("Link the call to a person before opening a rapid response."))

@@ -187,7 +187,7 @@ def case_notes(request: AuthedRequest, case_id: int) -> Any:
 @requires(Cap.PEOPLE_EDIT)
 def add_note(request: AuthedRequest, case_id: int, payload: NoteIn) -> Any:
     case = _case(request, case_id, edit=True)
-    return Status(201, Note.objects.create(case=case, body=payload.body, author=request.user))
+    return Status(201, services.add_note(case=case, body=payload.body, author=request.user))
 
 
 @router.post("/referrals/{referral_id}/accept", response={200: ReferralOut, 409: dict}, summary="Accept")

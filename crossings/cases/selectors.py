@@ -8,12 +8,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
 from crossings.accounts.roles import Cap
-from crossings.audit.reads import Reader, log_list, log_view
+from crossings.audit.reads import Reader, log_list, one_visible, read_one
 from crossings.cases.models import Case, Task
-from crossings.formtools import row_id
 
 if TYPE_CHECKING:
     from crossings.accounts.models import User
@@ -21,14 +19,9 @@ if TYPE_CHECKING:
 
 def case_of(user: User, case_id: object, *, edit: bool = False) -> Case:
     """The case, unlogged (for writes): 404 outside scope, 403 without the right to change it."""
-    pk = row_id(case_id)
-    case = (
-        Case.objects.visible_to(user).select_related("person", "organisation", "owner").filter(pk=pk).first()
-        if pk is not None
-        else None
+    case = one_visible(
+        Case.objects.visible_to(user).select_related("person", "organisation", "owner"), case_id
     )
-    if case is None:
-        raise Http404
     if edit and not user.scope.can(Cap.PEOPLE_EDIT, case.organisation_id):
         raise PermissionDenied
     return case
@@ -36,9 +29,7 @@ def case_of(user: User, case_id: object, *, edit: bool = False) -> Case:
 
 def case_for(reader: Reader, case_id: object, *, reason: str = "") -> Case:
     """One case, read (its notes and documents are shown with it): logged."""
-    case = case_of(reader.user, case_id)
-    log_view(reader, case, organisation_id=case.organisation_id, reason=reason)
-    return case
+    return read_one(reader, case_of(reader.user, case_id), reason=reason)
 
 
 def log_cases(reader: Reader, cases: Sequence[Case], *, reason: str = "") -> Sequence[Case]:

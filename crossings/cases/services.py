@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crossings.cases.models import Case, Document, Task
+from crossings.cases.models import Case, Document, Note, Task
 from crossings.errors import Conflict
 from crossings.history import written_by
 from crossings.people import sharing
@@ -50,6 +50,11 @@ def add_task(
     return Task.objects.create(
         case=case, title=title, due_on=due_on, created_by=created_by, assignee=assignee or case.owner
     )
+
+
+def add_note(*, case: Case, body: str, author: User) -> Note:
+    """A note on the case (stored encrypted), for the page and the API alike."""
+    return Note.objects.create(case=case, body=body, author=author)
 
 
 @transaction.atomic

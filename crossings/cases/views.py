@@ -140,15 +140,19 @@ def task_add(request: AuthedRequest, case_id: int) -> HttpResponse:
     if not form.is_valid():
         return _case_page(request, case.pk, task_form=form, status=422)
 
-    def add() -> Task:
-        task = form.save(commit=False)
-        task.case = case
-        task.created_by = request.user
-        task.assignee = task.assignee or case.owner
-        task.save()
-        return task
-
-    added = keep.once(request, form.cleaned_data["submission"], add, lambda _task: _case_url(case))
+    data = form.cleaned_data
+    added = keep.once(
+        request,
+        data["submission"],
+        lambda: services.add_task(
+            case=case,
+            title=data["title"],
+            due_on=data["due_on"],
+            assignee=data["assignee"],
+            created_by=request.user,
+        ),
+        lambda _task: _case_url(case),
+    )
     if isinstance(added, HttpResponse):
         return added
     messages.success(request, _("Task added."))
@@ -190,7 +194,7 @@ def note_add(request: AuthedRequest, case_id: int) -> HttpResponse:
     added = keep.once(
         request,
         form.cleaned_data["submission"],
-        lambda: case.notes.create(body=form.cleaned_data["body"], author=request.user),
+        lambda: services.add_note(case=case, body=form.cleaned_data["body"], author=request.user),
         lambda _note: _case_url(case),
     )
     if isinstance(added, HttpResponse):

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedCharField, EncryptedTextField
+from crossings.idempotency import key_once
 
 
 class InboundReferral(OrganisationScoped):
@@ -40,6 +41,9 @@ class InboundReferral(OrganisationScoped):
     # The sender's own id for the referral: with the Idempotency-Key, what makes a replay the same record.
     sender_reference = models.CharField(max_length=100, blank=True, default="")
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # True on the record crossings.idempotency.replay_or_record returns for a request sent again: read by
+    # the answer, not a field.
+    replayed = False
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(
@@ -55,11 +59,7 @@ class InboundReferral(OrganisationScoped):
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "idempotency_key"],
-                condition=~models.Q(idempotency_key=""),
-                name="inbound_referral_key_once",
-            ),
+            key_once(within="organisation", name="inbound_referral_key_once"),
             models.UniqueConstraint(
                 fields=["organisation", "from_system", "sender_reference"],
                 condition=~models.Q(sender_reference=""),

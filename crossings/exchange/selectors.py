@@ -21,7 +21,7 @@ Every page read is written in the access log, one id per person (``log_people``,
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -122,12 +122,12 @@ def pending_inbound(user: User) -> QuerySet[InboundReferral]:
     return InboundReferral.objects.visible_to(user).filter(status=InboundReferral.Status.PENDING)
 
 
-def inbound_access(user: User, inbound_id: Any) -> InboundReferral:
+def inbound_access(user: User, inbound_id: object) -> InboundReferral:
     """One inbound referral of the user's organisations, without logging: for writes. 404 otherwise."""
     return one_visible(InboundReferral.objects.visible_to(user), inbound_id)
 
 
-def inbound_for(reader: Reader, inbound_id: Any) -> InboundReferral:
+def inbound_for(reader: Reader, inbound_id: object) -> InboundReferral:
     """One inbound referral, read (names a person someone wants served): logged."""
     return read_one(reader, inbound_access(reader.user, inbound_id), reason="inbound referral")
 

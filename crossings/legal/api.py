@@ -175,6 +175,6 @@ def detained(request: AuthedRequest, person_id: int, payload: DetainIn) -> Any:
         {
             "rapid_response_id": response.pk,
             "detention_id": response.detention_id,
-            "replayed": response.replayed,  # type: ignore[attr-defined]
+            "replayed": response.replayed,
         },
     )

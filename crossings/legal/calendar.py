@@ -38,35 +38,48 @@ def build_feed(feed: CalendarFeed, host: str, reader: Reader | None = None) -> b
     cal.add("x-wr-calname", "Crossings")
     stamp = timezone.now()
     for d in deadlines:
-        event = Event()
-        event.add("uid", f"deadline-{d.pk}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", d.due_on)
-        event.add("dtend", d.due_on + dt.timedelta(days=1))
-        event.add("summary", f"{d.action} — #{d.person_id}")
-        event.add("description", f"{d.citation}\n{NOT_LEGAL_ADVICE}")
-        cal.add_component(event)
+        cal.add_component(
+            _all_day(
+                f"deadline-{d.pk}@{host}",
+                stamp,
+                d.due_on,
+                f"{d.action} — #{d.person_id}",
+                description=f"{d.citation}\n{NOT_LEGAL_ADVICE}",
+            )
+        )
     for c in check_ins:
-        event = Event()
-        event.add("uid", f"checkin-{c.pk}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", c.date)
-        event.add("dtend", c.date + dt.timedelta(days=1))
-        event.add("summary", f"ICE check-in — #{c.person_id}")
-        event.add("location", c.office)
-        cal.add_component(event)
+        cal.add_component(
+            _all_day(
+                f"checkin-{c.pk}@{host}", stamp, c.date, f"ICE check-in — #{c.person_id}", location=c.office
+            )
+        )
     for (person_id, _org_id), person_clocks in sorted(clocks.items()):
         for clock in person_clocks:
-            event = Event()
-            event.add("uid", f"clock-{clock.code}-{person_id}-{clock.start.isoformat()}@{host}")
-            event.add("dtstamp", stamp)
-            event.add("dtstart", clock.due)
-            event.add("dtend", clock.due + dt.timedelta(days=1))
-            event.add("summary", f"{clock.rule.action} — #{person_id}")
-            event.add("description", f"{clock.citation}\n{NOT_LEGAL_ADVICE}")
-            cal.add_component(event)
+            cal.add_component(
+                _all_day(
+                    f"clock-{clock.code}-{person_id}-{clock.start.isoformat()}@{host}",
+                    stamp,
+                    clock.due,
+                    f"{clock.rule.action} — #{person_id}",
+                    description=f"{clock.citation}\n{NOT_LEGAL_ADVICE}",
+                )
+            )
     if reader is not None:
         log_list(reader, Detention, [(d.pk, d.organisation_id) for d in detained], reason="calendar feed")
         log_list(reader, Deadline, [(d.pk, d.organisation_id) for d in deadlines], reason="calendar feed")
         log_list(reader, CheckIn, [(c.pk, c.organisation_id) for c in check_ins], reason="calendar feed")
     return bytes(cal.to_ical())
+
+
+def _all_day(uid: str, stamp: dt.datetime, day: dt.date, summary: str, **more: str) -> Event:
+    """One all-day entry of the feed (every entry is one: a deadline, a check-in, a clock's due day), with
+    ``more`` properties (description, location) after the summary."""
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", day)
+    event.add("dtend", day + dt.timedelta(days=1))
+    event.add("summary", summary)
+    for name, value in more.items():
+        event.add(name, value)
+    return event

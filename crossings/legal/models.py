@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import hashlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -10,9 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crossings import outbox
+from crossings.accounts.credentials import HashedSecret
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedTextField
+from crossings.idempotency import key_once
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 class Proceeding(OrganisationScoped):
@@ -259,23 +264,20 @@ class RapidResponse(OrganisationScoped):
     # The form's submission token or the API's Idempotency-Key: a retried "mark detained" returns this
     # response instead of recording a second detention.
     idempotency_key = models.CharField(max_length=64, blank=True, default="")
+    # True on the record crossings.idempotency.replay_or_record returns for a request sent again: read by
+    # the answer, not a field.
+    replayed = False
 
     class Meta:
         ordering = ["-opened_at"]
         verbose_name = _("rapid response")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "idempotency_key"],
-                condition=~models.Q(idempotency_key=""),
-                name="rapid_response_once_per_key",
-            )
-        ]
+        constraints = [key_once(within="organisation", name="rapid_response_once_per_key")]
 
     def __str__(self) -> str:
         return f"rapid response #{self.pk}"
 
 
-class Notification(models.Model):
+class Notification(outbox.Row):
     """The outbox: one e-mail to one recipient, sent by the task queue (``crossings db_worker``) and retried,
     never from the request that caused it. The text is built when it is sent; ``last_error`` names the
     kind of failure only (an exception class, an SMTP code), never an address or a name."""
@@ -289,8 +291,6 @@ class Notification(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
-    MAX_ATTEMPTS = 5
-
     kind = models.CharField(max_length=20, choices=Kind.choices)
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -302,10 +302,6 @@ class Notification(models.Model):
         TravelDocumentStep, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -323,8 +319,8 @@ class Notification(models.Model):
         return f"notification #{self.pk} ({self.status})"
 
 
-class CalendarFeed(models.Model):
-    """A secret, revocable iCalendar URL. Only a hash of the secret is stored."""
+class CalendarFeed(HashedSecret):
+    """A secret, revocable iCalendar URL (only its SHA-256 is stored: crossings/accounts/credentials.py)."""
 
     class Scope(models.TextChoices):
         MINE = "mine", _("my deadlines and check-ins")
@@ -336,7 +332,6 @@ class CalendarFeed(models.Model):
     scope = models.CharField(_("what"), max_length=20, choices=Scope.choices)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("calendar feed")
@@ -344,16 +339,9 @@ class CalendarFeed(models.Model):
     def __str__(self) -> str:
         return f"feed #{self.pk} ({self.scope})"
 
-    @staticmethod
-    def digest_of(secret: str) -> str:
-        return hashlib.sha256(secret.encode()).hexdigest()
-
     @classmethod
-    def issue(cls, *, user: Any, scope: str) -> tuple[CalendarFeed, str]:
+    def issue(cls, *, user: AbstractBaseUser, scope: str) -> tuple[CalendarFeed, str]:
+        # Typed by Django's base user class: accounts' models import this module (to revoke a user's
+        # feeds), so it does not import theirs.
         secret = secrets.token_urlsafe(32)
         return cls.objects.create(user=user, scope=scope, digest=cls.digest_of(secret)), secret
-
-    def revoke(self) -> None:
-        if self.revoked_at is None:
-            self.revoked_at = timezone.now()
-            self.save(update_fields=["revoked_at"])

@@ -10,14 +10,12 @@ act: no full name (initials), the date, the facility, the open deadlines, and ab
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import smtplib
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,7 +29,7 @@ from crossings.legal import clocks
 from crossings.legal import deadlines as engine
 from crossings.legal.models import Deadline, Notification, RapidResponse, TravelDocumentStep
 
-log = logging.getLogger(__name__)
+LABEL = "legal: notification"  # how the outbox names a row of this one in the log
 
 BACKOFF = outbox.BACKOFF  # shared with every outbox (crossings/outbox.py)
 
@@ -127,13 +125,8 @@ def deliver(notification_id: int) -> str:
     )
     if row is None or row.status != Notification.Status.PENDING:
         return "skipped"
-    # Claim it: of two workers handed the same row, one increments the attempts and sends.
-    claimed = Notification.objects.filter(
-        pk=row.pk, status=Notification.Status.PENDING, attempts=row.attempts
-    ).update(attempts=F("attempts") + 1)
-    if not claimed:
+    if not outbox.claim(Notification.objects, row):
         return "skipped"
-    row.attempts += 1
     try:
         if row.kind == Notification.Kind.INTERVIEW_ROUND:
             assert row.interview_step is not None
@@ -143,21 +136,11 @@ def deliver(notification_id: int) -> str:
             subject, body = rapid_response_message(row.rapid_response, row.recipient.language)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [row.recipient.email], fail_silently=False)
     except Exception as exc:  # the mail server, the network, anything: kept on the row, never raised
-        error = describe(exc)
-        gave_up = row.attempts >= Notification.MAX_ATTEMPTS
-        Notification.objects.filter(pk=row.pk).update(
-            status=Notification.Status.FAILED if gave_up else Notification.Status.PENDING, last_error=error
+        # (a backend that cannot defer leaves it pending until "resend" or `crossings send-notifications`)
+        return outbox.failed(
+            Notification.objects, row, error=describe(exc), task=deliver_notification, label=LABEL
         )
-        log.warning("legal: notification %s attempt %s failed: %s", row.pk, row.attempts, error)
-        if gave_up:
-            return "failed"
-        if outbox.can_defer(deliver_notification):  # the database backend: try again later
-            enqueue([row.pk], delay=outbox.backoff(row.attempts))
-        # else (a backend that cannot defer) it stays pending until "resend" or `crossings send-notifications`
-        return "retry"
-    Notification.objects.filter(pk=row.pk).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    outbox.sent(Notification.objects, row)
     if row.rapid_response_id:
         sent = Notification.objects.filter(
             rapid_response_id=row.rapid_response_id, status=Notification.Status.SENT
@@ -242,4 +225,4 @@ def queue_interview_round(step: TravelDocumentStep) -> list[int]:
 
 def enqueue(ids: list[int], *, delay: dt.timedelta | None = None) -> None:
     # A row that cannot be queued stays pending, shown as "not yet notified" with a resend button.
-    outbox.enqueue(deliver_notification, ids, delay=delay, label="legal: notification")
+    outbox.enqueue(deliver_notification, ids, delay=delay, label=LABEL)

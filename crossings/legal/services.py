@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crossings import conflicts, events
+from crossings.accounts.roles import Cap
 from crossings.cases import services as cases
 from crossings.cases.models import Case
 from crossings.history import written_by
@@ -35,6 +36,7 @@ from crossings.people.models import JourneyEvent, Person
 
 if TYPE_CHECKING:
     from crossings.accounts.models import User
+    from crossings.audit.reads import Reader
 log = logging.getLogger(__name__)
 
 JOURNEY_OF: dict[tuple[str, str], str] = {
@@ -53,22 +55,19 @@ REVIEW_FLAGS = {
 }
 
 
-def own_person(user: User, person_id: int, cap: Any = None, *, reader: Any = None) -> Person:
+def own_person(user: User, person_id: int, cap: Cap | None = None, *, reader: Reader | None = None) -> Person:
     """The person, if ``user`` holds ``cap`` in the holding organisation. Legal records are that
     organisation's own work: an organisation that received the person by referral never sees them (404).
     With a ``reader`` the read is logged (the legal tab)."""
     from django.http import Http404
 
-    from crossings.accounts.roles import Cap
-    from crossings.audit.reads import log_view
+    from crossings.audit.reads import read_one
     from crossings.people.selectors import person_access
 
     person = person_access(user, person_id).person
     if not user.scope.can(cap or Cap.PEOPLE_VIEW, person.organisation_id):
         raise Http404
-    if reader is not None:
-        log_view(reader, person, organisation_id=person.organisation_id, reason="legal tab")
-    return person
+    return read_one(reader, person, reason="legal tab") if reader is not None else person
 
 
 def legal_case(*, person: Person, organisation_id: int, user: User) -> Case:
@@ -210,9 +209,9 @@ def correct_court_event_date(
                         % {"other": CourtEvent.Kind(other.kind).label, "when": other.date}
                     }
                 )
-    if event.journey_event_id:
+    if event.journey_event is not None:
         try:
-            journey.correct_event_date(event=event.journey_event, date=date)  # type: ignore[arg-type]
+            journey.correct_event_date(event=event.journey_event, date=date)
         except journey.JourneyError as exc:
             raise ValidationError({"date": exc.message}) from exc
     event.date = date
@@ -427,23 +426,25 @@ def record_conviction(
     return conviction
 
 
-def board(deadlines: Any, today: dt.date | None = None) -> dict[str, list[Deadline]]:
+def board(deadlines: QuerySet[Deadline], today: dt.date | None = None) -> dict[str, list[Deadline]]:
     """Group open deadlines as the board shows them: overdue, this week, the next 30 days."""
     today = today or timezone.localdate()
     groups: dict[str, list[Deadline]] = {"overdue": [], "this_week": [], "next_30_days": []}
     for d in deadlines.filter(
         state=Deadline.State.OPEN, due_on__isnull=False, due_on__lte=today + dt.timedelta(days=30)
     ):
-        if d.due_on < today:
+        due = d.due_on
+        assert due is not None  # filtered above
+        if due < today:
             groups["overdue"].append(d)
-        elif d.due_on <= today + dt.timedelta(days=7):
+        elif due <= today + dt.timedelta(days=7):
             groups["this_week"].append(d)
         else:
             groups["next_30_days"].append(d)
     return groups
 
 
-def deadlines_for_user(user: User, who: str = "me") -> Any:
+def deadlines_for_user(user: User, who: str = "me") -> QuerySet[Deadline]:
     qs = Deadline.objects.visible_to(user).select_related("person", "task")
     if who == "me":
         qs = qs.filter(Q(task__assignee=user))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -50,6 +50,9 @@ from crossings.legal.models import (
     RapidResponse,
     TravelDocumentStep,
 )
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 
 @requires(Cap.PEOPLE_VIEW)
@@ -365,11 +368,7 @@ def calendar_feeds(request: AuthedRequest) -> HttpResponse:
 @public  # the secret in the URL is the credential: calendar apps cannot log in
 @never_cache
 def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
-    feed = (
-        CalendarFeed.objects.select_related("user")
-        .filter(digest=CalendarFeed.digest_of(secret), revoked_at=None, user__is_active=True)
-        .first()
-    )
+    feed = CalendarFeed.live(secret)
     if feed is None:
         raise Http404
     # The secret is the credential: it is not written into the access log's path.
@@ -378,9 +377,8 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
-def open_rapid_responses(user: Any) -> list[RapidResponse]:
-    # Names and facilities: never to a session that has not passed its second factor yet.
-    if not fully_authenticated(user) or not user.scope.can(Cap.PEOPLE_VIEW):
+def open_rapid_responses(user: User) -> list[RapidResponse]:
+    if not user.scope.can(Cap.PEOPLE_VIEW):
         return []
     return list(
         RapidResponse.objects.visible_to(user)
@@ -394,4 +392,7 @@ def banner(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None:
         return {}
+    # Names and facilities: never to a session that has not passed its second factor yet.
+    if not fully_authenticated(user):
+        return {"rapid_responses": []}
     return {"rapid_responses": open_rapid_responses(user)}

@@ -17,11 +17,11 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from crossings.people import names
-from crossings.people.models import Person, PersonName, PersonNameKey
+from crossings.people.models import Person, PersonName, PersonNameKey, PersonQuerySet
 
 CANDIDATE_LIMIT = 300
 DUPLICATE_THRESHOLD = 0.75
@@ -117,7 +117,7 @@ RANKING_FIELDS = (
 
 
 def _candidates(
-    visible: QuerySet[Person], keys: Iterable[str], limit: int, born_near: int | None = None
+    visible: PersonQuerySet, keys: Iterable[str], limit: int, born_near: int | None = None
 ) -> list[Person]:
     """People holding any of ``keys``; with ``born_near`` only those born within a year of it (or with no
     date), so that common names held by hundreds of people are narrowed in SQL, before the limit. Each
@@ -141,7 +141,7 @@ def _candidates(
     ):
         others.setdefault(person_id, []).append(name)
     for person in found:
-        person.other_names = others.get(person.pk, [])  # type: ignore[attr-defined]
+        person.other_names = others.get(person.pk, [])
     return found
 
 
@@ -224,7 +224,7 @@ def _spelled_exactly(query: str, text: str) -> bool:
     ) == "".join(names.tokens(text))
 
 
-def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Match]:
+def search(visible: PersonQuerySet, text: str, *, limit: int = 20) -> list[Match]:
     """Ranked matches for a free-text query: names in Latin or Khmer script, in any order, or an A-number.
     A year in the query ("Chhun Vuthy 1981") keeps people born within a year of it."""
     text = text.strip()[:MAX_QUERY]
@@ -232,7 +232,7 @@ def search(visible: QuerySet[Person], text: str, *, limit: int = 20) -> list[Mat
         return []
     matches: dict[int, Match] = {}
     if sum(ch.isdigit() for ch in text) >= 7:
-        for person in visible.with_a_number(text)[:limit]:  # type: ignore[attr-defined]
+        for person in visible.with_a_number(text)[:limit]:
             matches[person.pk] = Match(person, 1.0, [_("same A-number")])
     year_match = YEAR.search(text)
     born_near = int(year_match.group(1)) if year_match else None
@@ -338,7 +338,7 @@ def birth_date_score(a: dt.date | None, pa: str, b: dt.date | None, pb: str) -> 
 
 
 def possible_duplicates(
-    visible: QuerySet[Person],
+    visible: PersonQuerySet,
     *,
     family_name: str = "",
     given_name: str = "",
@@ -354,7 +354,7 @@ def possible_duplicates(
     """Records the user can see that are probably the same person as the one being entered."""
     found: dict[int, Match] = {}
     if a_number:
-        for person in visible.with_a_number(a_number)[:limit]:  # type: ignore[attr-defined]
+        for person in visible.with_a_number(a_number)[:limit]:
             found[person.pk] = Match(person, 1.0, [_("same A-number")])
     aliases = list(aliases)
     keys = names.index_keys(family_name, given_name, name_km, aliases)
@@ -389,7 +389,7 @@ def possible_duplicates(
 
 
 def duplicates_for(
-    visible: QuerySet[Person], data: dict[str, Any], exclude_pk: int | None = None
+    visible: PersonQuerySet, data: dict[str, Any], exclude_pk: int | None = None
 ) -> list[Match]:
     return possible_duplicates(
         visible,

@@ -14,8 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from crossings.accounts.roles import Cap
-from crossings.audit.reads import Reader, log_list, log_view
-from crossings.formtools import row_id
+from crossings.audit.reads import Reader, log_list, one_visible, read_one
 from crossings.people import matching
 from crossings.people.access import PersonAccess, access_for
 from crossings.people.models import Person, PersonQuerySet, Referral
@@ -31,11 +30,8 @@ def visible_people(user: User) -> PersonQuerySet:
 
 def person_access(user: User, person_id: object) -> PersonAccess:
     """The user's access to one person, without logging a read: for writes (kept in the history)."""
-    pk = row_id(person_id)
-    person = (
-        visible_people(user).select_related("organisation").filter(pk=pk).first() if pk is not None else None
-    )
-    access = access_for(user, person) if person is not None else None
+    person = one_visible(visible_people(user).select_related("organisation"), person_id)
+    access = access_for(user, person)
     if access is None:
         raise Http404
     return access
@@ -44,7 +40,7 @@ def person_access(user: User, person_id: object) -> PersonAccess:
 def person_for(reader: Reader, person_id: object, *, reason: str = "") -> PersonAccess:
     """One person, read: the access-log entry is written here."""
     access = person_access(reader.user, person_id)
-    log_view(reader, access.person, organisation_id=access.person.organisation_id, reason=reason)
+    read_one(reader, access.person, reason=reason)
     return access
 
 

@@ -15,7 +15,7 @@ from crossings.accounts import keep
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import AccessLog
-from crossings.audit.reads import Reader, log_view
+from crossings.audit.reads import Reader, log_view, read_one
 from crossings.errors import Refused
 from crossings.formtools import ask_first, confirm_then, form_errors, submit
 from crossings.people import journey, matching, selectors, services, sharing
@@ -204,7 +204,7 @@ def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("person_detail", person_id=person.pk)
     # The form shows the A-number and contact: showing it is a read, logged.
-    log_view(Reader.of(request), person, organisation_id=person.organisation_id, reason="edit form")
+    read_one(Reader.of(request), person, reason="edit form")
     field_labels = {name: form.fields[name].label for name in form.fields}
     return render(
         request,

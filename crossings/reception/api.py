@@ -19,7 +19,7 @@ from crossings.conflicts import ConflictOut, EditConflict, conflict_out
 from crossings.errors import Refused
 from crossings.people import selectors as people
 from crossings.people.models import Person
-from crossings.reception import manifest, services
+from crossings.reception import manifest, selectors, services
 from crossings.reception.models import (
     Arrival,
     ArrivalBatch,
@@ -27,7 +27,6 @@ from crossings.reception.models import (
     FollowUp,
     Goal,
     Service,
-    ServiceDelivery,
 )
 
 router = Router(tags=["reception"])
@@ -134,12 +133,6 @@ def _batch(request: AuthedRequest, batch_id: int, edit: bool = False) -> Arrival
     return batch
 
 
-def _person_org(request: AuthedRequest, person_id: int) -> tuple[Person, int]:
-    access = people.person_access(request.user, person_id)
-    access.require_edit("cases")  # intake, plans and services are the organisation's own work
-    return access.person, access.organisation_id
-
-
 @router.get("/reception/batches", response=list[BatchOut], summary="Arrival batches (flights)")
 @requires(Cap.PEOPLE_VIEW)
 @paginate(Paginated)
@@ -179,22 +172,10 @@ class ArrivalPatch(Schema):
     medical_need: str | None = Field(None, max_length=300)
 
 
-def _arrival(request: AuthedRequest, arrival_id: int) -> Arrival:
-    return get_object_or_404(
-        Arrival.objects.select_related("batch", "person"),
-        pk=arrival_id,
-        batch__in=ArrivalBatch.objects.visible_to(request.user),
-    )
-
-
 @router.get("/reception/arrivals/{arrival_id}", response=ArrivalOut, summary="One arrival's checklist")
 @requires(Cap.PEOPLE_VIEW)
 def get_arrival(request: AuthedRequest, arrival_id: int) -> Any:
-    arrival = _arrival(request, arrival_id)
-    log_view(
-        Reader.of(request), arrival.person, organisation_id=arrival.person.organisation_id, reason="arrival"
-    )
-    return arrival
+    return selectors.arrival_for(Reader.of(request), arrival_id)
 
 
 @router.patch(
@@ -204,7 +185,7 @@ def get_arrival(request: AuthedRequest, arrival_id: int) -> Any:
 )
 @requires(Cap.PEOPLE_EDIT)
 def update_arrival(request: AuthedRequest, arrival_id: int, payload: ArrivalPatch) -> Any:
-    arrival = _arrival(request, arrival_id)
+    arrival = selectors.arrival_access(request.user, arrival_id)
     if not request.user.scope.can(Cap.PEOPLE_EDIT, arrival.batch.organisation_id):
         raise PermissionDenied
     data = payload.dict(exclude_unset=True)
@@ -290,7 +271,7 @@ def import_manifest(request: AuthedRequest, import_id: int, only_valid: bool = F
 )
 @requires(Cap.PEOPLE_EDIT)
 def add_assessment(request: AuthedRequest, person_id: int, payload: AssessmentIn) -> Any:
-    person, org = _person_org(request, person_id)
+    person, org = services.person_to_work_on(request.user, person_id)
     data = {k: v for k, v in payload.dict().items() if v is not None}
     return Status(
         201, services.create_assessment(person=person, organisation_id=org, user=request.user, **data)
@@ -307,16 +288,18 @@ def list_assessments(request: AuthedRequest, person_id: int) -> Any:
 @router.post("/people/{person_id}/goals", response={201: GoalOut}, summary="Add a plan goal")
 @requires(Cap.PEOPLE_EDIT)
 def add_goal(request: AuthedRequest, person_id: int, payload: GoalIn) -> Any:
-    person, org = _person_org(request, person_id)
+    person, org = services.person_to_work_on(request.user, person_id)
     if payload.dimension not in Goal.Dimension.values:
         raise ValidationError({"dimension": "Expected economic, social or psychosocial."})
-    return Status(201, Goal.objects.create(person=person, organisation_id=org, **payload.dict()))
+    return Status(
+        201, services.add_goal(person=person, organisation_id=org, user=request.user, **payload.dict())
+    )
 
 
 @router.post("/people/{person_id}/services", response={201: ServiceOut}, summary="Record a service delivered")
 @requires(Cap.PEOPLE_EDIT)
 def add_service(request: AuthedRequest, person_id: int, payload: ServiceIn) -> Any:
-    person, org = _person_org(request, person_id)
+    person, org = services.person_to_work_on(request.user, person_id)
     services.ensure_catalogue(org)
     service = Service.objects.filter(organisation_id=org, code=payload.service, active=True).first()
     if service is None:
@@ -328,8 +311,8 @@ def add_service(request: AuthedRequest, person_id: int, payload: ServiceIn) -> A
     data.pop("service")
     return Status(
         201,
-        ServiceDelivery.objects.create(
-            person=person, organisation_id=org, service=service, delivered_by=request.user, **data
+        services.record_service(
+            person=person, organisation_id=org, service=service, user=request.user, **data
         ),
     )
 

@@ -89,6 +89,18 @@ class ChecklistForm(forms.ModelForm):
         fields = list(Arrival.CHECKLIST_FIELDS)
 
 
+# What the intake asks in the person's own words: written in a box of a few lines.
+ASSESSMENT_TEXTS = (
+    "work_skills",
+    "health",
+    "mental_health",
+    "substance_use",
+    "family_cambodia",
+    "family_us",
+    "safety_risks",
+)
+
+
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
@@ -99,28 +111,11 @@ class AssessmentForm(forms.ModelForm):
             "has_family_book",
             "has_birth_certificate",
             "khmer_level",
-            "work_skills",
-            "health",
-            "mental_health",
-            "substance_use",
-            "family_cambodia",
-            "family_us",
-            "safety_risks",
+            *ASSESSMENT_TEXTS,
         ]
         widgets = {
             "taken_on": DateInput(),
-            **{
-                f: forms.Textarea(attrs={"rows": 2})
-                for f in (
-                    "work_skills",
-                    "health",
-                    "mental_health",
-                    "substance_use",
-                    "family_cambodia",
-                    "family_us",
-                    "safety_risks",
-                )
-            },
+            **{f: forms.Textarea(attrs={"rows": 2}) for f in ASSESSMENT_TEXTS},
         }
 
     def __init__(self, *args: Any, **kwargs: Any):

@@ -26,13 +26,13 @@ from django.utils.translation import gettext as _
 
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap, OrgKind
-from crossings.audit.reads import Reader, log_list, log_view, one_visible
+from crossings.audit.reads import Reader, log_list, one_visible, read_one
 from crossings.cases import services as cases
 from crossings.errors import Conflict, Refused
 from crossings.history import written_by
 from crossings.people import sharing
 from crossings.people.access import access_for, carried_sections
-from crossings.people.models import Consent, FamilyMember, JourneyEvent, Person, Referral
+from crossings.people.models import Consent, FamilyMember, JourneyEvent, Person, PersonQuerySet, Referral
 from crossings.reception.models import Arrival, Assessment, Packet
 
 if TYPE_CHECKING:
@@ -89,13 +89,12 @@ def packet_access(user: User, packet_id: Any) -> Packet:
     )
 
 
-def packet_for(reader: Reader, packet_id: Any) -> Packet:
+def packet_for(reader: Reader, packet_id: object) -> Packet:
     """One packet, read: a disclosure of the person, written in the access log."""
     packet = packet_access(reader.user, packet_id)
-    log_view(
+    read_one(
         reader,
         packet.person,
-        organisation_id=packet.person.organisation_id,
         reason=f"pre-arrival packet #{packet.pk} (disclosure to {packet.to_organisation_id})",
     )
     return packet
@@ -253,11 +252,7 @@ def receive_packet(*, packet: Packet, user: User) -> Packet:
     packet = _answerable(packet, user)
     if packet.referral.status == Referral.Status.PENDING:
         cases.accept_referral(referral=packet.referral, user=user)
-    packet.status = Packet.Status.RECEIVED
-    packet.answered_by, packet.answered_at = user, timezone.now()
-    written_by(packet, user, "pre-arrival packet received")
-    packet.save()
-    return packet
+    return _answered(packet, user, Packet.Status.RECEIVED, "pre-arrival packet received")
 
 
 @transaction.atomic
@@ -265,9 +260,14 @@ def decline_packet(*, packet: Packet, user: User, reason: str = "") -> Packet:
     packet = _answerable(packet, user)
     if packet.referral.status == Referral.Status.PENDING:
         sharing.decline_referral(referral=packet.referral, user=user, reason=reason)
-    packet.status = Packet.Status.DECLINED
+    return _answered(packet, user, Packet.Status.DECLINED, "pre-arrival packet declined")
+
+
+def _answered(packet: Packet, user: User, status: str, reason: str) -> Packet:
+    """The reception organisation's answer, received or declined: who answered and when, in the history."""
+    packet.status = status
     packet.answered_by, packet.answered_at = user, timezone.now()
-    written_by(packet, user, "pre-arrival packet declined")
+    written_by(packet, user, reason)
     packet.save()
     return packet
 
@@ -292,11 +292,10 @@ def cancel_packet(*, packet: Packet, user: User) -> Packet:
 # --- the reception organisation's side: manifest matching and intake -------------------------------------
 
 
-def expected_on_flight(organisation_id: int) -> QuerySet[Person]:
+def expected_on_flight(organisation_id: int) -> PersonQuerySet:
     """People with an open packet to ``organisation_id`` (consent valid) not yet on a manifest: the first
     candidates for a manifest row, so a person announced before the flight is matched, not created again."""
-    return Person.objects.filter(
-        merged_into__isnull=True,
+    return Person.objects.active().filter(
         packets__in=Packet.objects.filter(_live(), to_organisation_id=organisation_id, arrival__isnull=True),
     )
 

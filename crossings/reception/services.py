@@ -22,10 +22,20 @@ from crossings.cases.models import Case
 from crossings.errors import Conflict, Refused
 from crossings.history import written_by
 from crossings.people import journey, matching
+from crossings.people import selectors as people_selectors
 from crossings.people import services as people_services
 from crossings.people.models import JourneyEvent, Person
 from crossings.reception import handover, manifest, score
-from crossings.reception.models import Arrival, ArrivalBatch, Assessment, FollowUp, ManifestImport
+from crossings.reception.models import (
+    Arrival,
+    ArrivalBatch,
+    Assessment,
+    FollowUp,
+    Goal,
+    ManifestImport,
+    Service,
+    ServiceDelivery,
+)
 
 if TYPE_CHECKING:
     from crossings.accounts.models import User
@@ -319,6 +329,44 @@ def create_assessment(*, person: Person, organisation_id: int, user: User, **fie
         version=(last.version + 1) if last else 1,
         **fields,
     )
+
+
+def person_to_work_on(user: User, person_id: object) -> tuple[Person, int]:
+    """For a write: the person and the organisation whose reception work it is (the holder, or a receiver
+    of the record), where the user may edit (403 otherwise): intake, plans and services are the
+    organisation's own work. Unlogged (the write is in the history)."""
+    access = people_selectors.person_access(user, person_id)
+    access.require_edit("cases")
+    return access.person, access.organisation_id
+
+
+def add_goal(*, person: Person, organisation_id: int, user: User, **fields: Any) -> Goal:
+    """A goal of the person's plan (title, dimension, target date), for the page and the API alike."""
+    goal = Goal(person=person, organisation_id=organisation_id, **fields)
+    written_by(goal, user)
+    goal.save()
+    return goal
+
+
+def achieve_goal(*, goal: Goal, user: User) -> Goal:
+    """The goal is met today."""
+    goal.achieved_on = timezone.localdate()
+    written_by(goal, user, "achieved")
+    goal.save(update_fields=["achieved_on"])
+    return goal
+
+
+def record_service(
+    *, person: Person, organisation_id: int, service: Service, user: User, **fields: Any
+) -> ServiceDelivery:
+    """A service the organisation delivered to the person (date, provider, cost, outcome), delivered by
+    ``user``: for the page and the API alike."""
+    delivery = ServiceDelivery(
+        person=person, organisation_id=organisation_id, service=service, delivered_by=user, **fields
+    )
+    written_by(delivery, user)
+    delivery.save()
+    return delivery
 
 
 def compare(first: Assessment, latest: Assessment) -> list[tuple[str, Any, Any]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,13 +17,13 @@ from crossings import exports
 from crossings.accounts.roles import Cap, Role
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import BreakGlassGrant, break_glass
-from crossings.audit.reads import Reader, log_view
+from crossings.audit.reads import Reader, log_view, read_one
 from crossings.conflicts import EditConflict
 from crossings.errors import Refused
 from crossings.formtools import form_errors, submit
 from crossings.people import selectors as people
 from crossings.people.models import Person
-from crossings.reception import handover, manifest, services
+from crossings.reception import handover, manifest, selectors, services
 from crossings.reception.forms import (
     AssessmentForm,
     BatchForm,
@@ -44,6 +44,9 @@ from crossings.reception.models import (
     ManifestImport,
     ServiceDelivery,
 )
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 HXL = {
     "person_id": "#beneficiary+id",
@@ -176,11 +179,7 @@ def manifest_preview(request: AuthedRequest, import_id: int) -> HttpResponse:
 @requires(Cap.PEOPLE_VIEW)
 def arrival_checklist(request: AuthedRequest, arrival_id: int) -> HttpResponse:
     """The arrival-day screen: one person, big checkboxes, one small form (slow connections, phones)."""
-    arrival = get_object_or_404(
-        Arrival.objects.select_related("batch", "person"),
-        pk=arrival_id,
-        batch__in=ArrivalBatch.objects.visible_to(request.user),
-    )
+    arrival = selectors.arrival_access(request.user, arrival_id)
     form = ChecklistForm(request.POST or None, instance=arrival, initial={"version": arrival.version})
     conflict: EditConflict | None = None
     tried: dict[str, Any] = {}
@@ -212,9 +211,7 @@ def arrival_checklist(request: AuthedRequest, arrival_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("batch_detail", batch_id=arrival.batch_id)
-    log_view(
-        Reader.of(request), arrival.person, organisation_id=arrival.person.organisation_id, reason="arrival"
-    )
+    read_one(Reader.of(request), arrival.person, reason="arrival")
     changes = (
         {str(form.fields[k].label): _display(form, k, new) for k, (_old, new) in conflict.changes.items()}
         if conflict
@@ -236,14 +233,7 @@ def _display(form: ChecklistForm, name: str, value: Any) -> str:
     return str(choices.get(value, value)) if value not in ("", None) else "—"
 
 
-def _reception_person(request: AuthedRequest, person_id: int) -> tuple[Person, int]:
-    """For a write: the person and the organisation whose reception work it is (holder or receiver)."""
-    access = people.person_access(request.user, person_id)
-    access.require_edit("cases")  # intake, plans and services are the organisation's own work
-    return access.person, access.organisation_id
-
-
-def can_see_restricted(user: Any, assessment: Assessment) -> bool:
+def can_see_restricted(user: User, assessment: Assessment) -> bool:
     """Mental health and substance use: supervisors of the organisation, or anyone holding an emergency
     grant with a stated reason (break the glass)."""
     if Role.SUPERVISOR in user.scope.roles.get(assessment.organisation_id, ()):
@@ -313,8 +303,7 @@ def person_reception(request: AuthedRequest, person_id: int) -> HttpResponse:
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def assessment_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person, org = _reception_person(request, person_id)
-    _edit_org(request, org)
+    person, org = services.person_to_work_on(request.user, person_id)
     submit(
         request,
         AssessmentForm(request.POST, prefix="assessment"),
@@ -349,12 +338,11 @@ def assessment_break_glass(request: AuthedRequest, assessment_id: int) -> HttpRe
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def goal_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person, org = _reception_person(request, person_id)
-    _edit_org(request, org)
+    person, org = services.person_to_work_on(request.user, person_id)
     submit(
         request,
         GoalForm(request.POST, prefix="goal"),
-        lambda data: Goal.objects.create(person=person, organisation_id=org, **data),
+        lambda data: services.add_goal(person=person, organisation_id=org, user=request.user, **data),
         _("Goal added."),
     )
     return redirect("person_reception", person_id=person.pk)
@@ -365,22 +353,18 @@ def goal_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 def goal_achieved(request: AuthedRequest, goal_id: int) -> HttpResponse:
     goal = get_object_or_404(Goal.objects.visible_to(request.user), pk=goal_id)
     _edit_org(request, goal.organisation_id)
-    goal.achieved_on = timezone.localdate()
-    goal.save(update_fields=["achieved_on"])
+    services.achieve_goal(goal=goal, user=request.user)
     return redirect("person_reception", person_id=goal.person_id)
 
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
 def service_new(request: AuthedRequest, person_id: int) -> HttpResponse:
-    person, org = _reception_person(request, person_id)
-    _edit_org(request, org)
+    person, org = services.person_to_work_on(request.user, person_id)
     submit(
         request,
         ServiceDeliveryForm(request.POST, prefix="service", organisation_id=org),
-        lambda data: ServiceDelivery.objects.create(
-            person=person, organisation_id=org, delivered_by=request.user, **data
-        ),
+        lambda data: services.record_service(person=person, organisation_id=org, user=request.user, **data),
         _("Service recorded."),
     )
     return redirect("person_reception", person_id=person.pk)

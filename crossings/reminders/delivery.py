@@ -11,10 +11,8 @@ tried again.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 
-from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
@@ -27,11 +25,11 @@ from crossings.reminders.channels import CHANNELS, Message, SendError
 from crossings.reminders.models import Reminder, ReminderSettings
 from crossings.reminders.quiet import is_quiet, out_of_quiet_hours
 
-log = logging.getLogger(__name__)
+LABEL = "reminders: reminder"  # how the outbox names a row of this one in the log
 
 
 def enqueue(ids: Iterable[int], *, delay: dt.timedelta | None = None) -> None:
-    outbox.enqueue(send_reminder, ids, delay=delay, label="reminders: reminder")
+    outbox.enqueue(send_reminder, ids, delay=delay, label=LABEL)
 
 
 def _cancel(row: Reminder, because: str) -> str:
@@ -67,11 +65,12 @@ def event_still_due(row: Reminder, today: dt.date) -> tuple[bool, str]:
 
 
 def consent_still_valid(row: Reminder, day: dt.date) -> bool:
-    if row.contact_id is None:
+    contact = row.contact  # no query when there is none; else already read with the row, or read now
+    if contact is None:
         return True  # staff: their own work, no consent needed
     return (
         Consent.objects.filter(
-            pk=row.contact.consent_id,  # type: ignore[union-attr]
+            pk=contact.consent_id,
             scope=Consent.Scope.REMINDERS,
             organisation_id=row.organisation_id,
             person__organisation_id=row.organisation_id,
@@ -114,13 +113,8 @@ def deliver(reminder_id: int, *, now: dt.datetime | None = None) -> str:
         if outbox.can_defer(send_reminder):  # else the next `send-due` after ``later`` hands it over
             enqueue([row.pk], delay=later - now)
         return "deferred"
-    # Claim it: of two workers handed the same row, one increments the attempts and sends.
-    claimed = Reminder.objects.filter(
-        pk=row.pk, status=Reminder.Status.PENDING, attempts=row.attempts
-    ).update(attempts=F("attempts") + 1, last_attempt_at=now)
-    if not claimed:
+    if not outbox.claim(Reminder.objects, row, last_attempt_at=now):
         return "skipped"
-    row.attempts += 1
     try:
         if row.user is not None:
             if not row.user.email:
@@ -140,23 +134,21 @@ def deliver(reminder_id: int, *, now: dt.datetime | None = None) -> str:
             message = Message(address=row.contact.address, text=body, subject=subject)
         CHANNELS[row.channel].send(config, message)
     except SendError as exc:
-        gave_up = exc.permanent or row.attempts >= Reminder.MAX_ATTEMPTS
+        # The next try after the back-off, moved out of the quiet hours.
         later = out_of_quiet_hours(
             now + outbox.backoff(row.attempts), config.zone, config.quiet_start, config.quiet_end
         )
-        Reminder.objects.filter(pk=row.pk).update(
-            status=Reminder.Status.FAILED if gave_up else Reminder.Status.PENDING,
-            last_error=exc.description,
+        return outbox.failed(
+            Reminder.objects,
+            row,
+            error=exc.description,
+            task=send_reminder,
+            label=LABEL,
+            delay=later - now,
+            permanent=exc.permanent,
             next_attempt_at=later,
         )
-        log.warning("reminders: reminder %s attempt %s failed: %s", row.pk, row.attempts, exc.description)
-        if gave_up:
-            return "failed"
-        if outbox.can_defer(send_reminder):
-            enqueue([row.pk], delay=later - now)
-        return "retry"
-    Reminder.objects.filter(pk=row.pk).update(status=Reminder.Status.SENT, sent_at=now, last_error="")
-    return "sent"
+    return outbox.sent(Reminder.objects, row, at=now)
 
 
 def send_waiting(now: dt.datetime | None = None) -> list[int]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crossings import outbox
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedCharField
@@ -192,7 +193,7 @@ class Contact(models.Model):
         return f"reminder contact #{self.pk} ({self.channel})"
 
 
-class Reminder(OrganisationScoped):
+class Reminder(OrganisationScoped, outbox.Row):
     """The outbox: one reminder of one event to one recipient (the person, through a ``Contact``, or a
     member of staff), ``days_before`` the event. The database holds one per event, date, offset and
     recipient, so the scheduler can run any number of times (an event moved to another date is a new
@@ -219,8 +220,6 @@ class Reminder(OrganisationScoped):
         EVENT = "event", _("no longer due")
         CHANNEL = "channel", _("channel turned off")
 
-    MAX_ATTEMPTS = 5
-
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
@@ -234,13 +233,9 @@ class Reminder(OrganisationScoped):
     days_before = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     cancelled_because = models.CharField(max_length=10, choices=Because.choices, blank=True, default="")
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
     # When it may be tried next: out of the quiet hours, after the back-off of a failed try.
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

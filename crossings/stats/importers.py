@@ -28,7 +28,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,6 +48,9 @@ from crossings.stats.models import (
     YearKind,
     parse_published,
 )
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 Grid = list[list[Any]]
 
@@ -616,7 +619,7 @@ def import_file(
     year_kind: str = YearKind.FISCAL,
     year: int | None = None,
     aliases: dict[str, str] | None = None,
-    user: Any = None,
+    user: User | None = None,
     dry_run: bool = False,
     data: bytes | None = None,
     series: str | None = None,
@@ -799,7 +802,7 @@ def _write(
     file_name: str,
     report: ImportReport,
     *,
-    user: Any,
+    user: User | None,
     dry_run: bool,
     model_classes: tuple[Any, Any, Any] = (Series, Publication, Figure),
 ) -> None:

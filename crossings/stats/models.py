@@ -191,7 +191,8 @@ class Figure(models.Model):
             return str(_("withheld"))
         if self.status == Status.NOT_AVAILABLE or self.value is None:
             return str(_("not available"))
-        prefix = {Qualifier.ABOUT: "~", Qualifier.MORE_THAN: ">"}.get(self.qualifier, "")  # type: ignore[call-overload]
+        signs: dict[str, str] = {Qualifier.ABOUT: "~", Qualifier.MORE_THAN: ">"}
+        prefix = signs.get(self.qualifier, "")
         return f"{prefix}{self.value:,}"
 
 

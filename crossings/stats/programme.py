@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
@@ -34,6 +34,9 @@ from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap, OrgKind
 from crossings.people.models import JourneyEvent, Person
 from crossings.people.places import BirthplaceKind
+
+if TYPE_CHECKING:
+    from crossings.accounts.models import User
 
 THRESHOLD = 5
 CENT = Decimal("0.01")
@@ -253,7 +256,7 @@ def people_in_scope(org_ids: Iterable[int]) -> Any:
 
 
 def compute(
-    user: Any,
+    user: User,
     *,
     suppress_small: bool = True,
     start: dt.date | None = None,

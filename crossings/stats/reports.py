@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django_tasks import task
 
-from crossings.accounts.models import Organisation
+from crossings.accounts.models import Organisation, User
 from crossings.accounts.roles import Cap
 from crossings.stats import charts, lineage, programme
 from crossings.stats.models import Report
@@ -38,12 +38,12 @@ class ReportError(ValueError):
     pass
 
 
-def organisations_for(user: Any) -> list[Organisation]:
+def organisations_for(user: User) -> list[Organisation]:
     return list(Organisation.objects.filter(pk__in=user.scope.orgs_with(Cap.STATS_VIEW)).order_by("name"))
 
 
 def request_report(
-    *, user: Any, organisation_id: int, start: dt.date, end: dt.date, language: str, fmt: str
+    *, user: User, organisation_id: int, start: dt.date, end: dt.date, language: str, fmt: str
 ) -> Report:
     if not user.scope.can(Cap.STATS_VIEW, organisation_id):
         raise ReportError(_("Choose one of your organisations."))

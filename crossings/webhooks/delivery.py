@@ -9,7 +9,6 @@ and the attempt log keeps the HTTP status and the kind of failure, never the ans
 from __future__ import annotations
 
 import json
-import logging
 import time
 import urllib.error
 import urllib.request
@@ -18,8 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django_tasks import task
 
 from crossings import outbox
@@ -27,7 +24,7 @@ from crossings.errors import Refused
 from crossings.webhooks import signing, targets
 from crossings.webhooks.models import Attempt, Delivery, Subscription
 
-log = logging.getLogger(__name__)
+LABEL = "webhooks: delivery"  # how the outbox names a row of this one in the log
 
 
 def body_of(delivery: Delivery) -> bytes:
@@ -68,7 +65,7 @@ def on_event(
 
 
 def enqueue(ids: Iterable[int], *, delay: Any = None) -> None:
-    outbox.enqueue(send_delivery, ids, delay=delay, label="webhooks: delivery")
+    outbox.enqueue(send_delivery, ids, delay=delay, label=LABEL)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -112,13 +109,8 @@ def deliver(delivery_id: int) -> str:
     row = Delivery.objects.select_related("subscription").filter(pk=delivery_id).first()
     if row is None or row.status != Delivery.Status.PENDING or not row.subscription.active:
         return "skipped"
-    # Claim it: of two workers handed the same row, one increments the attempts and sends.
-    claimed = Delivery.objects.filter(
-        pk=row.pk, status=Delivery.Status.PENDING, attempts=row.attempts
-    ).update(attempts=F("attempts") + 1)
-    if not claimed:
+    if not outbox.claim(Delivery.objects, row):
         return "skipped"
-    row.attempts += 1
     body = body_of(row)
     started = time.monotonic()
     status: int | None = None
@@ -139,23 +131,10 @@ def deliver(delivery_id: int) -> str:
         duration_ms=int((time.monotonic() - started) * 1000),
     )
     if not error:
-        Delivery.objects.filter(pk=row.pk).update(
-            status=Delivery.Status.SENT, sent_at=timezone.now(), last_status_code=status, last_error=""
-        )
-        return "sent"
-    gave_up = row.attempts >= Delivery.MAX_ATTEMPTS
-    Delivery.objects.filter(pk=row.pk).update(
-        status=Delivery.Status.FAILED if gave_up else Delivery.Status.PENDING,
-        last_status_code=status,
-        last_error=error,
+        return outbox.sent(Delivery.objects, row, last_status_code=status)
+    return outbox.failed(
+        Delivery.objects, row, error=error, task=send_delivery, label=LABEL, last_status_code=status
     )
-    log.warning("webhooks: delivery %s attempt %s failed: %s", row.pk, row.attempts, error)
-    if gave_up:
-        return "failed"
-    if outbox.can_defer(send_delivery):  # the database backend: try again later
-        enqueue([row.pk], delay=outbox.backoff(row.attempts))
-    # else (a backend that cannot defer) it stays pending until "resend" or the next worker run
-    return "retry"
 
 
 @task()

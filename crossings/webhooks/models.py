@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crossings import outbox
 from crossings.accounts.roles import Cap
 from crossings.accounts.scoping import OrganisationScoped
 from crossings.crypto import EncryptedCharField
@@ -57,7 +58,7 @@ class Subscription(OrganisationScoped):
         return [Event(e).label for e in self.events if e in Event._value2member_map_]
 
 
-class Delivery(models.Model):
+class Delivery(outbox.Row):
     """The outbox: one event for one subscription, sent by the task queue and retried. ``uuid`` is the
     delivery id receivers use to drop a repeat (a retry or a resend carries the same one)."""
 
@@ -73,11 +74,7 @@ class Delivery(models.Model):
     event = models.CharField(max_length=40)
     payload = models.JSONField()  # ids and the event type only (crossings/events.py)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -22,10 +22,8 @@ def cell(figure: Figure | None) -> SafeString:
         return format_html('<span class="withheld">{}</span>', _("withheld"))
     if figure.status == Status.NOT_AVAILABLE or figure.value is None:
         return format_html('<span class="missing">{}</span>', _("not available"))
-    prefix = {Qualifier.ABOUT: _("about") + " ", Qualifier.MORE_THAN: _("more than") + " "}.get(
-        figure.qualifier,
-        "",  # type: ignore[call-overload]
-    )
+    words: dict[str, str] = {Qualifier.ABOUT: _("about") + " ", Qualifier.MORE_THAN: _("more than") + " "}
+    prefix = words.get(figure.qualifier, "")
     return format_html("{}{}", prefix, f"{figure.value:,}")
 
 
