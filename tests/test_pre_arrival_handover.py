@@ -338,3 +338,32 @@ def test_a_packet_follows_its_own_consent_even_beside_an_older_referral(
     packet = prepare(person, caseworker, reception, medication="insulin")
     assert packet.referral == older and handover.covered(packet) == {"health_needs", "medication"}
     assert "insulin" in str(handover.packet_access(officer, packet.pk).medication)
+
+
+def test_a_packet_typed_when_the_session_ended_comes_back_after_the_login(
+    person, caseworker, reception, login
+):
+    """Typing is never lost (docs/forms.md): the packet's free text is kept, encrypted, and shown again."""
+    from crossings.accounts.models import Draft
+    from tests.test_typing_is_never_lost import end_session, log_in, next_of, raw_drafts
+
+    consent(person, caseworker, reception, ["contact"])
+    advocate = login(caseworker)
+    advocate.get(f"/people/{person.pk}/packet/")
+    end_session(advocate)
+    response = advocate.post(
+        f"/people/{person.pk}/packet/",
+        {
+            "to_organisation": reception.pk,
+            "flight": "KH-12",
+            "contacts_cambodia": "aunt Sophal in Battambang",
+        },
+    )
+    next_url = next_of(response)
+    assert "Sophal" not in raw_drafts() and not Packet.objects.exists()
+
+    log_in(advocate, caseworker.username, next_url)
+    assert advocate.get(next_url)["Location"] == f"/people/{person.pk}/packet/"
+    page = advocate.get(f"/people/{person.pk}/packet/").content.decode()
+    assert "aunt Sophal in Battambang" in page and 'value="KH-12"' in page
+    assert not Packet.objects.exists() and not Draft.objects.exists()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crossings.accounts import keep
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.reads import Reader
@@ -20,6 +21,7 @@ from crossings.reception.models import Packet
 
 
 @requires(Cap.PEOPLE_EDIT)
+@keep.restorable
 def packet_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     if request.method == "POST":
         access = people.person_access(request.user, person_id)
@@ -28,7 +30,7 @@ def packet_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     access.require_edit("referral")
     person = access.person
     form = PacketForm(
-        request.POST or None,
+        keep.form_data(request),
         organisations=handover.receiving_organisations(),
         initial=handover.draft_for(request.user, person),
     )

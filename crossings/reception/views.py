@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crossings import exports
+from crossings.accounts import keep
 from crossings.accounts.roles import Cap, Role
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import BreakGlassGrant, break_glass
@@ -177,10 +178,11 @@ def manifest_preview(request: AuthedRequest, import_id: int) -> HttpResponse:
 
 
 @requires(Cap.PEOPLE_VIEW)
+@keep.restorable
 def arrival_checklist(request: AuthedRequest, arrival_id: int) -> HttpResponse:
     """The arrival-day screen: one person, big checkboxes, one small form (slow connections, phones)."""
     arrival = selectors.arrival_access(request.user, arrival_id)
-    form = ChecklistForm(request.POST or None, instance=arrival, initial={"version": arrival.version})
+    form = ChecklistForm(keep.form_data(request), instance=arrival, initial={"version": arrival.version})
     conflict: EditConflict | None = None
     tried: dict[str, Any] = {}
     if request.method == "POST":
@@ -371,11 +373,12 @@ def service_new(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 
 @requires(Cap.PEOPLE_VIEW)
+@keep.restorable
 def follow_up_record(request: AuthedRequest, follow_up_id: int) -> HttpResponse:
     follow_up = get_object_or_404(
         FollowUp.objects.visible_to(request.user).select_related("person"), pk=follow_up_id
     )
-    form = FollowUpForm(request.POST or None)
+    form = FollowUpForm(keep.form_data(request))
     if request.method == "POST":
         _edit_org(request, follow_up.organisation_id)
         if form.is_valid():
