@@ -21,10 +21,10 @@ from django.db import connections
 from django.db.models import Case, CharField, Count, F, Func, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from crossings import suppression
 from crossings.outreach.models import AgeBand, Encounter, HivTest, KeyPopulation, Referral, Sex
 
 NSP_TARGET_PER_PWID_YEAR = 200  # WHO/UNODC/UNAIDS "high coverage" target
-SUPPRESS_BELOW = 5
 DEFINITIONS_CSV = Path(__file__).resolve().parent / "indicators.csv"
 
 
@@ -322,21 +322,14 @@ SUPPRESSED = "<5"
 
 
 def suppress_cells(cells: dict[str, int]) -> dict[str, int | str]:
-    """Counts 1-4 become "<5". When only one cell of a breakdown would be hidden, the next smallest
-    non-zero cell is hidden too, so the hidden one cannot be worked out from the total."""
-    out: dict[str, int | str] = dict(cells)
-    small = [k for k, v in cells.items() if 0 < v < SUPPRESS_BELOW]
-    for k in small:
-        out[k] = SUPPRESSED
-    if len(small) == 1:
-        others = sorted((v, k) for k, v in cells.items() if v >= SUPPRESS_BELOW)
-        if others:
-            out[others[0][1]] = SUPPRESSED
-    return out
+    """Counts 1-4 become "<5", and the next smallest cell when only one would be hidden
+    (crossings.suppression, the rule the programme statistics follow too)."""
+    hidden = suppression.hidden_in_line(cells)
+    return {k: SUPPRESSED if k in hidden else v for k, v in cells.items()}
 
 
 def suppress_value(value: int) -> int | str:
-    return SUPPRESSED if 0 < value < SUPPRESS_BELOW else value
+    return SUPPRESSED if suppression.is_small(value) else value
 
 
 def shared(ind: Indicators) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crossings import suppression
 from crossings.accounts.models import Organisation
 from crossings.accounts.roles import Cap, OrgKind
 from crossings.people.models import JourneyEvent, Person
@@ -38,7 +39,7 @@ from crossings.people.places import BirthplaceKind
 if TYPE_CHECKING:
     from crossings.accounts.models import User
 
-THRESHOLD = 5
+THRESHOLD = suppression.THRESHOLD
 CENT = Decimal("0.01")
 
 
@@ -186,37 +187,13 @@ class Outreach:
 
 
 def suppress(rows: list[Row]) -> list[Row]:
-    """Hide counts of 1–4, and one more cell when a single hidden one could be derived from the total."""
-    out = [Row(r.label, r.count) for r in rows]
-    for r in out:
-        if r.count is not None and 0 < r.count < THRESHOLD:
-            r.count, r.suppressed = None, True
-    hidden = [r for r in out if r.suppressed]
-    if len(hidden) == 1:
-        shown = sorted((r for r in out if not r.suppressed and r.count), key=lambda r: r.count or 0)
-        if shown:
-            shown[0].count, shown[0].suppressed = None, True
-    return out
+    """Hide counts of 1–4, and one more cell when a single hidden one could be derived from the total
+    (crossings.suppression, the rule outreach's figures follow too)."""
+    hidden = suppression.hidden_in_line({i: r.count for i, r in enumerate(rows)})
+    return [Row(r.label, None, True) if i in hidden else Row(r.label, r.count) for i, r in enumerate(rows)]
 
 
-def suppress_grid(counts: dict[tuple[Any, Any], int], axes: tuple[int, ...] = (0, 1)) -> set[tuple[Any, Any]]:
-    """The cells of a two-way table to hide: counts of 1–4, then, in any line or column (``axes``: 0 for
-    the lines, 1 for the columns) where exactly one cell is hidden, the smallest other non-zero cell too,
-    until nothing changes."""
-    hidden = {k for k, n in counts.items() if 0 < n < THRESHOLD}
-    changed = True
-    while changed:
-        changed = False
-        for axis in axes:
-            for value in sorted({k[axis] for k in counts}, key=str):
-                line = [k for k in counts if k[axis] == value]
-                if sum(1 for k in line if k in hidden) != 1:
-                    continue
-                shown = sorted((counts[k], k) for k in line if k not in hidden and counts[k] > 0)
-                if shown:
-                    hidden.add(shown[0][1])
-                    changed = True
-    return hidden
+suppress_grid = suppression.hidden_in_grid
 
 
 def _years_between(start: dt.date, end: dt.date) -> int:
