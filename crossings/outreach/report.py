@@ -9,20 +9,17 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-import fontpkg_noto_sans_khmer
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
-from crossings import exports
+from crossings import exports, pdf
 from crossings.outreach import indicators
 from crossings.outreach.indicators import Period
 from crossings.outreach.models import AgeBand, Encounter, KeyPopulation, Referral, Sex
 
 # The font the stats app embeds too (crossings/stats/reports.py): one Khmer face for every PDF.
-KHMER_FONT = fontpkg_noto_sans_khmer.ROOT / "files" / "NotoSansKhmer[wdth,wght].ttf"
 
 
 def _rows(ind: indicators.Indicators) -> list[tuple[str, Any]]:
@@ -117,13 +114,10 @@ def quarterly_pdf(
     encounters: QuerySet[Encounter], period: Period, *, language: str = "en", organisation: str = ""
 ) -> bytes:
     """The same content as the XLSX, as a PDF with the Khmer font embedded."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
     lang = _language(language)
     with translation.override(lang):
         definitions = indicators.definitions()
-        html = render_to_string(
+        return pdf.render(
             "outreach/donor_report_pdf.html",
             {
                 "lang": lang,
@@ -132,9 +126,5 @@ def quarterly_pdf(
                 "table": quarterly_table(encounters, period),
                 "definition_columns": list(definitions[0].keys()) if definitions else [],
                 "definitions": [list(row.values()) for row in definitions],
-                "font_url": KHMER_FONT.as_uri(),
             },
         )
-    return bytes(
-        HTML(string=html, base_url=str(KHMER_FONT.parent)).write_pdf(font_config=FontConfiguration())
-    )

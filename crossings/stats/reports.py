@@ -15,23 +15,20 @@ import io
 import logging
 from typing import Any
 
-import fontpkg_noto_sans_khmer
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django_tasks import task
 
+from crossings import pdf
 from crossings.accounts.models import Organisation, User
 from crossings.accounts.roles import Cap
 from crossings.stats import charts, lineage, programme
 from crossings.stats.models import Report
 
 log = logging.getLogger(__name__)
-
-KHMER_FONT = fontpkg_noto_sans_khmer.ROOT / "files" / "NotoSansKhmer[wdth,wght].ttf"
 
 
 class ReportError(ValueError):
@@ -119,7 +116,6 @@ def _context(report: Report) -> dict[str, Any]:
         else "",
         "removal_title": removal_title,
         "generated": timezone.localtime(),
-        "font_url": KHMER_FONT.as_uri(),
         "score_tables": [
             (_("All arrivals, per follow-up"), stats.scores_by_month, "table-scores-month"),
             (_("Per year of arrival"), stats.scores_by_cohort, "table-scores-cohort"),
@@ -128,12 +124,7 @@ def _context(report: Report) -> dict[str, Any]:
 
 
 def render_pdf(context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    html = render_to_string("stats/report_pdf.html", context)
-    fonts = FontConfiguration()
-    return bytes(HTML(string=html, base_url=str(KHMER_FONT.parent)).write_pdf(font_config=fonts))
+    return pdf.render("stats/report_pdf.html", context)
 
 
 def _programme_more_xlsx(sheet: Any, stats: programme.ProgrammeStats, bold: Any) -> None:
