@@ -118,6 +118,9 @@ def run_case(case: str) -> dict[str, object]:
     django.setup()
     from crossings.reception import manifest
     from crossings.stats import importers
+    from crossings.stats.importers.common import Options
+    from crossings.stats.importers.dhs_single_year import parse_dhs_single_year
+    from crossings.stats.importers.dhs_wide import parse_dhs_wide
 
     if case == "wide":
         data, reader = wide_xlsx(20_000), "manifest"
@@ -139,10 +142,10 @@ def run_case(case: str) -> dict[str, object]:
             outcome = (
                 f"read {sum(len(g) for _, g in grids)} rows x {max(len(r) for _, g in grids for r in g)}"
             )
-            for parse in (importers.parse_dhs_wide, importers.parse_dhs_single_year):
+            for parse in (parse_dhs_wide, parse_dhs_single_year):
                 for _sheet, grid in grids:
                     try:
-                        parse(grid, importers.Options())
+                        parse(grid, Options())
                     except importers.LayoutMismatch as exc:
                         outcome += f"; {parse.__name__}: {exc}"[:60]
     except Exception as exc:  # the refusal is the result
