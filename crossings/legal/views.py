@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from crossings.accounts import keep
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, fully_authenticated, public, requires
 from crossings.audit.models import client_ip
@@ -70,6 +72,11 @@ def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
                 prefix=f"correct-{event.pk}", initial={"version": event.version}
             )
     deadlines = list(Deadline.objects.filter(**own))
+
+    def kept(action: str) -> Any:
+        """What was typed into this page's form for ``action`` when the session ended (docs/forms.md)."""
+        return keep.restored(request, reverse(action, args=[person.pk]))
+
     for deadline in deadlines:
         deadline.resolve_form = ResolveDeadlineForm(prefix=f"resolve-{deadline.pk}")  # type: ignore[attr-defined]
     detentions = list(Detention.objects.filter(**own))
@@ -97,14 +104,14 @@ def person_legal(request: AuthedRequest, person_id: int) -> HttpResponse:
             "clocks": clocks,
             "check_ins": CheckIn.objects.filter(**own),
             "travel_steps": TravelDocumentStep.objects.filter(**own),
-            "travel_form": TravelDocumentForm(prefix="travel"),
+            "travel_form": TravelDocumentForm(kept("travel_document_new"), prefix="travel"),
             "convictions": Conviction.objects.filter(**own) if can_see_convictions else None,
             "can_edit": request.user.scope.can(Cap.PEOPLE_EDIT, person.organisation_id),
-            "proceeding_form": ProceedingForm(prefix="proceeding"),
+            "proceeding_form": ProceedingForm(kept("proceeding_new"), prefix="proceeding"),
             "event_form": CourtEventForm(prefix="event"),
-            "detain_form": DetainForm(prefix="detain"),
-            "check_in_form": CheckInForm(prefix="checkin"),
-            "conviction_form": ConvictionForm(prefix="conviction"),
+            "detain_form": DetainForm(kept("detain"), prefix="detain"),
+            "check_in_form": CheckInForm(kept("check_in_new"), prefix="checkin"),
+            "conviction_form": ConvictionForm(kept("conviction_new"), prefix="conviction"),
             "not_legal_advice": NOT_LEGAL_ADVICE,
         },
     )
@@ -126,6 +133,7 @@ def _for_person(
 
     @requires(cap)
     @require_POST
+    @keep.restorable(page="person_legal")
     def view(request: AuthedRequest, person_id: int) -> HttpResponse:
         person = services.own_person(request.user, person_id, cap)
         submit(
@@ -250,6 +258,7 @@ detention_release = _on_record(
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="person_legal")
 def detain(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = services.own_person(request.user, person_id, Cap.PEOPLE_EDIT)
     submit(

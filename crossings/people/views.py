@@ -166,7 +166,10 @@ def _person_page(
         "can_write_family": access.can_edit and (access.holder or access.shows("contact")),
         "can_merge": access.holder and request.user.scope.can(Cap.PEOPLE_MERGE, person.organisation_id),
         "event_form": EventForm(keep.restored(request, reverse("person_add_event", args=[person.pk]))),
-        "consent_form": ConsentForm(exclude_org=access.organisation_id),
+        "consent_form": ConsentForm(
+            keep.restored(request, reverse("person_add_consent", args=[person.pk])),
+            exclude_org=access.organisation_id,
+        ),
         "referral_form": referral_form,
         "alias_form": AliasForm(keep.restored(request, reverse("person_add_alias", args=[person.pk]))),
         "family_form": FamilyForm(keep.restored(request, reverse("person_add_family", args=[person.pk]))),
@@ -243,6 +246,7 @@ def person_add_event(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="person_detail")
 def person_add_consent(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = _editable(request, person_id)
     form = ConsentForm(request.POST, request.FILES, exclude_org=access.organisation_id)

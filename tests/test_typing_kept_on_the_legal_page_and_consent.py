@@ -1,0 +1,79 @@
+"""Typing is never lost (docs/forms.md) on the legal page's forms and the consent form: they post to
+small handlers, so the page binds each form to what was kept for its own action."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from crossings.accounts.models import Draft
+from crossings.legal.models import CheckIn, Proceeding
+from crossings.people.models import Consent
+from tests.test_typing_is_never_lost import end_session, log_in, next_of, raw_drafts
+
+pytestmark = pytest.mark.django_db
+
+
+def sent_after_the_end(client, path, data):
+    end_session(client)
+    return next_of(client.post(path, data))
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "shown", "model"),
+    [
+        (
+            "proceedings",
+            {"proceeding-court": "Tacoma Immigration Court"},
+            "Tacoma Immigration Court",
+            Proceeding,
+        ),
+        (
+            "check-ins",
+            {
+                "checkin-date": "2026-12-20",
+                "checkin-office": "Seattle ERO field office",
+                "checkin-outcome": "",
+            },
+            "Seattle ERO field office",
+            CheckIn,
+        ),
+    ],
+)
+def test_a_legal_form_sent_after_the_session_ended_is_shown_again_on_the_legal_page(
+    caseworker, person, login, action, data, shown, model
+):
+    client = login(caseworker)
+    page = f"/people/{person.pk}/legal/"
+    client.get(page)
+    next_url = sent_after_the_end(client, f"/people/{person.pk}/legal/{action}/", data)
+    assert shown not in raw_drafts()  # encrypted at rest
+    log_in(client, caseworker.username, next_url)
+    assert client.get(next_url)["Location"] == page
+    html = client.get(page).content.decode()
+    assert shown in html and "what you typed is restored" in html
+    assert not model.objects.exists() and not Draft.objects.exists()
+
+
+def test_a_consent_sent_after_the_session_ended_is_shown_again_on_the_person_page(
+    caseworker, person, reception, login
+):
+    client = login(caseworker)
+    client.get(f"/people/{person.pk}/")
+    next_url = sent_after_the_end(
+        client,
+        f"/people/{person.pk}/consents/",
+        {
+            "scope": "share",
+            "shared_with": reception.pk,
+            "given_on": str(timezone.localdate()),
+            "sections": ["contact"],
+        },
+    )
+    log_in(client, caseworker.username, next_url)
+    assert client.get(next_url)["Location"] == f"/people/{person.pk}/"
+    html = client.get(f"/people/{person.pk}/").content.decode()
+    consent = html.split(f'action="/people/{person.pk}/consents/"', 1)[1].split("</form>", 1)[0]
+    assert f'value="{reception.pk}" selected' in consent
+    assert re.search(r'value="contact"[^>]*checked', consent)
+    assert not Consent.objects.exists()
