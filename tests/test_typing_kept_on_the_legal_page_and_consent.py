@@ -77,3 +77,55 @@ def test_a_consent_sent_after_the_session_ended_is_shown_again_on_the_person_pag
     assert f'value="{reception.pk}" selected' in consent
     assert re.search(r'value="contact"[^>]*checked', consent)
     assert not Consent.objects.exists()
+
+
+def test_a_bond_contribution_sent_after_the_session_ended_is_shown_again_on_the_bond(
+    caseworker, person, login
+):
+    from crossings.bonds import services as bonds
+    from crossings.bonds.models import Contribution
+    from tests.test_bond_life import _detention
+
+    bond = bonds.post_bond(
+        detention=_detention(person, caseworker), amount="5000", obligor="x", user=caseworker
+    )
+    client = login(caseworker)
+    client.get(f"/bonds/{bond.pk}/")
+    next_url = sent_after_the_end(
+        client,
+        f"/bonds/{bond.pk}/contributions/",
+        {
+            "c-amount": "250",
+            "c-source": "family",
+            "c-from_whom": "cousin in Long Beach",
+            "c-given_on": "2026-12-01",
+        },
+    )
+    log_in(client, caseworker.username, next_url)
+    assert client.get(next_url)["Location"] == f"/bonds/{bond.pk}/"
+    html = client.get(f"/bonds/{bond.pk}/").content.decode()
+    assert 'value="cousin in Long Beach"' in html and not Contribution.objects.exists()
+
+
+def test_an_accompaniment_being_opened_is_shown_again_on_the_staff_page(caseworker, person, login):
+    from crossings.accompaniment.models import Accompaniment
+    from tests.test_accompaniment import _check_in
+
+    check_in = _check_in(person, caseworker)
+    client = login(caseworker)
+    client.get("/accompaniment/staff/")
+    next_url = sent_after_the_end(
+        client,
+        "/accompaniment/staff/open/",
+        {
+            "event": f"check_in:{check_in.pk}",
+            "meets_at": "08:30",
+            "meeting_point": "Front steps",
+            "cap": "3",
+            "note": "Bring the passport copy",
+        },
+    )
+    log_in(client, caseworker.username, next_url)
+    assert client.get(next_url)["Location"] == "/accompaniment/staff/"
+    html = client.get("/accompaniment/staff/").content.decode()
+    assert "Bring the passport copy" in html and not Accompaniment.objects.exists()

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crossings.accompaniment import selectors, services
 from crossings.accompaniment.forms import OpenForm, SignUpForm
+from crossings.accounts import keep
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.reads import Reader
@@ -91,7 +93,7 @@ def staff(request: AuthedRequest) -> HttpResponse:
         if e.pk not in open_hearings
     ]
     rows.sort(key=lambda r: (r["date"], r["key"]))
-    form = OpenForm(initial={"cap": 2})
+    form = OpenForm(keep.restored(request, reverse("accompaniment_open")), initial={"cap": 2})
     form.offer(
         [
             (r["key"], f"{r['date']:%Y-%m-%d} · {r['kind']} · {r['place']} · {r['person'].display_name}")
@@ -131,6 +133,7 @@ def _event(user: User, key: str) -> dict[str, Any]:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="accompaniment_staff")
 def open_event(request: AuthedRequest) -> HttpResponse:
     form = OpenForm(request.POST)
     event = _event(request.user, request.POST.get("event", "")) if form.is_valid() else {}

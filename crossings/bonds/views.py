@@ -8,10 +8,12 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from crossings.accounts import keep
 from crossings.accounts.roles import Cap
 from crossings.accounts.rules import AuthedRequest, requires
 from crossings.audit.models import AccessLog
@@ -52,7 +54,11 @@ def bond_detail(request: AuthedRequest, bond_id: int) -> HttpResponse:
             "contributions": list(bond.contributions.all()),
             "can_edit": request.user.scope.can(Cap.PEOPLE_EDIT, bond.organisation_id),
             "next_statuses": next_statuses,
-            "contribution_form": ContributionForm(prefix="c", initial=today),
+            "contribution_form": ContributionForm(
+                keep.restored(request, reverse("bond_contribution", args=[bond.pk])),
+                prefix="c",
+                initial=today,
+            ),
             "status_form": status_form,
             "receipt_form": ReceiptForm(prefix="r"),
         },
@@ -89,6 +95,7 @@ def bond_new(request: AuthedRequest) -> HttpResponse:
 
 @requires(Cap.PEOPLE_EDIT)
 @require_POST
+@keep.restorable(page="bond_detail")
 def bond_contribution(request: AuthedRequest, bond_id: int) -> HttpResponse:
     bond = selectors.bond_access(request.user, bond_id)
     submit(
