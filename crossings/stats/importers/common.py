@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -22,9 +22,6 @@ from crossings.stats.models import (
     YearKind,
     parse_published,
 )
-
-if TYPE_CHECKING:
-    pass
 
 Grid = list[list[Any]]
 
@@ -248,20 +245,20 @@ class Options:
     year: int | None = None
 
 
-def _width(grid: Grid) -> int:
+def grid_width(grid: Grid) -> int:
     return max((len(r) for r in grid), default=0)
 
 
-def _at(grid: Grid, r: int, c: int) -> Any:
+def cell_at(grid: Grid, r: int, c: int) -> Any:
     row = grid[r]
     return row[c] if c < len(row) else ""
 
 
-def _is_footnote(label: str) -> bool:
+def is_footnote(label: str) -> bool:
     return bool(re.match(r"^(\d+\s|note|notes|source|sources|d\s|x\s|-\s|\*)", label, re.I))
 
 
-def _title_year(grid: Grid, upto: int) -> int | None:
+def title_year(grid: Grid, upto: int) -> int | None:
     title = " ".join(text(c) for r in range(upto) for c in grid[r])
     found = set(re.findall(r"(?:fiscal\s+years?|FY)\s*((?:19|20)\d\d)", title, re.I))
     if len(found) != 1:
@@ -269,7 +266,7 @@ def _title_year(grid: Grid, upto: int) -> int | None:
     return int(found.pop()) if len(found) == 1 else None
 
 
-def _figure(
+def add_figure(
     raw: Any,
     *,
     opts: Any,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from crossings.stats.importers.common import (
     COUNTRY_HEADER_WORDS,
@@ -12,17 +11,14 @@ from crossings.stats.importers.common import (
     Options,
     Parsed,
     Problem,
-    _at,
-    _figure,
-    _is_footnote,
+    add_figure,
     blank,
     breakdown_of,
+    cell_at,
     cell_ref,
+    is_footnote,
     text,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 def parse_dhs_single_year(grid: Grid, opts: Options) -> tuple[list[Parsed], list[Problem]]:
@@ -66,17 +62,17 @@ def parse_dhs_single_year(grid: Grid, opts: Options) -> tuple[list[Parsed], list
     parsed: list[Parsed] = []
     problems: list[Problem] = []
     for r in range(header_row + 1, len(grid)):
-        label = text(_at(grid, r, label_col))
-        cells = {kind: _at(grid, r, c) for kind, c in columns.items()}
+        label = text(cell_at(grid, r, label_col))
+        cells = {kind: cell_at(grid, r, c) for kind, c in columns.items()}
         if all(blank(v) for v in cells.values()):
             continue  # blank line, a region sub-heading without figures, or a footnote
         if not label:
             problems.append(Problem(f"row {r + 1}", "figures without a country name"))
             continue
-        if _is_footnote(label):
+        if is_footnote(label):
             continue
         for kind, raw in cells.items():
-            _figure(
+            add_figure(
                 raw,
                 opts=opts,
                 label=label,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from crossings.stats import countries
 from crossings.stats.importers.common import (
     Grid,
@@ -11,21 +9,18 @@ from crossings.stats.importers.common import (
     Options,
     Parsed,
     Problem,
-    _at,
-    _figure,
-    _is_footnote,
-    _title_year,
+    add_figure,
     blank,
+    cell_at,
     cell_ref,
+    is_footnote,
     text,
+    title_year,
     year_of,
 )
 from crossings.stats.models import (
     Breakdown,
 )
-
-if TYPE_CHECKING:
-    pass
 
 ICE_LABEL_WORDS = ("citizenship", "country", "nationality")
 ICE_COUNT_KEYS = {"removals", "total removals", "removed", "count", "number", "total"}
@@ -48,7 +43,7 @@ def parse_ice_citizenship(grid: Grid, opts: Options) -> tuple[list[Parsed], list
             header_row, label_col, year_cols = r, lcol, years
             break
         if len(count) == 1:
-            year = opts.year if opts.year is not None else _title_year(grid, r + 1)
+            year = opts.year if opts.year is not None else title_year(grid, r + 1)
             if year is None:
                 raise LayoutMismatch("the title names no single fiscal year; give it with --year")
             header_row, label_col, year_cols = r, lcol, {count[0]: year}
@@ -60,20 +55,20 @@ def parse_ice_citizenship(grid: Grid, opts: Options) -> tuple[list[Parsed], list
     parsed: list[Parsed] = []
     problems: list[Problem] = []
     for r in range(header_row + 1, len(grid)):
-        label = text(_at(grid, r, label_col))
-        cells = {year: _at(grid, r, c) for c, year in year_cols.items()}
+        label = text(cell_at(grid, r, label_col))
+        cells = {year: cell_at(grid, r, c) for c, year in year_cols.items()}
         if all(blank(v) for v in cells.values()):
             continue  # blank line, sub-heading, or footnote
         if not label:
             problems.append(Problem(f"row {r + 1}", "figures without a country name"))
             continue
-        if _is_footnote(label):
+        if is_footnote(label):
             continue
         for c, year in year_cols.items():
-            raw = _at(grid, r, c)
+            raw = cell_at(grid, r, c)
             if blank(raw):
                 continue  # not in that year's table: no figure, not zero
-            _figure(
+            add_figure(
                 raw,
                 opts=opts,
                 label=label,

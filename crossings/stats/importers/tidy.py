@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from crossings.stats import countries
 from crossings.stats.importers.common import (
@@ -26,9 +26,6 @@ from crossings.stats.models import (
     YearKind,
     parse_published,
 )
-
-if TYPE_CHECKING:
-    pass
 
 TIDY_REQUIRED = ("measure", "country", "year", "breakdown", "value")
 
