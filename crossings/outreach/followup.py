@@ -2,7 +2,7 @@
 the ``clients_due.csv`` attachment the encounter form looks codes up in on the phone.
 
 Clients are anonymous (a UIC, never a name), and so is this list: the code, the reason, the date of the
-contact that made it due, the site. Reasons, most urgent first:
+contact that made it due. Reasons, most urgent first:
 
 - a **reactive** HIV test not yet followed by a completed referral to HIV treatment (WHO's consolidated
   HIV testing guidelines, 2019: a reactive result needs a confirmatory test and linkage to treatment);
@@ -52,7 +52,6 @@ class Due:
     uic: str
     reason: Reason
     since: dt.date  # the contact that made the client due
-    site_id: int | None
 
 
 def facts(encounters: Iterable[tuple[int | None, int, str, str, bool, dt.date]]) -> dict[str, object]:
@@ -135,8 +134,7 @@ def due_clients(
     organisation's list for a worker with no encounters yet). One query (three for a worker)."""
     rows = _due_rows(organisation_id, today, worker).order_by("urgency", "since", "uic")[:limit]
     return [
-        Due(uic, Reason(reason), since, site_id)
-        for uic, reason, since, site_id in rows.values_list("uic", "reason", "since", "last_site_id")
+        Due(uic, Reason(reason), since) for uic, reason, since in rows.values_list("uic", "reason", "since")
     ]
 
 
