@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from crossings.people import names
@@ -43,21 +43,32 @@ class Match:
 
 def person_keys(family: str, given: str, name_km: str = "", aliases: Iterable[str] = ()) -> set[str]:
     """Every key stored for a person: the romanisation keys and the one-slip keys (see names.py)."""
-    return set(_person_keys(family, given, name_km, tuple(aliases)))
+    return {key for key, _form in _person_keys(family, given, name_km, tuple(aliases))}
 
 
 @lru_cache(maxsize=65536)  # names repeat: a rebuild of a large register computes each combination once
-def _person_keys(family: str, given: str, name_km: str, aliases: tuple[str, ...]) -> frozenset[str]:
-    keys = names.index_keys(family, given, name_km, aliases)
-    return frozenset(keys | names.slip_keys(family, given, name_km, aliases))
+def _person_keys(
+    family: str, given: str, name_km: str, aliases: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    """(key, name form) of every key stored for a person, sorted."""
+    return tuple(sorted(names.key_forms(family, given, name_km, aliases).items()))
+
+
+def _key_rows(
+    key_model: Any, person_id: int, family: str, given: str, km: str, aliases: Iterable[str]
+) -> list[Any]:
+    return [
+        key_model(person_id=person_id, key=key, kind=key[0], form=form)
+        for key, form in _person_keys(family, given, km, tuple(aliases))
+    ]
 
 
 def rebuild_name_keys(person: Person) -> None:
     """Store the search keys of every name form of ``person`` (called whenever a name changes)."""
     aliases = list(PersonName.objects.filter(person=person).values_list("name", flat=True))
-    keys = person_keys(person.family_name, person.given_name, person.name_km, aliases)
+    rows = _key_rows(PersonNameKey, person.pk, person.family_name, person.given_name, person.name_km, aliases)
     PersonNameKey.objects.filter(person=person).delete()
-    PersonNameKey.objects.bulk_create([PersonNameKey(person=person, key=k, kind=k[0]) for k in sorted(keys)])
+    PersonNameKey.objects.bulk_create(rows)
 
 
 def rebuild_all_name_keys(
@@ -89,9 +100,9 @@ def rebuild_all_name_keys(
         for pk, name in name_model.objects.filter(person_id__in=ids).values_list("person_id", "name"):
             aliases.setdefault(pk, []).append(name)
         new = [
-            key_model(person_id=pk, key=k, kind=k[0])
+            row
             for pk, family, given, km in rows
-            for k in sorted(person_keys(family, given, km, aliases.get(pk, ())))
+            for row in _key_rows(key_model, pk, family, given, km, aliases.get(pk, ()))
         ]
         with transaction.atomic():
             key_model.objects.filter(person_id__in=ids).delete()
@@ -116,25 +127,18 @@ RANKING_FIELDS = (
 )
 
 
-def _candidates(
-    visible: PersonQuerySet, keys: Iterable[str], limit: int, born_near: int | None = None
-) -> list[Person]:
-    """People holding any of ``keys``; with ``born_near`` only those born within a year of it (or with no
-    date), so that common names held by hundreds of people are narrowed in SQL, before the limit. Each
-    person gets ``other_names`` from one light query (no model per alias)."""
-    keys = list(keys)
-    if not keys:
-        return []
-    ids = PersonNameKey.objects.filter(key__in=keys).values("person_id")
-    people = visible.filter(pk__in=ids)
-    if born_near is not None:
-        # clamped: a birth year of 1 or 9999 (a typo, a fuzzer) has no neighbour year in the calendar
-        first, last = max(born_near - 1, dt.MINYEAR), min(born_near + 1, dt.MAXYEAR)
-        people = people.filter(
-            Q(birth_date__isnull=True)
-            | Q(birth_date__gte=dt.date(first, 1, 1), birth_date__lte=dt.date(last, 12, 31))
-        )
-    found = list(people.only(*RANKING_FIELDS)[:limit])
+def _born_within(year: int) -> Q:
+    """Born within a year of ``year``, or with no date: common names held by hundreds of people are
+    narrowed in SQL, before any limit."""
+    # clamped: a birth year of 1 or 9999 (a typo, a fuzzer) has no neighbour year in the calendar
+    first, last = max(year - 1, dt.MINYEAR), min(year + 1, dt.MAXYEAR)
+    return Q(birth_date__isnull=True) | Q(
+        birth_date__gte=dt.date(first, 1, 1), birth_date__lte=dt.date(last, 12, 31)
+    )
+
+
+def _with_other_names(found: list[Person]) -> list[Person]:
+    """Each person gets ``other_names`` from one light query (no model per alias)."""
     others: dict[int, list[str]] = {}
     for person_id, name in PersonName.objects.filter(person_id__in=[p.pk for p in found]).values_list(
         "person_id", "name"
@@ -143,6 +147,21 @@ def _candidates(
     for person in found:
         person.other_names = others.get(person.pk, [])
     return found
+
+
+def _candidates(
+    visible: PersonQuerySet, keys: Iterable[str], limit: int, born_near: int | None = None
+) -> list[Person]:
+    """People holding any of ``keys``; with ``born_near`` only those born within a year of it (or with no
+    date)."""
+    keys = list(keys)
+    if not keys:
+        return []
+    ids = PersonNameKey.objects.filter(key__in=keys).values("person_id")
+    people = visible.filter(pk__in=ids)
+    if born_near is not None:
+        people = people.filter(_born_within(born_near))
+    return _with_other_names(list(people.only(*RANKING_FIELDS)[:limit]))
 
 
 def _name_of(person: Person) -> tuple[str, ...]:
@@ -182,6 +201,8 @@ def _best_form(query: str, person: Person, *, spelling: bool = False) -> tuple[f
             sim = max(sim, names.khmer_similarity(query, text))
             if spelling and sim < ONE_SLIP_SEARCH_SCORE and names.khmer_slips(query, text) == 1:
                 sim = ONE_SLIP_SEARCH_SCORE
+        elif khmer_query and spelling and sim < ONE_SLIP_SEARCH_SCORE and names.slip(query, text):
+            sim = ONE_SLIP_SEARCH_SCORE  # one Khmer slip from this Latin-only name (names.khmer_repairs)
         if sim > best[0]:
             best = (sim, label, text)
     return best
@@ -224,9 +245,118 @@ def _spelled_exactly(query: str, text: str) -> bool:
     ) == "".join(names.tokens(text))
 
 
+NAMES_LIMIT = 2000  # names a search weighs (one row per key and name, from the index alone)
+NAMES_FETCHED = 100  # names whose people are fetched, the closest first
+# People fetched per name: a name is a skeleton pair, which holds several spellings (Sorn, Son, Soun), and
+# the one a slip was made from must be among them; 20 fills a page with namesakes.
+PER_NAME = 20
+SPREAD_FIRST = 5  # the first results a caseworker reads…
+SPREAD_MOST = 3  # …hold at most this many people of one name while another name is nearly as close
+SPREAD_FLOOR = 0.9
+
+
+@dataclass
+class _Name:
+    form: str
+    people: int  # in the whole register: decides which names to fetch, and orders equally close names
+    score: float
+
+
+def _names_for(text: str, exact: set[str], near: set[str]) -> list[_Name]:
+    """The names holding the query's keys, closest first, then the commoner. ``exact`` keys ("p:" of the
+    query) mean the same name in some spelling; ``near`` ones (consonant and one-slip keys) a name one
+    slip or one vowel away, scored on its skeletons."""
+    rows = (
+        PersonNameKey.objects.filter(key__in=exact | near)
+        .exclude(form="")
+        .values_list("key", "form")
+        .annotate(n=Count("person_id"))
+        .order_by()[:NAMES_LIMIT]
+    )
+    found: dict[str, _Name] = {}
+    for key, form, n in rows:
+        name = found.setdefault(form, _Name(form, 0, 0.0))
+        name.people = max(name.people, n)
+        if key in exact:
+            name.score = 1.0
+        elif name.score < 1.0:
+            sides = form[2:].split("|") if "#" not in form else []
+            sim = names.name_similarity(text, " ".join(sides)) if sides else 0.0
+            if key[0] in names.SLIP_KINDS or (key.startswith("p:") and key not in exact):
+                sim = max(sim, ONE_SLIP_SEARCH_SCORE)  # one slip by construction of the key
+            name.score = max(name.score, sim)
+    return sorted(found.values(), key=lambda x: (-x.score, -x.people, x.form))
+
+
+def _people_of(visible: PersonQuerySet, chosen: list[_Name], born_near: int | None) -> list[Person]:
+    """Up to PER_NAME visible people of each chosen name, in one statement: one small indexed read per
+    name (its "p:" key with a LIMIT, each row checked against the visibility rule as the read goes),
+    joined with UNION ALL. The read is compiled by the ORM once and only the joining is written here,
+    because SQLite refuses LIMIT inside the members of a compound query."""
+    if not chosen:
+        return []
+    pool = visible.filter(_born_within(born_near)) if born_near is not None else visible
+    sentinel = "p:\x00"  # compiled once with a placeholder key: compiling costs more than running
+    member = (
+        PersonNameKey.objects.filter(key=sentinel)
+        .filter(Exists(pool.filter(pk=OuterRef("person_id"))))
+        .order_by("form", "person_id")  # the index order: no sort (the form of a "p:" key is itself)
+        .values_list("person_id", flat=True)[:PER_NAME]
+    )
+    sql, member_params = member.query.sql_with_params()
+    at = list(member_params).index(sentinel)
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, name in enumerate(chosen):
+        parts.append(f"SELECT person_id FROM ({sql}) AS name_{i}")  # noqa: S608 (the ORM's own SQL)
+        params.extend((*member_params[:at], name.form, *member_params[at + 1 :]))
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        ids = {row[0] for row in cursor.fetchall()}
+    return _with_other_names(list(Person.objects.filter(pk__in=ids).only(*RANKING_FIELDS)))
+
+
+def _spread(rows: list[Any], group: Callable[[Any], Any], score: Callable[[Any], float]) -> list[Any]:
+    """The same order, except in the first SPREAD_FIRST places: there the closest name keeps at most
+    SPREAD_MOST people and every other name one, while a person of a name not yet shown scores
+    SPREAD_FLOOR or more. A slip that lands on a common real name (Sen Sophea for Seng Sophea) must not
+    fill the first screen with that name's namesakes and hide the name one letter away."""
+    if not rows:
+        return rows
+    out: list[Any] = []
+    rest = list(rows)
+    first = group(rows[0])
+    seen: Counter[Any] = Counter()
+    while rest and len(out) < SPREAD_FIRST:
+        pick = 0
+        for i, row in enumerate(rest):
+            if seen[group(row)] < (SPREAD_MOST if group(row) == first else 1):
+                pick = i
+                break
+        else:
+            pick = 0
+        row = rest.pop(pick)
+        if score(row) < SPREAD_FLOOR and seen[group(row)] == 0 and out:
+            # a far name does not earn a place above a close one: order by score from here on
+            rest.insert(0, row)
+            break
+        seen[group(row)] += 1
+        out.append(row)
+    return out + rest
+
+
+def _group_of(form: str) -> tuple[str, ...]:
+    """One name, in any spelling and order: the skeletons of the words of the form that matched."""
+    return tuple(sorted(names.skeleton(t) for t in names.tokens(form)))
+
+
 def search(visible: PersonQuerySet, text: str, *, limit: int = 20) -> list[Match]:
     """Ranked matches for a free-text query: names in Latin or Khmer script, in any order, or an A-number.
-    A year in the query ("Chhun Vuthy 1981") keeps people born within a year of it."""
+    A year in the query ("Chhun Vuthy 1981") keeps people born within a year of it.
+
+    Candidates come in two steps: first the *names* holding the query's keys (from the index alone, with
+    how many people hold each), then a few people of each of the closest names. So a one-slip
+    query finds the rarer name it was meant for even when the slip spells a common one."""
     text = text.strip()[:MAX_QUERY]
     if not text:
         return []
@@ -239,24 +369,24 @@ def search(visible: PersonQuerySet, text: str, *, limit: int = 20) -> list[Match
     if year_match:
         text = YEAR.sub(" ", text).strip()
     keys = names.query_keys(text)
-    slips = names.slip_query_keys(text) - keys
-    groups = [
-        [[k for k in keys if k.startswith("p:")]],
-        # consonant keys and one-slip keys: both "nearly the same name"; one statement each, so that the
-        # many vowel neighbours of a common name do not crowd the slips out of the candidate limit
-        [[k for k in keys if k.startswith("c:")], sorted(slips)],
-        [[k for k in keys if k.startswith("s:")]],
-    ]
-    seen: dict[int, Person] = {}
-    for group in groups:
-        for stage in group:
-            for person in _candidates(visible, stage, CANDIDATE_LIMIT, born_near):
-                seen.setdefault(person.pk, person)
-        if len(seen) >= limit:
+    exact = {k for k in keys if k.startswith("p:")}
+    near = {k for k in keys if k.startswith("c:")} | (names.slip_query_keys(text) - keys)
+    found = _names_for(text, exact, near)
+    chosen: list[_Name] = []
+    budget = CANDIDATE_LIMIT
+    for name in found:
+        if budget <= 0 or len(chosen) == NAMES_FETCHED:
             break
+        chosen.append(name)
+        budget -= min(name.people, PER_NAME)
+    seen = {p.pk: p for p in _people_of(visible, chosen, born_near)}
+    if len(seen) < limit:  # nothing close: people known by one of the words alone
+        singles = [k for k in keys if k.startswith("s:")]
+        for person in _candidates(visible, singles, CANDIDATE_LIMIT, born_near):
+            seen.setdefault(person.pk, person)
     # Rank every candidate cheaply; explain only the ones that will be shown. Among equally similar
-    # candidates the name held by more of them comes first: a slip is likelier to be of a common name.
-    common = Counter(_name_of(p) for p in seen.values())
+    # candidates the name held by more people comes first: a slip is likelier to be of a common name.
+    common = {n.form: n.people for n in found}
     scored = []
     for pk, person in seen.items():
         if pk in matches:
@@ -264,43 +394,64 @@ def search(visible: PersonQuerySet, text: str, *, limit: int = 20) -> list[Match
         sim, label, form = _best_form(text, person, spelling=True)
         if sim >= 0.5:
             # ties: the exact spelling, then the closest spelling (Keo Adny: Keo Dany before Kaev Dani),
-            # then the commoner name
+            # then the name more people hold (a slip is likelier of a common name)
             closeness = (_spelled_exactly(text, form), names.spelling_similarity(text, form))
-            scored.append((sim, closeness, common[_name_of(person)], person, label, form))
+            held = common.get(names.form_key(*_name_of(person)), 0)
+            scored.append((sim, closeness, held, person, label, form))
     scored.sort(key=lambda r: (-r[0], not r[1][0], -r[1][1], -r[2], r[3].display_name))
+    scored = _spread(scored, group=lambda r: _group_of(r[5]), score=lambda r: r[0])
     for sim, _closeness, _common, person, label, form in scored[: max(0, limit - len(matches))]:
         reasons = [_reason_for(label, text, form, sim)]
         if born_near and person.birth_date:
             reasons.append(_("born %(year)s") % {"year": person.birth_date.year})
         matches[person.pk] = Match(person, sim, reasons)
-    ranked = sorted(matches.values(), key=lambda m: -m.score)  # stable: keeps the order above among equals
+    ranked = list(matches.values())  # A-number matches first, then the order above
     return ranked[:limit]
 
 
 def _duplicate_name_score(
-    query_names: list[str], person: Person, family_name: str = "", held: frozenset[str] = frozenset()
-) -> tuple[float, list[str]]:
-    """(name score, reasons) of the closest pair of an entered name and a name form of ``person``.
+    query_names: list[str],
+    person: Person,
+    family_name: str = "",
+    held: frozenset[str] = frozenset(),
+    registered: Callable[[str], bool] = lambda _skeleton: False,
+) -> tuple[float, list[str], bool]:
+    """(name score, reasons, whether only the same full date of birth makes it a duplicate) of the
+    closest pair of an entered name and a name form of ``person``.
 
     One slip apart (Phqlla for Phalla) counts as the same name, just above NAME_THRESHOLD, unless the
     slip is in a given name and looks like another real name (Sopheap for Sophea, Rithy for Rith:
     names.slip_is_another_name), which counts as a different name whatever its similarity. Family names
     are a small closed set: a slip at the end of one (Cha for Chea) is taken for a slip. And a "slip" that
     is itself the name of another candidate (``held``: Sek Sophea entered, Sok Sophea and Sek Sopheap
-    registered) is two real names, not a slip."""
+    registered) is two real names, not a slip — except in the family name, where it still counts when
+    the full date of birth agrees too (Sieng Ratana for Seng Ratana, born the same day)."""
     family = set(names.tokens(family_name))
-    best: tuple[float, list[str]] = (0.0, [])
+    best: tuple[float, list[str], bool] = (0.0, [], False)
     for query in query_names:
         sim, label, text = _best_form(query, person)
         if not label:
             continue
         slipped = names.slip(query, text)
         if slipped:
-            if names.skeleton(slipped[0][0]) in held:
+            # A given name one slip from the registered one that changes its ending the way names differ
+            # (Sopheap for Sophea) is another person. One that spells a name someone else holds could be
+            # either (Samnag is a spelling of Samnang, and a name of its own), so it takes the same full
+            # date of birth as well. So does a slip of a family name onto another (Sieng for Seng):
+            # family names are a small closed set, so one slip often spells another.
+            word = slipped[0][0]
+            in_family = bool(family) and set(names.tokens(word)) <= family
+            skel = names.skeleton(word)
+            if names.has_khmer(word):
+                # typed in Khmer, any syllable ends like a name, so the ending alone proves nothing: a
+                # changed last vowel (ដារ for ដារា) is another name only when someone the reader can see
+                # is called that (សុភាព for សុភា: Sopheap is registered)
+                ending = (skel in held or registered(skel)) and names.slip_is_another_name(query, text)
+            else:
+                ending = names.slip_is_another_name(query, text)
+            if ending and not in_family:
                 continue
-            in_family = bool(family) and set(names.tokens(slipped[0][0])) <= family
-            if not in_family and names.slip_is_another_name(query, text):
-                continue
+            needs_date = ending or skel in held
             sim = SLIP_NAME_SCORE + 0.05 * sim  # above the threshold; the closer form first
             reason = _("one letter apart from %(name)s (%(slip)s)") % {
                 "name": text if label != "name" else person.display_name,
@@ -308,9 +459,13 @@ def _duplicate_name_score(
             }
         else:
             reason = _reason_for(label, query, text, sim)
+            needs_date = False
         if sim > best[0]:
-            best = (sim, [reason])
+            best = (sim, [reason], needs_date)
     return best
+
+
+YEAR_ONLY_AGREES = 0.8  # the same year, one of the dates being year-only: a duplicate still (0.93 overall)
 
 
 def _year_only(date: dt.date, precision: str) -> bool:
@@ -324,7 +479,9 @@ def birth_date_score(a: dt.date | None, pa: str, b: dt.date | None, pb: str) -> 
         return 0.5, ""
     if _year_only(a, pa) or _year_only(b, pb):
         if a.year == b.year:
-            return 1.0, _("born the same year (%(year)s)") % {"year": a.year}
+            # less than the same full date: among namesakes born that year, the one whose recorded date
+            # agrees to the day is the likelier duplicate
+            return YEAR_ONLY_AGREES, _("born the same year (%(year)s)") % {"year": a.year}
         if abs(a.year - b.year) == 1 and "estimated" in (pa, pb):
             return 0.6, _("born within a year (estimated date)")
         return 0.0, ""
@@ -365,18 +522,31 @@ def possible_duplicates(
     born_near = birth_date.year if birth_date else None
     candidates = _candidates(visible, (strong or weak) + slips, CANDIDATE_LIMIT, born_near)
     # The names the candidates are registered under, as skeletons: an entered word among them is a name.
+    # Khmer names are written family name first: a Khmer-only entry's first word is its family name
+    family = family_name or " ".join(names.tokens(name_km)[:1])
+    known: dict[str, bool] = {}
+
+    def registered(skel: str) -> bool:
+        """Someone the reader can see is called ``skel`` (one indexed read per word asked, at most)."""
+        if skel not in known:
+            ids = PersonNameKey.objects.filter(key=names.single_key(skel)).values("person_id")
+            known[skel] = visible.filter(pk__in=ids).exists()
+        return known[skel]
+
     held = frozenset(
         names.skeleton(n) for p in candidates if p.pk != exclude_pk for n in (p.family_name, p.given_name)
     )
     for person in candidates:
         if person.pk == exclude_pk or person.pk in found:
             continue
-        name_score, reasons = _duplicate_name_score(query_names, person, family_name, held)
+        name_score, reasons, needs_date = _duplicate_name_score(query_names, person, family, held, registered)
         if name_score < NAME_THRESHOLD:
             continue
         dob_score, dob_reason = birth_date_score(
             birth_date, birth_date_precision, person.birth_date, person.birth_date_precision
         )
+        if needs_date and dob_score < 1.0:
+            continue
         score = 0.65 * name_score + 0.35 * dob_score
         if dob_reason:
             reasons.append(dob_reason)

@@ -118,6 +118,9 @@ class Person(models.Model):
     history = HistoricalRecords(excluded_fields=["a_number_index", "updated_at"])
 
     objects = PersonQuerySet.as_manager()
+    # Not a column: the other names of a search or duplicate-check candidate, loaded in one light query by
+    # crossings.people.matching so that ranking builds no model per alias.
+    other_names: list[str]
 
     # What a caseworker types and may change, declared once: the web form, the API's create and change
     # schemas and the services all take their field list from here (tests/test_person_fields_are_one_list.py).
@@ -263,9 +266,13 @@ class PersonNameKey(models.Model):
     key = models.CharField(max_length=64)
     # The key's first letter, as a column: what each kind costs in rows, and a rebuild can tell old rows.
     kind = models.CharField(max_length=1, choices=Kind.choices, default=Kind.PAIR)
+    # The name the key came from ("p:" key of its skeleton pair, names.form_key). Search first asks which
+    # names hold its keys (one index-only scan), then fetches a few people of each: a common name one slip
+    # away cannot crowd the person of a rarer name out of the candidates.
+    form = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["key", "person"], name="people_namekey_key")]
+        indexes = [models.Index(fields=["key", "form", "person"], name="people_namekey_key_form")]
 
     def __str__(self) -> str:
         return self.key

@@ -23,13 +23,17 @@ from rapidfuzz.distance import OSA, Levenshtein
 __all__ = [
     "consonant_key",
     "explain",
+    "form_key",
     "has_khmer",
     "index_keys",
+    "key_forms",
+    "khmer_repairs",
     "khmer_similarity",
     "khmer_slips",
     "name_forms",
     "name_similarity",
     "query_keys",
+    "single_key",
     "skeleton",
     "slip",
     "slip_keys",
@@ -669,17 +673,45 @@ def _pair_keys(a: str, b: str) -> tuple[str, ...]:
     )
 
 
+def single_key(skel: str) -> str:
+    """The "s:" key of one name (a skeleton): held by everyone known under that name."""
+    return _fit("s:" + skel)
+
+
 @lru_cache(maxsize=262144)
 def _form_keys(a: str, b: str) -> tuple[str, ...]:
-    return _pair_keys(a, b) + tuple(_fit("s:" + x) for x in (a, b) if x)
+    return _pair_keys(a, b) + tuple(single_key(x) for x in (a, b) if x)
 
 
 def index_keys(family: str, given: str, name_km: str = "", aliases: Iterable[str] = ()) -> set[str]:
     """Keys to store for a person: "p:" skeleton pairs, "c:" consonant-key pairs, "s:" single names."""
-    keys: set[str] = set()
+    return set(_index_key_forms(family, given, name_km, tuple(aliases)))
+
+
+def form_key(a: str, b: str) -> str:
+    """The name a key belongs to: the "p:" key of the skeleton pair (a, b) ("" when both are empty). Search
+    asks which names hold its keys before it asks which people do (see matching.search)."""
+    pair = _pair_keys(a, b)
+    return pair[0] if pair else ""
+
+
+def _index_key_forms(family: str, given: str, name_km: str, aliases: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
     for fam, giv in name_forms(family, given, name_km, aliases):
-        keys.update(_form_keys(fam, giv))
-    return keys
+        form = form_key(fam, giv)
+        for key in _form_keys(fam, giv):
+            out.setdefault(key, form)
+    return out
+
+
+def key_forms(family: str, given: str, name_km: str = "", aliases: Iterable[str] = ()) -> dict[str, str]:
+    """Every key stored for a person (index_keys and slip_keys), each with the name it came from
+    (form_key): the first name form that gives it, the Latin names before the others."""
+    aliases = tuple(aliases)
+    out = _index_key_forms(family, given, name_km, aliases)
+    for key, form in _slip_key_forms(family, given, name_km, aliases).items():
+        out.setdefault(key, form)
+    return out
 
 
 def query_keys(text: str) -> set[str]:
@@ -751,6 +783,48 @@ def _khmer_sides(name_km: str) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
+# A record held in Latin letters only has no Khmer letters to compare with, and one slipped Khmer sign can
+# move the transliteration by two or three letters (វណណា "vanana" for វណ្ណា "vana"). So a Khmer word typed
+# with one slip is *repaired* every way one slip can be undone — a vowel sign or a subscript put back, a
+# vowel sign changed, a coeng put back under a letter typed full size, a stray letter removed — and the
+# skeletons of the repairs are looked up as names. About 200 repairs per word, microseconds each.
+_KHMER_BASES = frozenset(_CONSONANTS)
+_KHMER_VOWEL_SIGNS = tuple(_VOWELS)
+_KHMER_SUBSCRIPTS = tuple(_COENG + c for c in _CONSONANTS if c != "\u17a2")
+
+
+@lru_cache(maxsize=4096)
+def khmer_repairs(units: tuple[str, ...]) -> frozenset[str]:
+    """Skeletons of every Khmer word one slip from ``units`` (from _khmer_units), the word itself excluded."""
+    if not units or len(units) > _MAX_SLIP:
+        return frozenset()
+    out: set[str] = set()
+    for i, unit in enumerate(units):
+        out.add("".join(units[:i] + units[i + 1 :]))  # a stray letter
+        if unit in _VOWELS:
+            out.update("".join((*units[:i], v, *units[i + 1 :])) for v in _KHMER_VOWEL_SIGNS if v != unit)
+        if unit in _KHMER_BASES and i and (units[i - 1] in _KHMER_BASES or units[i - 1].startswith(_COENG)):
+            out.add("".join((*units[:i], _COENG + unit, *units[i + 1 :])))  # the coeng forgotten
+    for i in range(1, len(units) + 1):
+        before = units[i - 1]
+        if before in _KHMER_BASES or before.startswith(_COENG):
+            head, tail = units[:i], units[i:]
+            out.update("".join((*head, v, *tail)) for v in _KHMER_VOWEL_SIGNS)  # a vowel sign dropped
+            out.update("".join((*head, sub, *tail)) for sub in _KHMER_SUBSCRIPTS)  # a subscript dropped
+    word = "".join(units)
+    return frozenset(skel for w in out if w != word and (skel := skeleton(w)) and skel != skeleton(word))
+
+
+def _khmer_repair_keys(name_km: str) -> set[str]:
+    """Pair keys of the names a Khmer name with one slip may stand for, in Latin letters."""
+    keys: set[str] = set()
+    for exact, units in _khmer_sides(name_km):
+        other = skeleton(exact)
+        if len(units) >= _MIN_SLIP - 1:
+            keys.update(pair[0] for r in khmer_repairs(units) if (pair := _pair_keys(other, r)))
+    return keys
+
+
 def _d_key(exact: str, other: str) -> str:
     return _fit(f"d:{exact}|{other}")
 
@@ -791,15 +865,23 @@ def _raw_forms(
 def slip_keys(family: str, given: str, name_km: str = "", aliases: Iterable[str] = ()) -> set[str]:
     """One-slip keys to store for a person: "d:" (one side's skeleton exact | the other side one letter
     shorter) for every name form, and "k:" the same on the letters of the Khmer name."""
-    keys: set[str] = set()
+    return set(_slip_key_forms(family, given, name_km, tuple(aliases)))
+
+
+def _slip_key_forms(family: str, given: str, name_km: str, aliases: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
     for a, b in _raw_forms(family, given, name_km, aliases):
+        form = form_key(skeleton(a), skeleton(b))
         for exact, other in ((a, b), (b, a)):
             exact_skel = skeleton(exact)
-            keys.update(_d_key(exact_skel, v) for v in _variants(other, 2 if exact_skel else _MIN_SLIP))
+            for v in _variants(other, 2 if exact_skel else _MIN_SLIP):
+                out.setdefault(_d_key(exact_skel, v), form)
     if name_km:
         for exact, units in _khmer_sides(name_km):
-            keys.update(_k_key(exact, v) for v in _unit_deletions(units))
-    return keys
+            form = form_key(skeleton(exact), skeleton("".join(units)))
+            for v in _unit_deletions(units):
+                out.setdefault(_k_key(exact, v), form)
+    return out
 
 
 def _slip_lookups(pairs: Iterable[tuple[str, str]], name_km: str) -> set[str]:
@@ -819,6 +901,8 @@ def _slip_lookups(pairs: Iterable[tuple[str, str]], name_km: str) -> set[str]:
         if _MIN_SLIP - 1 <= len(units) < _MAX_SLIP:
             keys.add(_k_key(exact, "".join(units)))
         keys.update(_k_key(exact, v) for v in _unit_deletions(units))
+    if name_km:
+        keys |= _khmer_repair_keys(name_km)  # the same name held in Latin letters only
     return keys
 
 
@@ -874,15 +958,28 @@ def _name_ending(skel: str) -> bool:
     return skel[-1] in _PLAUSIBLE_FINAL and skel[-1] != "g" and len(skel) > 1 and skel[-2] in _VOWELS_SET
 
 
-def another_name(entered: str, stored: str) -> bool:
-    """Whether two skeletons one slip apart are more likely two real names than a slip: the difference is at
-    the end and the entered one still ends like a name (Sophea/Sopheap, Vanna/Vannak, Chantha/Chanthy, Rith/
-    Rithy). Khmer names differ by their final vowel or consonant; typing slips fall anywhere."""
+def _at_the_end(found: tuple[str, int], x: str | tuple[str, ...], y: str | tuple[str, ...]) -> bool:
+    """Whether a one-slip difference (from _osa1) is at the very end: the last letter changed, or a letter
+    added or dropped after the last one. A letter slipped in before the last one is not (Vutny / Vuthy)."""
+    kind, pos = found
+    if kind == "substituted":
+        return pos == len(x) - 1
+    if kind in ("added", "dropped"):
+        return pos == min(len(x), len(y))
+    return False
+
+
+def another_name(entered: str, stored: str, entered_raw: str = "", stored_raw: str = "") -> bool:
+    """Whether two skeletons one slip apart are more likely two real names than a slip: the difference is
+    the very end and the entered one still ends like a name (Sophea/Sopheap, Vanna/Vannak, Chantha/Chanthy,
+    Rith/Rithy). Khmer names differ by their final vowel or consonant; typing slips fall anywhere. With the
+    spellings as typed, they must differ at the end too: "Darehh" for "Dareth" is a slipped key in the
+    middle even though the skeletons (dari / darit) differ by their last letter."""
     found = _osa1(entered, stored)
-    if found is None:
+    if found is None or not _at_the_end(found, entered, stored) or not _name_ending(entered):
         return False
-    _kind, pos = found
-    return pos >= min(len(entered), len(stored)) - 1 and _name_ending(entered)
+    raw = _osa1(entered_raw, stored_raw) if entered_raw and stored_raw else None
+    return raw is None or _at_the_end(raw, entered_raw, stored_raw)
 
 
 def _khmer_another_name(entered: tuple[str, ...], stored: tuple[str, ...], pos: int) -> bool:
@@ -944,6 +1041,8 @@ def slip(query: str, text: str) -> list[tuple[str, str, str]]:
                     found = _osa1(kx, _khmer_units(unicodedata.normalize("NFC", y)))
                 else:
                     found = _osa1(sx, skeleton(y)) or _osa1("".join(_tokens(x)), "".join(_tokens(y)))
+                    if found is None and _HAS_KHMER_RE.search(x) and skeleton(y) in khmer_repairs(kx):
+                        found = ("Khmer letter", 0)  # one Khmer slip from this Latin spelling
                 if found is not None:
                     hit = (j, found[0])
                     break
@@ -963,11 +1062,11 @@ def slip_is_another_name(query: str, text: str) -> bool:
     if not found:
         return False
     x, y, _kind = found[0]
-    if _HAS_KHMER_RE.search(x):
+    if _HAS_KHMER_RE.search(x) and _HAS_KHMER_RE.search(y):
         ux, uy = _khmer_units(unicodedata.normalize("NFC", x)), _khmer_units(unicodedata.normalize("NFC", y))
         where = _osa1(ux, uy)
         return where is not None and _khmer_another_name(ux, uy, where[1])
-    return another_name(skeleton(x), skeleton(y))
+    return another_name(skeleton(x), skeleton(y), "".join(_tokens(x)), "".join(_tokens(y)))
 
 
 # ---------------------------------------------------------------------------------------------------------
