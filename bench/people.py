@@ -947,7 +947,7 @@ def search_miss(t: Timing, s: Sample) -> str:
         return "scored below 0.5" if shared else "no name key in common"
     score = alone[0].score
     if len(t.top_scores) < 5 or score > t.top_scores[-1]:
-        return "not fetched: candidate limit (300 per stage, alphabetical) or stage stop"
+        return "not fetched: its name not among the closest names (matching.NAMES_FETCHED, CANDIDATE_LIMIT)"
     if score == t.top_scores[-1]:
         return "tied with ≥ 5 others at the same score"
     return "outranked by ≥ 5 better-scoring others"
@@ -962,7 +962,7 @@ def duplicate_miss(t: Timing, s: Sample, data: DuplicateInput) -> str:
         shared = PersonNameKey.objects.filter(person_id=s.pk, key__in=strong).exists()
         return "scored below the threshold" if shared else "no strong or slip name key in common"
     if len(t.top_scores) < 5 or alone[0].score > t.top_scores[-1]:
-        return "not fetched: candidate limit (300, alphabetical)"
+        return "not fetched: candidate limit (matching.CANDIDATE_LIMIT, in key order)"
     return "outranked: ≥ 5 others flagged with as high a score"
 
 

@@ -250,6 +250,7 @@ NAMES_FETCHED = 100  # names whose people are fetched, the closest first
 # People fetched per name: a name is a skeleton pair, which holds several spellings (Sorn, Son, Soun), and
 # the one a slip was made from must be among them; 20 fills a page with namesakes.
 PER_NAME = 20
+PER_SAME_NAME = 100  # …and of the query's own name in any spelling: its namesakes, the one meant among them
 SPREAD_FIRST = 5  # the first results a caseworker reads…
 SPREAD_MOST = 3  # …hold at most this many people of one name while another name is nearly as close
 SPREAD_FLOOR = 0.9
@@ -288,26 +289,36 @@ def _names_for(text: str, exact: set[str], near: set[str]) -> list[_Name]:
     return sorted(found.values(), key=lambda x: (-x.score, -x.people, x.form))
 
 
-def _people_of(visible: PersonQuerySet, chosen: list[_Name], born_near: int | None) -> list[Person]:
-    """Up to PER_NAME visible people of each chosen name, in one statement: one small indexed read per
-    name (its "p:" key with a LIMIT, each row checked against the visibility rule as the read goes),
-    joined with UNION ALL. The read is compiled by the ORM once and only the joining is written here,
-    because SQLite refuses LIMIT inside the members of a compound query."""
+def _quota(name: _Name) -> int:
+    return PER_SAME_NAME if name.score >= 1.0 else PER_NAME
+
+
+def _people_of(
+    visible: PersonQuerySet, chosen: list[_Name], born_near: int | None, quota: int | None = None
+) -> list[Person]:
+    """The visible people of each chosen name, up to its quota, in one statement: one small indexed read
+    per name (its "p:" key with a LIMIT, each row checked against the visibility rule as the read goes),
+    joined with UNION ALL. Each read is compiled by the ORM once per quota and only the joining is
+    written here, because SQLite refuses LIMIT inside the members of a compound query."""
     if not chosen:
         return []
     pool = visible.filter(_born_within(born_near)) if born_near is not None else visible
-    sentinel = "p:\x00"  # compiled once with a placeholder key: compiling costs more than running
-    member = (
-        PersonNameKey.objects.filter(key=sentinel)
-        .filter(Exists(pool.filter(pk=OuterRef("person_id"))))
-        .order_by("form", "person_id")  # the index order: no sort (the form of a "p:" key is itself)
-        .values_list("person_id", flat=True)[:PER_NAME]
-    )
-    sql, member_params = member.query.sql_with_params()
-    at = list(member_params).index(sentinel)
+    sentinel = "p:\x00"  # compiled with a placeholder key: compiling costs more than running
+    compiled: dict[int, tuple[str, tuple[Any, ...], int]] = {}
     parts: list[str] = []
     params: list[Any] = []
     for i, name in enumerate(chosen):
+        limit = quota or _quota(name)
+        if limit not in compiled:
+            member = (
+                PersonNameKey.objects.filter(key=sentinel)
+                .filter(Exists(pool.filter(pk=OuterRef("person_id"))))
+                .order_by("form", "person_id")  # the index order: no sort (a "p:" key's form is itself)
+                .values_list("person_id", flat=True)[:limit]
+            )
+            sql, member_params = member.query.sql_with_params()
+            compiled[limit] = (sql, tuple(member_params), list(member_params).index(sentinel))
+        sql, member_params, at = compiled[limit]
         parts.append(f"SELECT person_id FROM ({sql}) AS name_{i}")  # noqa: S608 (the ORM's own SQL)
         params.extend((*member_params[:at], name.form, *member_params[at + 1 :]))
     with connection.cursor() as cursor:
@@ -316,7 +327,9 @@ def _people_of(visible: PersonQuerySet, chosen: list[_Name], born_near: int | No
     return _with_other_names(list(Person.objects.filter(pk__in=ids).only(*RANKING_FIELDS)))
 
 
-def _spread(rows: list[Any], group: Callable[[Any], Any], score: Callable[[Any], float]) -> list[Any]:
+def _spread(
+    rows: list[Any], group: Callable[[Any], Any], score: Callable[[Any], float], most: int = SPREAD_MOST
+) -> list[Any]:
     """The same order, except in the first SPREAD_FIRST places: there the closest name keeps at most
     SPREAD_MOST people and every other name one, while a person of a name not yet shown scores
     SPREAD_FLOOR or more. A slip that lands on a common real name (Sen Sophea for Seng Sophea) must not
@@ -330,7 +343,7 @@ def _spread(rows: list[Any], group: Callable[[Any], Any], score: Callable[[Any],
     while rest and len(out) < SPREAD_FIRST:
         pick = 0
         for i, row in enumerate(rest):
-            if seen[group(row)] < (SPREAD_MOST if group(row) == first else 1):
+            if seen[group(row)] < (most if group(row) == first else 1):
                 pick = i
                 break
         else:
@@ -378,7 +391,7 @@ def search(visible: PersonQuerySet, text: str, *, limit: int = 20) -> list[Match
         if budget <= 0 or len(chosen) == NAMES_FETCHED:
             break
         chosen.append(name)
-        budget -= min(name.people, PER_NAME)
+        budget -= min(name.people, _quota(name))
     seen = {p.pk: p for p in _people_of(visible, chosen, born_near)}
     if len(seen) < limit:  # nothing close: people known by one of the words alone
         singles = [k for k in keys if k.startswith("s:")]
@@ -399,7 +412,10 @@ def search(visible: PersonQuerySet, text: str, *, limit: int = 20) -> list[Match
             held = common.get(names.form_key(*_name_of(person)), 0)
             scored.append((sim, closeness, held, person, label, form))
     scored.sort(key=lambda r: (-r[0], not r[1][0], -r[1][1], -r[2], r[3].display_name))
-    scored = _spread(scored, group=lambda r: _group_of(r[5]), score=lambda r: r[0])
+    typed_right = bool(scored) and scored[0][1][0] and not names.has_khmer(text)
+    scored = _spread(
+        scored, group=lambda r: _group_of(r[5]), score=lambda r: r[0], most=SPREAD_MOST + typed_right
+    )
     for sim, _closeness, _common, person, label, form in scored[: max(0, limit - len(matches))]:
         reasons = [_reason_for(label, text, form, sim)]
         if born_near and person.birth_date:
@@ -465,6 +481,11 @@ def _duplicate_name_score(
     return best
 
 
+# The duplicate check fetches the names one slip away like search, but more people of each (those born
+# within a year of the entry): at 1,000,000 people a common name has ~75 holders in that window, and the
+# one whose date agrees must be among them (bench/people.py: 20 → 60 per name, flagged 0.878 → 0.902).
+DUPLICATE_NAMES = 20
+DUPLICATE_PER_NAME = 60
 YEAR_ONLY_AGREES = 0.8  # the same year, one of the dates being year-only: a duplicate still (0.93 overall)
 
 
@@ -520,7 +541,22 @@ def possible_duplicates(
     slips = sorted(names.slip_record_keys(family_name, given_name, name_km, aliases) - keys)
     query_names = [n for n in (f"{family_name} {given_name}".strip(), name_km, *aliases) if n]
     born_near = birth_date.year if birth_date else None
-    candidates = _candidates(visible, (strong or weak) + slips, CANDIDATE_LIMIT, born_near)
+    # The same name first (few people, born within a year), then names one slip or one vowel away the
+    # way search fetches them: a few people of each name, so that the holders of a common name one slip
+    # from the entry cannot crowd out the rarer name it was meant for.
+    candidates = _candidates(visible, strong or weak, CANDIDATE_LIMIT, born_near)
+    fetched = {p.pk for p in candidates}
+    near = set(slips) | {k for k in strong if k.startswith("c:")}
+    same = {k for k in strong or weak if k.startswith("p:")}
+    chosen: list[_Name] = []
+    for name in _names_for(query_names[0] if query_names else "", set(), near):
+        if len(chosen) == DUPLICATE_NAMES:
+            break
+        if name.form not in same:
+            chosen.append(name)
+    candidates += [
+        p for p in _people_of(visible, chosen, born_near, DUPLICATE_PER_NAME) if p.pk not in fetched
+    ]
     # The names the candidates are registered under, as skeletons: an entered word among them is a name.
     # Khmer names are written family name first: a Khmer-only entry's first word is its family name
     family = family_name or " ".join(names.tokens(name_km)[:1])
@@ -555,7 +591,12 @@ def possible_duplicates(
             reasons.append(_("but recorded with another sex"))
         if score >= DUPLICATE_THRESHOLD:
             found[person.pk] = Match(person, round(score, 3), reasons)
-    return sorted(found.values(), key=lambda m: -m.score)[:limit]
+    # equal scores: the spelling closest to the one entered first (Sokh Sreymum before Sok Srei Mom)
+    entered = query_names[0] if query_names else ""
+    return sorted(
+        found.values(),
+        key=lambda m: (-m.score, -names.spelling_similarity(entered, m.person.display_name)),
+    )[:limit]
 
 
 def duplicates_for(
