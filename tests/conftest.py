@@ -116,6 +116,41 @@ def supervisor(make_user: Callable[..., User], advocacy: Organisation) -> User:
 
 
 @pytest.fixture
+def register(advocacy: Organisation, caseworker: User) -> Callable[..., Person]:
+    """Register a person the way the application does (services.create_person: name keys included), in
+    ``org`` or the advocacy organisation."""
+    from crossings.people import services
+
+    def make(
+        family: str = "",
+        given: str = "",
+        km: str = "",
+        born: Any = None,
+        precision: str = "exact",
+        sex: str = "unknown",
+        a_number: str = "",
+        aliases: tuple[str, ...] = (),
+        org: Organisation | None = None,
+    ) -> Person:
+        return services.create_person(
+            organisation_id=(org or advocacy).pk,
+            user=caseworker,
+            aliases=list(aliases),
+            data={
+                "family_name": family,
+                "given_name": given,
+                "name_km": km,
+                "birth_date": born,
+                "birth_date_precision": precision,
+                "sex": sex,
+                "a_number": a_number,
+            },
+        )
+
+    return make
+
+
+@pytest.fixture
 def person(advocacy: Organisation) -> Person:
     return Person.objects.create(
         organisation=advocacy,

@@ -4,31 +4,8 @@ import datetime as dt
 
 import pytest
 
-from crossings.people import matching, services
+from crossings.people import matching
 from crossings.people.models import Person
-
-
-@pytest.fixture
-def register(advocacy, caseworker):
-    def make(
-        family="", given="", km="", born=None, precision="exact", sex="unknown", a_number="", aliases=()
-    ):
-        return services.create_person(
-            organisation_id=advocacy.pk,
-            user=caseworker,
-            aliases=list(aliases),
-            data={
-                "family_name": family,
-                "given_name": given,
-                "name_km": km,
-                "birth_date": born,
-                "birth_date_precision": precision,
-                "sex": sex,
-                "a_number": a_number,
-            },
-        )
-
-    return make
 
 
 def found(user, text):

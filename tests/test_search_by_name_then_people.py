@@ -12,31 +12,13 @@ from crossings.people import matching, names, services
 from crossings.people.models import Person, PersonNameKey
 
 
-@pytest.fixture
-def register(advocacy, caseworker):
-    def make(family="", given="", km="", born=None, precision="exact", org=None):
-        return services.create_person(
-            organisation_id=(org or advocacy).pk,
-            user=caseworker,
-            data={
-                "family_name": family,
-                "given_name": given,
-                "name_km": km,
-                "birth_date": born,
-                "birth_date_precision": precision,
-            },
-        )
-
-    return make
-
-
 def shown(user, text, first=5):
     return [m.person.display_name for m in matching.search(Person.objects.visible_to(user), text)[:first]]
 
 
 @pytest.mark.django_db
 def test_a_slip_onto_a_common_name_still_shows_the_name_one_letter_away(register, caseworker):
-    """"Sen Sophea" typed for Seng Sophea: Sen/Sin Sophea is a real name held by many; the first five
+    """ "Sen Sophea" typed for Seng Sophea: Sen/Sin Sophea is a real name held by many; the first five
     hold at most three of them and then the closest other names."""
     for i in range(8):
         register("Sin", "Sophea", born=dt.date(1970 + i, 3, 3))

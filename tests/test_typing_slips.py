@@ -9,7 +9,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crossings.people import matching, names, services
+from crossings.people import matching, names
 from crossings.people.models import Person, PersonNameKey
 
 # Latin-letter keyboard neighbours (QWERTY), for "substituted neighbouring key".
@@ -59,24 +59,6 @@ REGISTER = [
     ("Sam", "Leakhena", "", 1991),
     ("Yem", "Samnang", "", 1972),
 ]
-
-
-@pytest.fixture
-def register(advocacy, caseworker):
-    def make(family="", given="", km="", born=None, precision="exact"):
-        return services.create_person(
-            organisation_id=advocacy.pk,
-            user=caseworker,
-            data={
-                "family_name": family,
-                "given_name": given,
-                "name_km": km,
-                "birth_date": born,
-                "birth_date_precision": precision,
-            },
-        )
-
-    return make
 
 
 @pytest.fixture
