@@ -198,3 +198,28 @@ def test_every_single_khmer_slip_is_undone_by_one_repair(word, i, op, pick):
         return  # the slip does not change the reading: nothing to repair
     units = names._khmer_units(typed)
     assert names.skeleton(word) in names.khmer_repairs(units)
+
+
+@pytest.mark.django_db
+def test_the_warning_says_how_many_more_look_as_close(register, caseworker, login):
+    """Eight namesakes born "1962": the warning lists five and says three more are not listed, in the
+    reader's language."""
+    for _ in range(8):
+        register("Sok", "Sophea", born=dt.date(1962, 1, 1), precision="year")
+    found = matching.possible_duplicates(
+        Person.objects.visible_to(caseworker),
+        family_name="Sok",
+        given_name="Sophea",
+        birth_date=dt.date(1962, 1, 1),
+        birth_date_precision="year",
+    )
+    assert len(found) == 5 and found.more == 3
+    client = login(caseworker)
+    data = {"family_name": "Sok", "given_name": "Sophea", "birth_date": "1962-01-01"}
+    data["birth_date_precision"] = "year"
+    english = client.post("/people/check-duplicates/", data).content.decode()
+    assert "3 more people look as close and are not listed" in english
+    caseworker.language = "km"
+    caseworker.save(update_fields=["language"])
+    khmer = login(caseworker).post("/people/check-duplicates/", data).content.decode()
+    assert "មាន 3 នាក់ទៀតដែលស្រដៀងដូចគ្នា" in khmer

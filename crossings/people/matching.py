@@ -41,6 +41,13 @@ class Match:
     reasons: list[str] = field(default_factory=list)
 
 
+class Matches(list[Match]):
+    """The possible duplicates shown, and how many more were flagged but not listed (``more``): among
+    many namesakes born the same year the list stops, and the caseworker is told to narrow it."""
+
+    more: int = 0
+
+
 def person_keys(family: str, given: str, name_km: str = "", aliases: Iterable[str] = ()) -> set[str]:
     """Every key stored for a person: the romanisation keys and the one-slip keys (see names.py)."""
     return {key for key, _form in _person_keys(family, given, name_km, tuple(aliases))}
@@ -528,7 +535,7 @@ def possible_duplicates(
     a_number: str | None = None,
     exclude_pk: int | None = None,
     limit: int = 5,
-) -> list[Match]:
+) -> Matches:
     """Records the user can see that are probably the same person as the one being entered."""
     found: dict[int, Match] = {}
     if a_number:
@@ -593,15 +600,16 @@ def possible_duplicates(
             found[person.pk] = Match(person, round(score, 3), reasons)
     # equal scores: the spelling closest to the one entered first (Sokh Sreymum before Sok Srei Mom)
     entered = query_names[0] if query_names else ""
-    return sorted(
+    ranked = sorted(
         found.values(),
         key=lambda m: (-m.score, -names.spelling_similarity(entered, m.person.display_name)),
-    )[:limit]
+    )
+    shown = Matches(ranked[:limit])
+    shown.more = max(0, len(ranked) - limit)
+    return shown
 
 
-def duplicates_for(
-    visible: PersonQuerySet, data: dict[str, Any], exclude_pk: int | None = None
-) -> list[Match]:
+def duplicates_for(visible: PersonQuerySet, data: dict[str, Any], exclude_pk: int | None = None) -> Matches:
     return possible_duplicates(
         visible,
         family_name=data.get("family_name") or "",

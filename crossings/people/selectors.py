@@ -87,7 +87,7 @@ def search_people(reader: Reader, query: str, *, limit: int) -> list[matching.Ma
 
 def duplicate_candidates(
     reader: Reader, data: dict[str, object], *, exclude_pk: int | None = None
-) -> list[matching.Match]:
+) -> matching.Matches:
     """Possible duplicates of what is being typed, among the people the reader may see (never revealing
     that another organisation holds someone). Shown candidates are logged as a list read."""
     found = matching.duplicates_for(visible_people(reader.user), data, exclude_pk=exclude_pk)
