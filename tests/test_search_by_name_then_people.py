@@ -223,3 +223,55 @@ def test_the_warning_says_how_many_more_look_as_close(register, caseworker, logi
     caseworker.save(update_fields=["language"])
     khmer = login(caseworker).post("/people/check-duplicates/", data).content.decode()
     assert "មាន 3 នាក់ទៀតដែលស្រដៀងដូចគ្នា" in khmer
+
+
+PRECISIONS = ["exact", "month", "year", "estimated"]
+
+
+@pytest.mark.django_db
+def test_the_birth_dates_fetched_are_every_date_that_could_make_a_duplicate(advocacy):
+    """_could_agree narrows the duplicate check's candidates in SQL: it must keep every recorded date whose
+    birth_date_score is above 0 (a name alone cannot reach the warning), 1 January and swapped days
+    included. Every precision against every precision, for dates on each side of each rule."""
+    entered = [dt.date(1977, 12, 21), dt.date(1980, 5, 7), dt.date(1981, 1, 1), dt.date(1990, 3, 3)]
+    recorded: list[tuple[dt.date | None, str]] = [(None, "exact")]
+    for a in entered:
+        for b in {
+            a,
+            dt.date(a.year, a.day, a.month) if a.day <= 12 else a,
+            dt.date(a.year, 1, 1),
+            dt.date(a.year, a.month, 28),
+            dt.date(a.year, 12 if a.month < 12 else 1, 15),
+            dt.date(a.year + 1, 6, 30),
+            dt.date(a.year - 1, 2, 2),
+            dt.date(a.year + 2, 1, 1),
+        }:
+            recorded += [(b, pb) for pb in PRECISIONS]
+    people = Person.objects.bulk_create(
+        [
+            Person(organisation=advocacy, family_name="X", birth_date=b, birth_date_precision=pb)
+            for b, pb in recorded
+        ]
+    )
+    checked = 0
+    for a in entered:
+        for pa in PRECISIONS:
+            kept = matching._could_agree(a, pa)
+            fetched = set(
+                Person.objects.filter(kept, pk__in=[p.pk for p in people]).values_list("pk", flat=True)
+            )
+            for person in people:
+                score, _reason = matching.birth_date_score(
+                    a, pa, person.birth_date, person.birth_date_precision
+                )
+                if score > 0:
+                    checked += 1
+                    assert person.pk in fetched, (
+                        a,
+                        pa,
+                        person.birth_date,
+                        person.birth_date_precision,
+                        score,
+                    )
+    assert checked > 100
+    assert matching._could_agree(None, "exact") is None  # no date entered: every date scores 0.5

@@ -157,17 +157,16 @@ def _with_other_names(found: list[Person]) -> list[Person]:
 
 
 def _candidates(
-    visible: PersonQuerySet, keys: Iterable[str], limit: int, born_near: int | None = None
+    visible: PersonQuerySet, keys: Iterable[str], limit: int, born: Q | None = None
 ) -> list[Person]:
-    """People holding any of ``keys``; with ``born_near`` only those born within a year of it (or with no
-    date)."""
+    """People holding any of ``keys``; with ``born``, only those whose birth date passes it."""
     keys = list(keys)
     if not keys:
         return []
     ids = PersonNameKey.objects.filter(key__in=keys).values("person_id")
     people = visible.filter(pk__in=ids)
-    if born_near is not None:
-        people = people.filter(_born_within(born_near))
+    if born is not None:
+        people = people.filter(born)
     return _with_other_names(list(people.only(*RANKING_FIELDS)[:limit]))
 
 
@@ -301,7 +300,7 @@ def _quota(name: _Name) -> int:
 
 
 def _people_of(
-    visible: PersonQuerySet, chosen: list[_Name], born_near: int | None, quota: int | None = None
+    visible: PersonQuerySet, chosen: list[_Name], born: Q | None, quota: int | None = None
 ) -> list[Person]:
     """The visible people of each chosen name, up to its quota, in one statement: one small indexed read
     per name (its "p:" key with a LIMIT, each row checked against the visibility rule as the read goes),
@@ -309,7 +308,7 @@ def _people_of(
     written here, because SQLite refuses LIMIT inside the members of a compound query."""
     if not chosen:
         return []
-    pool = visible.filter(_born_within(born_near)) if born_near is not None else visible
+    pool = visible.filter(born) if born is not None else visible
     sentinel = "p:\x00"  # compiled with a placeholder key: compiling costs more than running
     compiled: dict[int, tuple[str, tuple[Any, ...], int]] = {}
     parts: list[str] = []
@@ -358,7 +357,7 @@ def _spread(
         row = rest.pop(pick)
         if score(row) < SPREAD_FLOOR and seen[group(row)] == 0 and out:
             # a far name does not earn a place above a close one: order by score from here on
-            rest.insert(0, row)
+            rest.insert(pick, row)
             break
         seen[group(row)] += 1
         out.append(row)
@@ -399,10 +398,11 @@ def search(visible: PersonQuerySet, text: str, *, limit: int = 20) -> list[Match
             break
         chosen.append(name)
         budget -= min(name.people, _quota(name))
-    seen = {p.pk: p for p in _people_of(visible, chosen, born_near)}
+    born = _born_within(born_near) if born_near is not None else None
+    seen = {p.pk: p for p in _people_of(visible, chosen, born)}
     if len(seen) < limit:  # nothing close: people known by one of the words alone
         singles = [k for k in keys if k.startswith("s:")]
-        for person in _candidates(visible, singles, CANDIDATE_LIMIT, born_near):
+        for person in _candidates(visible, singles, CANDIDATE_LIMIT, born):
             seen.setdefault(person.pk, person)
     # Rank every candidate cheaply; explain only the ones that will be shown. Among equally similar
     # candidates the name held by more people comes first: a slip is likelier to be of a common name.
@@ -488,10 +488,11 @@ def _duplicate_name_score(
     return best
 
 
-# The duplicate check fetches the names one slip away like search, but more people of each (those born
-# within a year of the entry): at 1,000,000 people a common name has ~75 holders in that window, and the
-# one whose date agrees must be among them (bench/people.py: 20 → 60 per name, flagged 0.878 → 0.902).
-DUPLICATE_NAMES = 20
+# The duplicate check fetches the names one slip away like search, but only people whose recorded birth
+# date could agree (_could_agree) and more of each: at 1,000,000 people the one whose date agrees must be
+# among them. 8 names: each is one more member of the UNION, and PostgreSQL plans the visibility rule
+# once per member (~3 ms); more names found no more duplicates in bench/people.py (0.908 at 8, 10 and 20).
+DUPLICATE_NAMES = 8
 DUPLICATE_PER_NAME = 60
 YEAR_ONLY_AGREES = 0.8  # the same year, one of the dates being year-only: a duplicate still (0.93 overall)
 
@@ -522,6 +523,46 @@ def birth_date_score(a: dt.date | None, pa: str, b: dt.date | None, pb: str) -> 
     return 0.0, ""
 
 
+def _could_agree(date: dt.date | None, precision: str) -> Q | None:
+    """In SQL, the recorded birth dates that could make a duplicate with ``date`` (birth_date_score above
+    0, since a name alone scores at most 0.65 of the 0.75 needed): no date; the same date, or with day
+    and month swapped; the same year where either side is year-only (or 1 January); a year either side
+    where either is estimated; the same month where either is month-only. So the few people fetched of
+    each name are ones whose date could agree, not namesakes born on other days of those three years."""
+    if date is None:
+        return None  # every recorded date scores 0.5 against none
+
+    def jan1(y: int) -> dt.date:
+        return dt.date(min(max(y, dt.MINYEAR), dt.MAXYEAR), 1, 1)
+
+    def in_year(y: int) -> Q:
+        return Q(
+            birth_date__gte=jan1(y), birth_date__lte=dt.date(min(max(y, dt.MINYEAR), dt.MAXYEAR), 12, 31)
+        )
+
+    year_only = Q(birth_date_precision__in=["year", "estimated"]) | Q(birth_date__month=1, birth_date__day=1)
+    years = [y for y in (date.year - 1, date.year + 1) if dt.MINYEAR <= y <= dt.MAXYEAR]
+    if _year_only(date, precision):
+        q = in_year(date.year)
+        if precision == "estimated":
+            for y in years:
+                q |= in_year(y)
+        else:
+            for y in years:
+                q |= in_year(y) & Q(birth_date_precision="estimated")
+        return Q(birth_date__isnull=True) | q
+    q = Q(birth_date__isnull=True) | Q(birth_date=date) | (in_year(date.year) & year_only)
+    for y in years:
+        q |= in_year(y) & Q(birth_date_precision="estimated")
+    if date.day <= 12:
+        q |= Q(birth_date=dt.date(date.year, date.day, date.month))
+    if precision == "month":
+        q |= Q(birth_date__year=date.year, birth_date__month=date.month)
+    else:
+        q |= Q(birth_date_precision="month", birth_date__year=date.year, birth_date__month=date.month)
+    return q
+
+
 def possible_duplicates(
     visible: PersonQuerySet,
     *,
@@ -547,11 +588,11 @@ def possible_duplicates(
     weak = [k for k in keys if k.startswith("p:") and "|" not in k]
     slips = sorted(names.slip_record_keys(family_name, given_name, name_km, aliases) - keys)
     query_names = [n for n in (f"{family_name} {given_name}".strip(), name_km, *aliases) if n]
-    born_near = birth_date.year if birth_date else None
+    born = _could_agree(birth_date, birth_date_precision)
     # The same name first (few people, born within a year), then names one slip or one vowel away the
     # way search fetches them: a few people of each name, so that the holders of a common name one slip
     # from the entry cannot crowd out the rarer name it was meant for.
-    candidates = _candidates(visible, strong or weak, CANDIDATE_LIMIT, born_near)
+    candidates = _candidates(visible, strong or weak, CANDIDATE_LIMIT, born)
     fetched = {p.pk for p in candidates}
     near = set(slips) | {k for k in strong if k.startswith("c:")}
     same = {k for k in strong or weak if k.startswith("p:")}
@@ -561,9 +602,7 @@ def possible_duplicates(
             break
         if name.form not in same:
             chosen.append(name)
-    candidates += [
-        p for p in _people_of(visible, chosen, born_near, DUPLICATE_PER_NAME) if p.pk not in fetched
-    ]
+    candidates += [p for p in _people_of(visible, chosen, born, DUPLICATE_PER_NAME) if p.pk not in fetched]
     # The names the candidates are registered under, as skeletons: an entered word among them is a name.
     # Khmer names are written family name first: a Khmer-only entry's first word is its family name
     family = family_name or " ".join(names.tokens(name_km)[:1])
@@ -582,12 +621,14 @@ def possible_duplicates(
     for person in candidates:
         if person.pk == exclude_pk or person.pk in found:
             continue
-        name_score, reasons, needs_date = _duplicate_name_score(query_names, person, family, held, registered)
-        if name_score < NAME_THRESHOLD:
-            continue
         dob_score, dob_reason = birth_date_score(
             birth_date, birth_date_precision, person.birth_date, person.birth_date_precision
         )
+        if 0.65 + 0.35 * dob_score < DUPLICATE_THRESHOLD:
+            continue  # even the same name would not make a duplicate with this date: skip the name work
+        name_score, reasons, needs_date = _duplicate_name_score(query_names, person, family, held, registered)
+        if name_score < NAME_THRESHOLD:
+            continue
         if needs_date and dob_score < 1.0:
             continue
         score = 0.65 * name_score + 0.35 * dob_score
