@@ -299,6 +299,11 @@ def _quota(name: _Name) -> int:
     return PER_SAME_NAME if name.score >= 1.0 else PER_NAME
 
 
+def _form_similarity(text: str, form: str) -> float:
+    sides = form[2:].split("|") if "#" not in form else []
+    return names.name_similarity(text, " ".join(sides)) if sides else 0.0
+
+
 def _people_of(
     visible: PersonQuerySet, chosen: list[_Name], born: Q | None, quota: int | None = None
 ) -> list[Person]:
@@ -589,19 +594,19 @@ def possible_duplicates(
     slips = sorted(names.slip_record_keys(family_name, given_name, name_km, aliases) - keys)
     query_names = [n for n in (f"{family_name} {given_name}".strip(), name_km, *aliases) if n]
     born = _could_agree(birth_date, birth_date_precision)
-    # The same name first (few people, born within a year), then names one slip or one vowel away the
-    # way search fetches them: a few people of each name, so that the holders of a common name one slip
-    # from the entry cannot crowd out the rarer name it was meant for.
+    # The same name first, then names one slip or one vowel away the way search fetches them: some people
+    # of each name, so that the holders of a common name one slip from the entry cannot crowd out the
+    # rarer name it was meant for; in both, only people whose date could agree.
     candidates = _candidates(visible, strong or weak, CANDIDATE_LIMIT, born)
     fetched = {p.pk for p in candidates}
     near = set(slips) | {k for k in strong if k.startswith("c:")}
     same = {k for k in strong or weak if k.startswith("p:")}
-    chosen: list[_Name] = []
-    for name in _names_for(query_names[0] if query_names else "", set(), near):
-        if len(chosen) == DUPLICATE_NAMES:
-            break
-        if name.form not in same:
-            chosen.append(name)
+    entered = query_names[0] if query_names else ""
+    # among names equally close by their keys, the spelling nearest the entry first (not the commonest,
+    # as search does): the entry is one person, re-typed
+    near_names = [n for n in _names_for(entered, set(), near) if n.form not in same]
+    near_names.sort(key=lambda n: (-n.score, -_form_similarity(entered, n.form), -n.people))
+    chosen = near_names[:DUPLICATE_NAMES]
     candidates += [p for p in _people_of(visible, chosen, born, DUPLICATE_PER_NAME) if p.pk not in fetched]
     # The names the candidates are registered under, as skeletons: an entered word among them is a name.
     # Khmer names are written family name first: a Khmer-only entry's first word is its family name
@@ -640,7 +645,6 @@ def possible_duplicates(
         if score >= DUPLICATE_THRESHOLD:
             found[person.pk] = Match(person, round(score, 3), reasons)
     # equal scores: the spelling closest to the one entered first (Sokh Sreymum before Sok Srei Mom)
-    entered = query_names[0] if query_names else ""
     ranked = sorted(
         found.values(),
         key=lambda m: (-m.score, -names.spelling_similarity(entered, m.person.display_name)),
