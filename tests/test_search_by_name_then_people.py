@@ -275,3 +275,23 @@ def test_the_birth_dates_fetched_are_every_date_that_could_make_a_duplicate(advo
                     )
     assert checked > 100
     assert matching._could_agree(None, "exact") is None  # no date entered: every date scores 0.5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_existing_keys_their_name_forms(advocacy):
+    """People keyed before migration 0010 have no form on their keys: the migration re-keys them all."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = ("people", "0009_merge_0008_consent_scope_reminders_0008_us_family")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps
+    old_person, old_key = old.get_model("people", "Person"), old.get_model("people", "PersonNameKey")
+    person = old_person.objects.create(organisation_id=advocacy.pk, family_name="Chea", given_name="Vuthy")
+    old_key.objects.create(person_id=person.pk, key="p:jea|voti", kind="p")  # as 0005 left them
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    rows = dict(PersonNameKey.objects.filter(person_id=person.pk).values_list("key", "form"))
+    assert rows == names.key_forms("Chea", "Vuthy")
+    assert rows["p:jea|voti"] == "p:jea|voti" and "d:jea|vti" in rows
