@@ -496,7 +496,8 @@ def _duplicate_name_score(
 # The duplicate check fetches the names one slip away like search, but only people whose recorded birth
 # date could agree (_could_agree) and more of each: at 1,000,000 people the one whose date agrees must be
 # among them. 8 names: each is one more member of the UNION, and PostgreSQL plans the visibility rule
-# once per member (~3 ms); more names found no more duplicates in bench/people.py (0.908 at 8, 10 and 20).
+# once per member (~3 ms); more names found no more duplicates (bench/people.py at 1,000,000: 0.908 with
+# 8, 10 or 20 names).
 DUPLICATE_NAMES = 8
 DUPLICATE_PER_NAME = 60
 YEAR_ONLY_AGREES = 0.8  # the same year, one of the dates being year-only: a duplicate still (0.93 overall)
