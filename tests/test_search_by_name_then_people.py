@@ -295,3 +295,17 @@ def test_the_migration_gives_existing_keys_their_name_forms(advocacy):
     rows = dict(PersonNameKey.objects.filter(person_id=person.pk).values_list("key", "form"))
     assert rows == names.key_forms("Chea", "Vuthy")
     assert rows["p:jea|voti"] == "p:jea|voti" and "d:jea|vti" in rows
+
+
+@pytest.mark.django_db
+def test_a_khmer_reader_reads_why_two_spellings_match_in_khmer(register, caseworker):
+    register("Chhun", "Vuthy", born=dt.date(1981, 6, 14))
+    from django.utils import translation
+
+    with translation.override("km"):
+        reason = matching.search(Person.objects.visible_to(caseworker), "Chun Vuthi")[0].reasons[0]
+    assert "Chun ≈ Chhun (អក្សរ h ក្រោយព្យញ្ជនៈ)" in reason and "Vuthi ≈ Vuthy (y ខាងចុង)" in reason, reason
+    assert "aspirate" not in reason and "final y" not in reason
+    with translation.override("en"):
+        reason = matching.search(Person.objects.visible_to(caseworker), "Chun Vuthi")[0].reasons[0]
+    assert "Chun ≈ Chhun (aspirate), Vuthi ≈ Vuthy (final y)" in reason

@@ -219,6 +219,23 @@ def _slip_text(query: str, text: str) -> str:
     return ", ".join(f"{x} ≈ {y}" for x, y, _kind in names.slip(query, text))
 
 
+def _rule(name: str) -> str:
+    """The romanisation rule names.explain() names (its _STEPS, "spacing", "Khmer script"), in the
+    reader's language."""
+    labels = {
+        "spacing": _("spacing"),
+        "Khmer script": _("Khmer script"),
+        "consonant spelling": _("consonant spelling"),
+        "aspirate": _("aspirate"),
+        "nh/gn/ny": _("nh/gn/ny"),
+        "final y": _("final y"),
+        "final r/h/v": _("final r/h/v"),
+        "doubled letter": _("doubled letter"),
+        "vowel spelling": _("vowel spelling"),
+    }
+    return labels.get(name, name)
+
+
 def _reason_for(label: str, query: str, text: str, sim: float) -> str:
     slipped = _slip_text(query, text)
     if label == "khmer":
@@ -229,7 +246,7 @@ def _reason_for(label: str, query: str, text: str, sim: float) -> str:
         if slipped:
             return _("other name %(name)s, one letter apart: %(slip)s") % {"name": text, "slip": slipped}
         return _("other name %(name)s matches") % {"name": text}
-    spelled = names.explain(query, text)
+    spelled = names.explain(query, text, _rule)
     if slipped:
         if spelled:
             return _("one letter apart: %(slip)s; spelled differently: %(how)s") % {

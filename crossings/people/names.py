@@ -1152,8 +1152,9 @@ def _reasons(x: str, y: str) -> list[str]:
     return reasons
 
 
-def explain(a: str, b: str) -> str:
+def explain(a: str, b: str, label: Callable[[str], str] = str) -> str:
     """Why two spellings of a name match, e.g. "Chhun ≈ Chun (aspirate), Vuthy ≈ Vuthi (final y)".
+    ``label`` names each rule in the reader's language (this module knows no translations).
 
     Lists the words (or two adjacent words run together) of each name whose skeletons are equal but whose
     lowercase spellings differ. Returns "" when no such pair exists (identical or unrelated names).
@@ -1190,6 +1191,6 @@ def explain(a: str, b: str) -> str:
     for x, y in pairs:
         if x.casefold() == y.casefold():
             continue
-        reasons = _reasons(x, y)
+        reasons = [label(r) for r in _reasons(x, y)]
         parts.append(f"{x} ≈ {y}" + (f" ({', '.join(reasons)})" if reasons else ""))
     return ", ".join(parts)
