@@ -283,7 +283,8 @@ SPREAD_FLOOR = 0.9
 class _Name:
     form: str
     people: int  # in the whole register: decides which names to fetch, and orders equally close names
-    score: float
+    score: float  # what its keys say: 1.0 the same name, ≥ ONE_SLIP_SEARCH_SCORE one slip away
+    closeness: float = 0.0  # name_similarity of its skeletons to the query (orders one-slip names)
 
 
 def _names_for(text: str, exact: set[str], near: set[str]) -> list[_Name]:
@@ -299,26 +300,22 @@ def _names_for(text: str, exact: set[str], near: set[str]) -> list[_Name]:
     )
     found: dict[str, _Name] = {}
     for key, form, n in rows:
-        name = found.setdefault(form, _Name(form, 0, 0.0))
+        name = found.get(form)
+        if name is None:
+            # a hashed form (long or not ASCII) has no skeletons to compare: its keys alone score it
+            sides = form[2:].split("|") if "#" not in form else []
+            closeness = names.name_similarity(text, " ".join(sides)) if sides else 0.0
+            name = found[form] = _Name(form, 0, closeness, closeness)
         name.people = max(name.people, n)
         if key in exact:
             name.score = 1.0
-        elif name.score < 1.0:
-            sides = form[2:].split("|") if "#" not in form else []
-            sim = names.name_similarity(text, " ".join(sides)) if sides else 0.0
-            if key[0] in names.SLIP_KINDS or (key.startswith("p:") and key not in exact):
-                sim = max(sim, ONE_SLIP_SEARCH_SCORE)  # one slip by construction of the key
-            name.score = max(name.score, sim)
+        elif key[0] in names.SLIP_KINDS or key.startswith("p:"):  # a "p:" key of the query less a letter
+            name.score = max(name.score, ONE_SLIP_SEARCH_SCORE)  # one slip by construction of the key
     return sorted(found.values(), key=lambda x: (-x.score, -x.people, x.form))
 
 
 def _quota(name: _Name) -> int:
     return PER_SAME_NAME if name.score >= 1.0 else PER_NAME
-
-
-def _form_similarity(text: str, form: str) -> float:
-    sides = form[2:].split("|") if "#" not in form else []
-    return names.name_similarity(text, " ".join(sides)) if sides else 0.0
 
 
 def _people_of(
@@ -374,9 +371,7 @@ def _spread(
             if seen[group(row)] < (most if group(row) == first else 1):
                 pick = i
                 break
-        else:
-            pick = 0
-        row = rest.pop(pick)
+        row = rest.pop(pick)  # none allowed: the best left
         if score(row) < SPREAD_FLOOR and seen[group(row)] == 0 and out:
             # a far name does not earn a place above a close one: order by score from here on
             rest.insert(pick, row)
@@ -464,13 +459,10 @@ def _duplicate_name_score(
     """(name score, reasons, whether only the same full date of birth makes it a duplicate) of the
     closest pair of an entered name and a name form of ``person``.
 
-    One slip apart (Phqlla for Phalla) counts as the same name, just above NAME_THRESHOLD, unless the
-    slip is in a given name and looks like another real name (Sopheap for Sophea, Rithy for Rith:
-    names.slip_is_another_name), which counts as a different name whatever its similarity. Family names
-    are a small closed set: a slip at the end of one (Cha for Chea) is taken for a slip. And a "slip" that
-    is itself the name of another candidate (``held``: Sek Sophea entered, Sok Sophea and Sek Sopheap
-    registered) is two real names, not a slip — except in the family name, where it still counts when
-    the full date of birth agrees too (Sieng Ratana for Seng Ratana, born the same day)."""
+    One slip apart (Phqlla for Phalla) counts as the same name, just above NAME_THRESHOLD, with the
+    exceptions written at the slip below (docs/matching.md, "The duplicate check"). ``held``: the names
+    the candidates are registered under, as skeletons; ``registered``: whether someone the reader can
+    see is called a skeleton (asked only for words typed in Khmer)."""
     family = set(names.tokens(family_name))
     best: tuple[float, list[str], bool] = (0.0, [], False)
     for query in query_names:
@@ -517,6 +509,7 @@ def _duplicate_name_score(
 # 8, 10 or 20 names).
 DUPLICATE_NAMES = 8
 DUPLICATE_PER_NAME = 60
+NAME_WEIGHT, DATE_WEIGHT = 0.65, 0.35  # a duplicate's score: name and date of birth together
 YEAR_ONLY_AGREES = 0.8  # the same year, one of the dates being year-only: a duplicate still (0.93 overall)
 
 
@@ -555,13 +548,8 @@ def _could_agree(date: dt.date | None, precision: str) -> Q | None:
     if date is None:
         return None  # every recorded date scores 0.5 against none
 
-    def jan1(y: int) -> dt.date:
-        return dt.date(min(max(y, dt.MINYEAR), dt.MAXYEAR), 1, 1)
-
     def in_year(y: int) -> Q:
-        return Q(
-            birth_date__gte=jan1(y), birth_date__lte=dt.date(min(max(y, dt.MINYEAR), dt.MAXYEAR), 12, 31)
-        )
+        return Q(birth_date__year=y)  # a range on the column in SQL, not a function of it
 
     year_only = Q(birth_date_precision__in=["year", "estimated"]) | Q(birth_date__month=1, birth_date__day=1)
     years = [y for y in (date.year - 1, date.year + 1) if dt.MINYEAR <= y <= dt.MAXYEAR]
@@ -623,7 +611,7 @@ def possible_duplicates(
     # among names equally close by their keys, the spelling nearest the entry first (not the commonest,
     # as search does): the entry is one person, re-typed
     near_names = [n for n in _names_for(entered, set(), near) if n.form not in same]
-    near_names.sort(key=lambda n: (-n.score, -_form_similarity(entered, n.form), -n.people))
+    near_names.sort(key=lambda n: (-n.score, -n.closeness, -n.people))
     chosen = near_names[:DUPLICATE_NAMES]
     candidates += [p for p in _people_of(visible, chosen, born, DUPLICATE_PER_NAME) if p.pk not in fetched]
     # The names the candidates are registered under, as skeletons: an entered word among them is a name.
@@ -647,14 +635,14 @@ def possible_duplicates(
         dob_score, dob_reason = birth_date_score(
             birth_date, birth_date_precision, person.birth_date, person.birth_date_precision
         )
-        if 0.65 + 0.35 * dob_score < DUPLICATE_THRESHOLD:
+        if NAME_WEIGHT + DATE_WEIGHT * dob_score < DUPLICATE_THRESHOLD:
             continue  # even the same name would not make a duplicate with this date: skip the name work
         name_score, reasons, needs_date = _duplicate_name_score(query_names, person, family, held, registered)
         if name_score < NAME_THRESHOLD:
             continue
         if needs_date and dob_score < 1.0:
             continue
-        score = 0.65 * name_score + 0.35 * dob_score
+        score = NAME_WEIGHT * name_score + DATE_WEIGHT * dob_score
         if dob_reason:
             reasons.append(dob_reason)
         if sex not in ("unknown", "") and person.sex not in ("unknown", "") and sex != person.sex:

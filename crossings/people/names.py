@@ -798,9 +798,8 @@ def khmer_repairs(units: tuple[str, ...]) -> frozenset[str]:
     """Skeletons of every Khmer word one slip from ``units`` (from _khmer_units), the word itself excluded."""
     if not units or len(units) > _MAX_SLIP:
         return frozenset()
-    out: set[str] = set()
+    out: set[str] = set(_unit_deletions(units))  # a stray letter (words of 3 letters or more)
     for i, unit in enumerate(units):
-        out.add("".join(units[:i] + units[i + 1 :]))  # a stray letter
         if unit in _VOWELS:
             out.update("".join((*units[:i], v, *units[i + 1 :])) for v in _KHMER_VOWEL_SIGNS if v != unit)
         if unit in _KHMER_BASES and i and (units[i - 1] in _KHMER_BASES or units[i - 1].startswith(_COENG)):
